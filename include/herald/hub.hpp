@@ -1,0 +1,74 @@
+#pragma once
+// The hub is where threads meet: it runs on its own thread and owns, without
+// locks, the node-wide view of subscriptions (channel -> sessions per worker)
+// and the resume history. Workers post subscribe/unsubscribe to it; it stamps
+// every incoming event with its publish order, remembers it, and posts each
+// batch once to every worker that has subscribers for its channels.
+#include "herald/config.hpp"
+#include "herald/event.hpp"
+#include "herald/history.hpp"
+#include "herald/metrics.hpp"
+#include "herald/net.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace herald {
+
+class Worker;
+
+struct PublishResult {
+    bool ok = true;
+    std::string error;             // "id: duplicate id 'x' on channel 'y'"
+    std::vector<std::string> ids;  // in request order
+};
+
+struct SubscribeResult {
+    bool reset = false;
+    std::string reset_reason;
+    std::vector<EventPtr> replay;
+};
+
+class Hub {
+public:
+    Hub(const Config& config, HubStats& stats);
+
+    net::io_context& context() { return context_; }
+    void attach(std::vector<Worker*> workers) { workers_ = std::move(workers); }
+
+    // Everything below runs on the hub thread.
+
+    // Stamps, remembers and fans out a batch. With `reject_duplicates`, a batch
+    // reusing an id still held in its channel's history is refused whole.
+    PublishResult ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates);
+    SubscribeResult subscribe(unsigned worker, const std::vector<std::string>& channels,
+                              const std::optional<std::string>& last_event_id);
+    void unsubscribe(unsigned worker, const std::vector<std::string>& channels);
+
+    // Called when a channel gains its first subscriber on this node, and when it
+    // loses its last one (the Redis bridge follows these).
+    std::function<void(const std::string&)> on_channel_active;
+    std::function<void(const std::string&)> on_channel_idle;
+
+    void start_maintenance(); // periodic history expiry
+    void stop();
+
+private:
+    void schedule_expiry();
+
+    const Config& config_;
+    HubStats& stats_;
+    net::io_context context_{1};
+    net::steady_timer expiry_timer_{context_};
+    std::vector<Worker*> workers_;
+    History history_;
+    std::uint64_t next_seq_ = 1;
+    // Subscribers per worker for every channel with at least one.
+    std::unordered_map<std::string, std::vector<std::uint32_t>> channels_;
+    bool stopped_ = false;
+};
+
+} // namespace herald

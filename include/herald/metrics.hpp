@@ -1,0 +1,72 @@
+#pragma once
+// Counters live where they are bumped: each worker owns a WorkerStats that only
+// its thread writes (relaxed atomics, no shared cache line on the hot path);
+// /metrics sums them at scrape time and renders with prometheus-cpp.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace herald {
+
+enum class Transport : std::uint8_t { http = 0, sse = 1, ws = 2 };
+constexpr std::size_t transport_count = 3;
+const char* transport_name(Transport t);
+
+// Rejections by reason, each with its documented answer.
+enum class Rejection : std::uint8_t {
+    bad_request,      // 400
+    header_too_large, // 431
+    body_too_large,   // 413
+    not_found,        // 404
+    bad_method,       // 405
+    unauthorized,     // 401
+    handshake_timeout,
+    heartbeat_timeout,
+    ws_protocol_error, // 1002/1007/1009 from the peer's frames
+    count
+};
+const char* rejection_name(Rejection r);
+
+class Counter {
+public:
+    void add(std::uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    void sub(std::uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+    void set(std::uint64_t n) { v_.store(n, std::memory_order_relaxed); }
+    std::uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t> v_{0};
+};
+
+// Events per gather write: 1, 2, 4, ... 512, +Inf.
+constexpr std::array<double, 10> batch_buckets{1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
+struct WorkerStats {
+    std::array<Counter, transport_count> connections_open;
+    std::array<Counter, transport_count> connections_total;
+    std::array<Counter, transport_count> events_delivered;
+    std::array<Counter, transport_count> slow_consumers;
+    std::array<Counter, static_cast<std::size_t>(Rejection::count)> rejections;
+    std::array<Counter, batch_buckets.size() + 1> write_batches; // last = +Inf
+    Counter write_batch_sum;
+    Counter queued_bytes;
+    Counter events_published; // via POST /publish on this worker
+
+    void observe_batch(std::size_t events);
+};
+
+struct HubStats {
+    Counter events_ingested;
+    Counter duplicate_ids;
+    Counter history_events;
+    Counter history_channels;
+    Counter channels_active;
+};
+
+// Renders the Prometheus text exposition format.
+std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
+                           double uptime_seconds);
+
+} // namespace herald

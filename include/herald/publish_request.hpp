@@ -1,0 +1,36 @@
+#pragma once
+// The body of POST /publish: one object or an array of objects
+//   {"channel":"user:42","event":"notification","data":<any JSON>,"id":"optional"}
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace herald {
+
+struct PublishRequest {
+    std::string channel;
+    std::string event = "message";
+    std::optional<std::string> id;
+    std::string data_json; // compact JSON text of "data"
+    std::string sse_data;  // the string when data is a JSON string, else data_json
+};
+
+struct PublishParseError {
+    std::string field;   // e.g. "channel", "[3].data", "body"
+    std::string message; // human readable, names the field
+};
+
+using PublishParseResult = std::variant<std::vector<PublishRequest>, PublishParseError>;
+
+// Deepest array/object nesting accepted in a body, counting the outer
+// object/array: nlohmann's serializer recurses, so unbounded depth could
+// exhaust the stack.
+constexpr std::size_t max_publish_json_depth = 64;
+
+// Validates everything: JSON syntax, object shape, required "channel" and
+// "data", channel/event/id syntax (channel.hpp), batch size 1..max_batch.
+PublishParseResult parse_publish_body(std::string_view body, std::size_t max_batch = 1000);
+
+} // namespace herald

@@ -1,0 +1,35 @@
+#pragma once
+// Owns the hub thread, the broker and the worker pool; turns SIGINT/SIGTERM
+// into a graceful shutdown bounded by shutdown_timeout.
+#include "herald/broker.hpp"
+#include "herald/config.hpp"
+#include "herald/hub.hpp"
+#include "herald/server_info.hpp"
+#include "herald/worker.hpp"
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace herald {
+
+class Server {
+public:
+    explicit Server(Config config);
+    ~Server();
+    // Binds, runs until a signal, shuts down. Returns the process exit code.
+    int run();
+
+private:
+    bool bind(error_code& ec);
+    void shutdown();
+
+    Config config_;
+    ServerInfo info_;
+    Hub hub_;
+    std::unique_ptr<Broker> broker_;
+    std::vector<std::unique_ptr<Worker>> workers_;
+    std::thread hub_thread_;
+};
+
+} // namespace herald

@@ -1,0 +1,74 @@
+#pragma once
+// A subscriber connection (SSE or WebSocket): owns the socket, the bounded
+// outbox and the list of channels it is registered for in its worker's shard.
+#include "herald/connection.hpp"
+#include "herald/event.hpp"
+#include "herald/outbox.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace herald {
+
+struct Subscription {
+    std::string channel;
+    std::uint32_t slot; // index in the shard's subscriber vector, for O(1) removal
+};
+
+class Session : public Connection {
+public:
+    Session(Worker& worker, Transport transport, tcp::socket socket);
+    ~Session() override;
+
+    // Fan-out entry point: queues the event's shared encoding. Never closes or
+    // unregisters synchronously, so the shard may call it while iterating.
+    void deliver(const EventPtr& event);
+    // Called by the worker's flusher: starts one gather write of everything queued.
+    void flush();
+
+    // Called by the worker once the hub has registered `channels` for this
+    // session. `replay` holds missed events when the client resumed.
+    virtual void on_subscribed(const std::vector<std::string>& channels, bool reset,
+                               const std::string& reset_reason,
+                               const std::vector<EventPtr>& replay) = 0;
+
+    std::vector<Subscription>& subscriptions() { return subscriptions_; }
+    bool is_subscribed(const std::string& channel) const;
+    const std::string& peer() const { return peer_; }
+    bool closing() const { return closing_; }
+
+protected:
+    virtual const std::string& encoding(const Event& event) const = 0;
+    // The client cannot keep up; the subclass ends the stream its own way.
+    virtual void on_slow_consumer() = 0;
+
+    // Queues control bytes that must not be dropped (handshake, pong, close).
+    void queue(SharedBuffer buffer, bool force = true);
+    // Stops accepting events, lets what is in flight finish, then closes.
+    void close_after_flush();
+    // Closes the socket now; pending operations complete with operation_aborted.
+    void close_now();
+    // Drops what has not started writing (a slow consumer's backlog).
+    void discard_queued();
+
+    void subscribe(std::vector<std::string> channels, std::optional<std::string> last_event_id);
+    void unsubscribe(const std::string& channel);
+
+    tcp::socket socket_;
+    Outbox outbox_;
+    Clock::time_point last_write_;
+
+private:
+    void on_write(error_code ec);
+    void account_queued(std::size_t bytes, bool add);
+
+    std::vector<Subscription> subscriptions_;
+    std::string peer_;
+    bool closing_ = false;
+    bool slow_ = false;
+    bool dirty_ = false;
+    friend class Flusher;
+};
+
+} // namespace herald

@@ -1,0 +1,52 @@
+#pragma once
+// GET /ws: a WebSocket connection. Beast does the handshake and parses client
+// frames (masking, fragmentation, UTF-8, limits, close codes); event frames
+// are pre-encoded per event and written by the session's outbox.
+#include "herald/outbox_stream.hpp"
+#include "herald/session.hpp"
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+namespace herald {
+
+class WsSession final : public Session {
+public:
+    using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+    WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
+              std::optional<std::string> last_event_id);
+    void start(Request request);
+
+    void on_subscribed(const std::vector<std::string>& channels, bool reset,
+                       const std::string& reset_reason,
+                       const std::vector<EventPtr>& replay) override;
+    void on_sweep(Clock::time_point now) override;
+    void on_shutdown() override;
+
+    // For OutboxStream: bytes Beast writes, and Beast's end of the connection.
+    void queue_control(SharedBuffer bytes);
+    void end_after_close_frame();
+
+private:
+    const std::string& encoding(const Event& event) const override { return event.ws_frame; }
+    void on_slow_consumer() override;
+    void on_accept(error_code ec);
+    void do_read();
+    void on_read(error_code ec);
+    void handle_message(std::string_view text);
+    void send_text(std::string text);
+    void close_with(std::uint16_t code, std::string_view reason);
+
+    boost::beast::websocket::stream<OutboxStream> ws_;
+    boost::beast::flat_buffer buffer_;
+    std::vector<std::string> initial_channels_;
+    std::optional<std::string> last_event_id_;
+    Clock::time_point last_read_;
+    Clock::time_point ping_sent_;
+    bool awaiting_pong_ = false;
+};
+
+} // namespace herald

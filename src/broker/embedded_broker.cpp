@@ -1,0 +1,36 @@
+#include "herald/broker.hpp"
+
+#include <atomic>
+#include <chrono>
+
+namespace herald {
+
+void EmbeddedBroker::publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) {
+    net::post(hub_.context(), [this, events = std::move(events), done = std::move(done)]() mutable {
+        done(hub_.ingest(std::move(events), /*reject_duplicates=*/true));
+    });
+}
+
+namespace {
+std::string base36(std::uint64_t v) {
+    static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    std::string out;
+    do {
+        out.insert(out.begin(), digits[v % 36]);
+        v /= 36;
+    } while (v);
+    return out;
+}
+} // namespace
+
+std::string generate_event_id() {
+    static const std::string prefix =
+        base36(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count())) +
+        "-";
+    static std::atomic<std::uint64_t> counter{0};
+    return prefix + base36(counter.fetch_add(1, std::memory_order_relaxed) + 1);
+}
+
+} // namespace herald

@@ -1,0 +1,49 @@
+#include "herald/http_responses.hpp"
+
+#include "herald/worker.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace herald {
+
+namespace {
+constexpr auto json_replace = nlohmann::json::error_handler_t::replace;
+
+std::vector<const WorkerStats*> worker_stats(const ServerInfo& info) {
+    std::vector<const WorkerStats*> stats;
+    for (auto* w : info.workers)
+        stats.push_back(&w->stats());
+    return stats;
+}
+} // namespace
+
+std::string json_error(std::string_view message, std::string_view field) {
+    nlohmann::json body{{"error", message}};
+    if (!field.empty())
+        body["field"] = field;
+    return body.dump(-1, ' ', false, json_replace);
+}
+
+std::string json_ids(const std::vector<std::string>& ids) {
+    return nlohmann::json{{"ids", ids}}.dump(-1, ' ', false, json_replace);
+}
+
+std::string health_body(const ServerInfo& info) {
+    nlohmann::json connections = nlohmann::json::object();
+    for (std::size_t t = 0; t < transport_count; ++t) {
+        std::uint64_t n = 0;
+        for (auto* w : info.workers)
+            n += w->stats().connections_open[t].get();
+        connections[transport_name(static_cast<Transport>(t))] = n;
+    }
+    return nlohmann::json{{"status", info.shutting_down ? "shutting_down" : "ok"},
+                          {"uptime_seconds", info.uptime_seconds()},
+                          {"connections", connections}}
+        .dump();
+}
+
+std::string metrics_body(const ServerInfo& info) {
+    return render_metrics(worker_stats(info), info.hub_stats, info.uptime_seconds());
+}
+
+} // namespace herald

@@ -1,0 +1,243 @@
+#include "herald/http_session.hpp"
+
+#include "herald/broker.hpp"
+#include "herald/http_responses.hpp"
+#include "herald/publish_request.hpp"
+#include "herald/request_params.hpp"
+#include "herald/sse_session.hpp"
+#include "herald/worker.hpp"
+#include "herald/ws_session.hpp"
+
+#include <algorithm>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+HttpSession::HttpSession(Worker& worker, tcp::socket socket)
+    : Connection(worker, Transport::http), socket_(std::move(socket)) {}
+
+void HttpSession::start() { do_read(); }
+
+void HttpSession::do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(worker_.config().max_header_size));
+    parser_->body_limit(worker_.config().max_body_size);
+    reading_ = true;
+    next_check_ = Clock::now() + worker_.config().handshake_timeout;
+    http::async_read(socket_, buffer_, *parser_,
+                     [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
+                         error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void HttpSession::on_read(error_code ec) {
+    reading_ = false;
+    next_check_ = Clock::time_point::max();
+    if (ec == http::error::header_limit)
+        return reject(431, Rejection::header_too_large, "request header too large", {}, true);
+    if (ec == http::error::body_limit)
+        return reject(413, Rejection::body_too_large, "request body too large", {}, true);
+    if (ec && ec != http::error::end_of_stream && ec.category() == http::make_error_code(http::error::bad_target).category())
+        return reject(400, Rejection::bad_request, "malformed HTTP request: " + ec.message(), {}, true);
+    if (ec) { // the peer left, or the sweep closed us
+        error_code ignored;
+        socket_.close(ignored);
+        return;
+    }
+    route(parser_->release());
+}
+
+void HttpSession::route(Request request) {
+    version_ = request.version();
+    keep_alive_ = request.keep_alive() && !worker_.info().shutting_down;
+    auto target = request.target();
+    auto path = target.substr(0, target.find('?'));
+    auto method = request.method();
+    auto require = [&](std::initializer_list<http::verb> allowed) {
+        if (std::find(allowed.begin(), allowed.end(), method) != allowed.end())
+            return true;
+        reject(405, Rejection::bad_method, "method not allowed");
+        return false;
+    };
+    if (path == "/events") {
+        if (require({http::verb::get}))
+            handle_events(request);
+    } else if (path == "/ws") {
+        if (require({http::verb::get}))
+            handle_ws(request);
+    } else if (path == "/publish") {
+        if (require({http::verb::post}))
+            handle_publish(request);
+    } else if (path == "/healthz") {
+        if (require({http::verb::get, http::verb::head})) {
+            Response res{http::status::ok, version_};
+            res.set(http::field::content_type, "application/json");
+            res.body() = health_body(worker_.info());
+            send(std::move(res));
+        }
+    } else if (path == "/metrics") {
+        if (require({http::verb::get})) {
+            Response res{http::status::ok, version_};
+            res.set(http::field::content_type, "text/plain; version=0.0.4");
+            res.body() = metrics_body(worker_.info());
+            send(std::move(res));
+        }
+    } else {
+        reject(404, Rejection::not_found, "not found");
+    }
+}
+
+void HttpSession::handle_events(Request& request) {
+    auto parsed = parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
+    if (auto* error = std::get_if<ParamError>(&parsed))
+        return reject(400, Rejection::bad_request, error->field + ": " + error->message, error->field);
+    auto& params = std::get<StreamParams>(parsed);
+    if (params.channels.empty())
+        return reject(400, Rejection::bad_request, "channel: required", "channel");
+
+    SseSession::Options options;
+    options.channels = std::move(params.channels);
+    // The header is what EventSource sends when it reconnects by itself; the
+    // query parameter serves a page that resumes after a reload.
+    if (auto it = request.find("Last-Event-ID"); it != request.end())
+        options.last_event_id = std::string(it->value());
+    else
+        options.last_event_id = std::move(params.last_event_id);
+    if (auto it = request.find(http::field::origin); it != request.end()) {
+        const auto& allowed = worker_.config().allowed_origins;
+        std::string origin(it->value());
+        if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end() ||
+            std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
+            options.cors_origin = std::move(origin);
+    }
+    std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options))->start();
+}
+
+void HttpSession::handle_ws(Request& request) {
+    if (!beast::websocket::is_upgrade(request))
+        return reject(400, Rejection::bad_request, "expected a WebSocket upgrade request");
+    auto parsed = parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
+    if (auto* error = std::get_if<ParamError>(&parsed))
+        return reject(400, Rejection::bad_request, error->field + ": " + error->message, error->field);
+    auto& params = std::get<StreamParams>(parsed);
+    std::make_shared<WsSession>(worker_, std::move(socket_), std::move(params.channels),
+                                std::move(params.last_event_id))
+        ->start(std::move(request));
+}
+
+void HttpSession::handle_publish(Request& request) {
+    const auto& key = worker_.config().publish_key;
+    if (!key.empty()) {
+        auto auth = request[http::field::authorization];
+        constexpr std::string_view scheme = "Bearer ";
+        if (!auth.starts_with(scheme) || !secret_equals(auth.substr(scheme.size()), key))
+            return reject(401, Rejection::unauthorized, "missing or wrong publish key");
+    }
+    auto parsed = parse_publish_body(request.body());
+    if (auto* error = std::get_if<PublishParseError>(&parsed))
+        return reject(400, Rejection::bad_request, error->message, error->field);
+
+    auto& requests = std::get<std::vector<PublishRequest>>(parsed);
+    std::vector<std::shared_ptr<Event>> events;
+    events.reserve(requests.size());
+    for (auto& r : requests)
+        events.push_back(make_event(std::move(r.channel), std::move(r.event),
+                                    r.id ? std::move(*r.id) : generate_event_id(),
+                                    std::move(r.data_json), r.sse_data));
+    worker_.stats().events_published.add(events.size());
+    worker_.broker().publish(
+        std::move(events), [self = std::static_pointer_cast<HttpSession>(shared_from_this()),
+                            &context = worker_.context()](PublishResult result) mutable {
+            net::post(context, [self = std::move(self), result = std::move(result)] {
+                if (!result.ok)
+                    return self->reject(409, Rejection::bad_request, result.error, "id");
+                Response res{http::status::accepted, self->version_};
+                res.set(http::field::content_type, "application/json");
+                res.body() = json_ids(result.ids);
+                self->send(std::move(res));
+            });
+        });
+}
+
+void HttpSession::reject(unsigned status, Rejection reason, std::string message, std::string field,
+                         bool close) {
+    worker_.stats().rejections[static_cast<std::size_t>(reason)].add();
+    spdlog::debug("http {} -> {}: {}", socket_.is_open() ? "request" : "?", status, message);
+    Response res{static_cast<http::status>(status), version_};
+    res.set(http::field::content_type, "application/json");
+    if (status == 401)
+        res.set(http::field::www_authenticate, "Bearer realm=\"herald\"");
+    if (status == 405)
+        res.set(http::field::allow, "GET, POST, HEAD");
+    res.body() = json_error(message, field);
+    if (close)
+        keep_alive_ = false;
+    send(std::move(res));
+}
+
+void HttpSession::send(Response response) {
+    response.set(http::field::server, "herald");
+    response.keep_alive(keep_alive_);
+    response.prepare_payload();
+    response_ = std::move(response);
+    http::async_write(socket_, *response_,
+                      [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
+                          error_code ec, std::size_t) { self->on_write(!self->keep_alive_, ec); });
+}
+
+void HttpSession::on_write(bool close, error_code ec) {
+    response_.reset();
+    error_code ignored;
+    if (ec || close) {
+        // Half-close, so that the client reads our answer before the end; the
+        // sweep closes the socket if the client does not hang up soon.
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+        next_check_ = Clock::now() + std::chrono::seconds(1);
+        if (!ec)
+            do_drain();
+        return;
+    }
+    served_ = true;
+    if (buffer_.size() == 0)
+        buffer_.shrink_to_fit();
+    do_read();
+}
+
+void HttpSession::do_drain() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
+                           error_code ec) {
+                           if (ec)
+                               return;
+                           char scratch[1024];
+                           self->socket_.non_blocking(true, ec);
+                           std::size_t n = self->socket_.read_some(net::buffer(scratch), ec);
+                           if (ec == net::error::would_block || (!ec && n > 0))
+                               return self->do_drain();
+                           self->socket_.close(ec);
+                       });
+}
+
+void HttpSession::on_sweep(Clock::time_point) {
+    if (reading_ && !served_)
+        worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
+    next_check_ = Clock::time_point::max();
+    error_code ignored;
+    socket_.close(ignored);
+}
+
+void HttpSession::on_shutdown() {
+    keep_alive_ = false;
+    if (reading_) {
+        error_code ignored;
+        socket_.close(ignored);
+    }
+}
+
+} // namespace herald

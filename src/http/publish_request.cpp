@@ -1,0 +1,161 @@
+#include "herald/publish_request.hpp"
+
+#include "herald/channel.hpp"
+#include "herald/ws_frame.hpp"
+
+#include <exception>
+
+#include <nlohmann/json.hpp>
+
+namespace herald {
+namespace {
+
+using json = nlohmann::json;
+
+// Unknown keys are echoed back in the error; keep a hostile 1 MiB key short.
+constexpr std::size_t max_echoed_key = 64;
+
+PublishParseError make_error(std::string field, std::string_view what) {
+    std::string message = field + ": " + std::string(what);
+    return {std::move(field), std::move(message)};
+}
+
+// Counts [ and { outside strings. Run before parsing so that a body of a
+// million '[' is refused cheaply and never reaches the recursive serializer.
+bool nesting_exceeds(std::string_view text, std::size_t limit) {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\') {
+                ++i; // skip the escaped character, which may be a quote
+            } else if (c == '"') {
+                in_string = false;
+            }
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) {
+                return true;
+            }
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return false;
+}
+
+// Validates one publish object; `prefix` is "" for a single object or "[i]"
+// for a batch item, so errors name the exact field.
+std::optional<PublishParseError> parse_item(const json& item, const std::string& prefix,
+                                            PublishRequest& out) {
+    const auto field = [&](std::string_view name) {
+        return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
+    };
+    if (!item.is_object()) {
+        return make_error(prefix.empty() ? "body" : prefix, "must be a JSON object");
+    }
+    for (auto it = item.begin(); it != item.end(); ++it) {
+        const std::string& key = it.key();
+        if (key != "channel" && key != "data" && key != "event" && key != "id") {
+            return make_error(field(ws::utf8_prefix(key, max_echoed_key)), "unknown field");
+        }
+    }
+
+    const auto channel = item.find("channel");
+    if (channel == item.end()) {
+        return make_error(field("channel"), "required");
+    }
+    if (!channel->is_string()) {
+        return make_error(field("channel"), "must be a string");
+    }
+    out.channel = channel->get<std::string>();
+    if (!is_valid_channel(out.channel)) {
+        return make_error(field("channel"),
+                          "invalid channel name (1-200 chars of A-Za-z0-9_-:.@/=)");
+    }
+
+    const auto data = item.find("data");
+    if (data == item.end()) {
+        return make_error(field("data"), "required");
+    }
+    // The parser only accepts valid UTF-8, so the strict dump cannot throw.
+    out.data_json = data->dump();
+    out.sse_data = data->is_string() ? data->get<std::string>() : out.data_json;
+
+    if (const auto event = item.find("event"); event != item.end()) {
+        if (!event->is_string()) {
+            return make_error(field("event"), "must be a string");
+        }
+        out.event = event->get<std::string>();
+        if (!is_valid_event_name(out.event)) {
+            return make_error(field("event"),
+                              "invalid event name (1-200 printable ASCII characters, no spaces)");
+        }
+    }
+
+    if (const auto id = item.find("id"); id != item.end()) {
+        if (!id->is_string()) {
+            return make_error(field("id"), "must be a string");
+        }
+        out.id = id->get<std::string>();
+        if (!is_valid_event_id(*out.id)) {
+            return make_error(field("id"),
+                              "invalid id (1-200 printable ASCII characters, no spaces)");
+        }
+    }
+    return std::nullopt;
+}
+
+PublishParseResult parse_body(std::string_view body, std::size_t max_batch) {
+    if (nesting_exceeds(body, max_publish_json_depth)) {
+        return make_error("body", "JSON nested too deeply (max " +
+                                      std::to_string(max_publish_json_depth) + " levels)");
+    }
+    const json root = json::parse(body, nullptr, /*allow_exceptions=*/false);
+    if (root.is_discarded()) {
+        return make_error("body", "invalid JSON");
+    }
+
+    std::vector<PublishRequest> requests;
+    if (root.is_object()) {
+        requests.emplace_back();
+        if (auto error = parse_item(root, "", requests.back())) {
+            return std::move(*error);
+        }
+        return requests;
+    }
+    if (!root.is_array()) {
+        return make_error("body", "must be a JSON object or a non-empty array of objects");
+    }
+    if (root.empty()) {
+        return make_error("body", "empty batch");
+    }
+    if (root.size() > max_batch) {
+        return make_error("body", "batch too large (max " + std::to_string(max_batch) + " events)");
+    }
+    requests.reserve(root.size());
+    for (std::size_t i = 0; i < root.size(); ++i) {
+        requests.emplace_back();
+        const std::string prefix = "[" + std::to_string(i) + "]";
+        if (auto error = parse_item(root[i], prefix, requests.back())) {
+            return std::move(*error);
+        }
+    }
+    return requests;
+}
+
+} // namespace
+
+PublishParseResult parse_publish_body(std::string_view body, std::size_t max_batch) {
+    // Last line of defence for fuzzed input: nothing above should throw, but a
+    // publisher must get a 400, never a dead connection handler.
+    try {
+        return parse_body(body, max_batch);
+    } catch (const std::exception&) {
+        return make_error("body", "could not be processed");
+    }
+}
+
+} // namespace herald

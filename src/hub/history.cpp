@@ -1,0 +1,93 @@
+#include "herald/history.hpp"
+
+#include <algorithm>
+
+namespace herald {
+
+void History::append(const EventPtr& event, Clock::time_point now) {
+    if (per_channel_ == 0)
+        return;
+    auto& channel = channels_[event->channel];
+    drop_expired(channel, now);
+    if (channel.entries.size() == per_channel_) {
+        channel.dropped_seq = channel.entries.front().event->seq;
+        channel.entries.pop_front();
+        --events_;
+    }
+    channel.entries.push_back({event, now});
+    ++events_;
+}
+
+bool History::contains(const std::string& channel, std::string_view id) const {
+    auto it = channels_.find(channel);
+    if (it == channels_.end())
+        return false;
+    return std::any_of(it->second.entries.begin(), it->second.entries.end(),
+                       [&](const Entry& e) { return e.event->id == id; });
+}
+
+History::Replay History::since(std::span<const std::string> channels, std::string_view last_id,
+                               Clock::time_point now) {
+    Replay replay;
+    // Find the position of last_id: ids are unique, so any channel holding it will do.
+    std::uint64_t from_seq = 0;
+    bool found = false;
+    for (const auto& name : channels) {
+        auto it = channels_.find(name);
+        if (it == channels_.end())
+            continue;
+        drop_expired(it->second, now);
+        for (const auto& e : it->second.entries) {
+            if (e.event->id == last_id) {
+                from_seq = e.event->seq;
+                found = true;
+                break;
+            }
+        }
+        if (found)
+            break;
+    }
+    if (!found) {
+        replay.reset = true;
+        replay.reason = "unknown or expired event id";
+        return replay;
+    }
+    for (const auto& name : channels) {
+        auto it = channels_.find(name);
+        if (it == channels_.end())
+            continue;
+        drop_expired(it->second, now);
+        if (it->second.dropped_seq > from_seq) {
+            replay.reset = true;
+            replay.reason = "events after this id are no longer held for " + name;
+            replay.events.clear();
+            return replay;
+        }
+        for (const auto& e : it->second.entries)
+            if (e.event->seq > from_seq)
+                replay.events.push_back(e.event);
+    }
+    std::sort(replay.events.begin(), replay.events.end(),
+              [](const EventPtr& a, const EventPtr& b) { return a->seq < b->seq; });
+    return replay;
+}
+
+void History::drop_expired(Channel& channel, Clock::time_point now) {
+    while (!channel.entries.empty() && now - channel.entries.front().stored_at >= ttl_) {
+        channel.dropped_seq = channel.entries.front().event->seq;
+        channel.entries.pop_front();
+        --events_;
+    }
+}
+
+void History::expire(Clock::time_point now) {
+    for (auto it = channels_.begin(); it != channels_.end();) {
+        drop_expired(it->second, now);
+        // An empty channel's dropped_seq still matters for a resume from an id
+        // in another channel, but that id is then older than ttl too, so the
+        // client's resume fails anyway: forgetting the channel is safe.
+        it = it->second.entries.empty() ? channels_.erase(it) : std::next(it);
+    }
+}
+
+} // namespace herald

@@ -1,0 +1,109 @@
+#include "herald/hub.hpp"
+
+#include "herald/worker.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace herald {
+
+Hub::Hub(const Config& config, HubStats& stats)
+    : config_(config), stats_(stats), history_(config.history_size, config.history_ttl) {}
+
+PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates) {
+    PublishResult result;
+    if (reject_duplicates) {
+        std::unordered_set<std::string_view> batch_ids;
+        for (const auto& e : events) {
+            if (history_.contains(e->channel, e->id) || !batch_ids.insert(e->id).second) {
+                stats_.duplicate_ids.add();
+                result.ok = false;
+                result.error = "id: duplicate id '" + e->id + "' on channel '" + e->channel + "'";
+                return result;
+            }
+        }
+    }
+    auto now = Clock::now();
+    std::vector<std::vector<EventPtr>> per_worker(workers_.size());
+    result.ids.reserve(events.size());
+    for (auto& mutable_event : events) {
+        mutable_event->seq = next_seq_++;
+        EventPtr event = std::move(mutable_event);
+        history_.append(event, now);
+        result.ids.push_back(event->id);
+        auto it = channels_.find(event->channel);
+        if (it == channels_.end())
+            continue;
+        for (std::size_t w = 0; w < per_worker.size(); ++w)
+            if (it->second[w] > 0)
+                per_worker[w].push_back(event);
+    }
+    stats_.events_ingested.add(events.size());
+    // One post per worker per batch, never one per event or per recipient.
+    for (std::size_t w = 0; w < per_worker.size(); ++w) {
+        if (per_worker[w].empty())
+            continue;
+        Worker* worker = workers_[w];
+        net::post(worker->context(),
+                  [worker, batch = std::move(per_worker[w])] { worker->deliver(batch); });
+    }
+    return result;
+}
+
+SubscribeResult Hub::subscribe(unsigned worker, const std::vector<std::string>& channels,
+                               const std::optional<std::string>& last_event_id) {
+    for (const auto& channel : channels) {
+        auto [it, inserted] = channels_.try_emplace(channel);
+        if (inserted) {
+            it->second.assign(workers_.size(), 0);
+            stats_.channels_active.add();
+            if (on_channel_active)
+                on_channel_active(channel);
+        }
+        ++it->second[worker];
+    }
+    SubscribeResult result;
+    if (last_event_id) {
+        auto replay = history_.since(channels, *last_event_id, Clock::now());
+        result.reset = replay.reset;
+        result.reset_reason = std::move(replay.reason);
+        result.replay = std::move(replay.events);
+    }
+    return result;
+}
+
+void Hub::unsubscribe(unsigned worker, const std::vector<std::string>& channels) {
+    for (const auto& channel : channels) {
+        auto it = channels_.find(channel);
+        if (it == channels_.end() || it->second[worker] == 0)
+            continue;
+        --it->second[worker];
+        if (std::any_of(it->second.begin(), it->second.end(), [](auto n) { return n > 0; }))
+            continue;
+        channels_.erase(it);
+        stats_.channels_active.sub();
+        if (on_channel_idle)
+            on_channel_idle(channel);
+    }
+}
+
+void Hub::start_maintenance() { schedule_expiry(); }
+
+void Hub::stop() {
+    stopped_ = true;
+    expiry_timer_.cancel();
+}
+
+void Hub::schedule_expiry() {
+    expiry_timer_.expires_after(std::chrono::seconds(1));
+    expiry_timer_.async_wait([this](error_code ec) {
+        if (ec || stopped_)
+            return;
+        history_.expire(Clock::now());
+        stats_.history_events.set(history_.event_count());
+        stats_.history_channels.set(history_.channel_count());
+        schedule_expiry();
+    });
+}
+
+} // namespace herald

@@ -1,0 +1,99 @@
+#include "herald/server.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+Server::Server(Config config)
+    : config_(std::move(config)), hub_(config_, info_.hub_stats),
+      broker_(std::make_unique<EmbeddedBroker>(hub_)) {
+    unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < threads; ++i)
+        workers_.push_back(std::make_unique<Worker>(i, config_, hub_, *broker_, info_));
+    std::vector<Worker*> raw;
+    for (auto& w : workers_)
+        raw.push_back(w.get());
+    hub_.attach(raw);
+    info_.workers = raw;
+}
+
+Server::~Server() {
+    for (auto& w : workers_)
+        w->context().stop();
+    hub_.context().stop();
+    if (hub_thread_.joinable())
+        hub_thread_.join();
+}
+
+bool Server::bind(error_code& ec) {
+    auto address = parse_listen(config_.listen);
+    net::io_context resolver_context;
+    tcp::resolver resolver(resolver_context);
+    auto results = resolver.resolve(address.host, std::to_string(address.port),
+                                    tcp::resolver::numeric_service, ec);
+    if (ec)
+        return false;
+    tcp::endpoint endpoint = results.begin()->endpoint();
+    // Port 0: the first acceptor picks a port, the others share it.
+    for (auto& worker : workers_) {
+        worker->listen(endpoint, ec);
+        if (ec)
+            return false;
+        endpoint = worker->local_endpoint();
+    }
+    return true;
+}
+
+int Server::run() {
+    error_code ec;
+    if (!bind(ec)) {
+        spdlog::critical("cannot listen on {}: {}", config_.listen, ec.message());
+        return 1;
+    }
+    auto endpoint = workers_.front()->local_endpoint();
+    auto work = net::make_work_guard(hub_.context());
+    hub_.start_maintenance();
+    hub_thread_ = std::thread([this] { hub_.context().run(); });
+    for (auto& worker : workers_)
+        worker->start();
+    spdlog::info("herald {} listening on {}:{} with {} workers (embedded broker)", HERALD_VERSION,
+                 endpoint.address().to_string(), endpoint.port(), workers_.size());
+
+    net::io_context signals_context;
+    net::signal_set signals(signals_context, SIGINT, SIGTERM);
+    signals.async_wait([](error_code, int signal) {
+        spdlog::info("signal {}: shutting down", signal);
+    });
+    signals_context.run();
+
+    shutdown();
+    work.reset();
+    return 0;
+}
+
+void Server::shutdown() {
+    info_.shutting_down = true;
+    for (auto& worker : workers_)
+        worker->begin_shutdown();
+    auto deadline = Clock::now() + config_.shutdown_timeout;
+    auto all_idle = [&] {
+        return std::all_of(workers_.begin(), workers_.end(), [](auto& w) { return w->idle(); });
+    };
+    while (!all_idle() && Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (!all_idle())
+        spdlog::warn("shutdown_timeout reached with connections still open; closing them");
+    for (auto& worker : workers_) {
+        worker->context().stop();
+        worker->join();
+    }
+    net::post(hub_.context(), [this] { hub_.stop(); });
+    hub_.context().stop();
+    if (hub_thread_.joinable())
+        hub_thread_.join();
+    spdlog::info("stopped");
+}
+
+} // namespace herald

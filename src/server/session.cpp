@@ -1,0 +1,141 @@
+#include "herald/session.hpp"
+
+#include "herald/worker.hpp"
+
+#include <algorithm>
+#include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+namespace {
+std::string endpoint_string(const tcp::socket& socket) {
+    error_code ec;
+    auto ep = socket.remote_endpoint(ec);
+    if (ec)
+        return "?";
+    return ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+} // namespace
+
+Session::Session(Worker& worker, Transport transport, tcp::socket socket)
+    : Connection(worker, transport), socket_(std::move(socket)),
+      outbox_(worker.config().max_queued_bytes), last_write_(Clock::now()),
+      peer_(endpoint_string(socket_)) {}
+
+Session::~Session() {
+    worker_.unsubscribe_all(*this);
+    worker_.stats().queued_bytes.sub(outbox_.unsent_bytes());
+}
+
+bool Session::is_subscribed(const std::string& channel) const {
+    return std::any_of(subscriptions_.begin(), subscriptions_.end(),
+                       [&](const Subscription& s) { return s.channel == channel; });
+}
+
+void Session::deliver(const EventPtr& event) {
+    if (closing_ || slow_)
+        return;
+    const std::string& bytes = encoding(*event);
+    // Aliasing constructor: the buffer shares ownership of the whole event,
+    // so no recipient copies the bytes.
+    if (outbox_.push(SharedBuffer(event, &bytes)) == QueueResult::dropped) {
+        slow_ = true;
+        auto t = static_cast<std::size_t>(transport());
+        worker_.stats().slow_consumers[t].add();
+        spdlog::warn("slow consumer {} ({}): {} bytes unsent, disconnecting", peer_,
+                     transport_name(transport()), outbox_.unsent_bytes());
+        // Deferred: the shard is iterating over us right now.
+        net::post(worker_.context(), [self = shared_from_this()] {
+            static_cast<Session&>(*self).on_slow_consumer();
+        });
+        return;
+    }
+    account_queued(bytes.size(), true);
+    worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
+    worker_.flusher().mark(*this);
+}
+
+void Session::queue(SharedBuffer buffer, bool force) {
+    if (closing_)
+        return;
+    std::size_t n = buffer->size();
+    if (outbox_.push(std::move(buffer), force) == QueueResult::queued) {
+        account_queued(n, true);
+        worker_.flusher().mark(*this);
+    }
+}
+
+void Session::flush() {
+    if (outbox_.writing() || !outbox_.has_pending() || !socket_.is_open())
+        return;
+    net::async_write(socket_, outbox_.begin_write(),
+                     [self = std::static_pointer_cast<Session>(shared_from_this())](
+                         error_code ec, std::size_t) { self->on_write(ec); });
+}
+
+void Session::on_write(error_code ec) {
+    std::size_t before = outbox_.unsent_bytes();
+    worker_.stats().observe_batch(outbox_.end_write());
+    account_queued(before - outbox_.unsent_bytes(), false);
+    last_write_ = Clock::now();
+    if (ec) {
+        close_now(); // the peer is gone; nothing more can be written
+        return;
+    }
+    if (outbox_.has_pending()) {
+        // What arrived while this write was in flight goes out as one batch.
+        if (worker_.config().flush_interval.count() == 0)
+            flush();
+        else
+            worker_.flusher().mark(*this);
+        return;
+    }
+    if (closing_) {
+        error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    }
+}
+
+void Session::close_after_flush() {
+    if (closing_)
+        return;
+    closing_ = true;
+    // The sweep ends whatever a silent peer leaves hanging.
+    next_check_ = Clock::now() + std::min(worker_.config().shutdown_timeout, Millis{5000});
+    if (!outbox_.writing() && !outbox_.has_pending()) {
+        error_code ignored;
+        socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    } else {
+        flush();
+    }
+}
+
+void Session::close_now() {
+    closing_ = true;
+    error_code ignored;
+    socket_.close(ignored);
+}
+
+void Session::discard_queued() {
+    std::size_t before = outbox_.unsent_bytes();
+    outbox_.discard_pending();
+    account_queued(before - outbox_.unsent_bytes(), false);
+}
+
+void Session::account_queued(std::size_t bytes, bool add) {
+    if (add)
+        worker_.stats().queued_bytes.add(bytes);
+    else
+        worker_.stats().queued_bytes.sub(bytes);
+}
+
+void Session::subscribe(std::vector<std::string> channels,
+                        std::optional<std::string> last_event_id) {
+    worker_.subscribe(std::static_pointer_cast<Session>(shared_from_this()), std::move(channels),
+                      std::move(last_event_id));
+}
+
+void Session::unsubscribe(const std::string& channel) { worker_.unsubscribe(*this, channel); }
+
+} // namespace herald

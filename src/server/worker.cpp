@@ -1,0 +1,176 @@
+#include "herald/worker.hpp"
+
+#include "herald/hub.hpp"
+#include "herald/listener.hpp"
+#include "herald/session.hpp"
+
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, ServerInfo& info)
+    : index_(index), config_(config), hub_(hub), broker_(broker), info_(info),
+      flusher_(context_, config.flush_interval), listener_(std::make_unique<Listener>(*this)),
+      sweep_timer_(context_) {}
+
+Worker::~Worker() { join(); }
+
+void Worker::listen(const tcp::endpoint& endpoint, error_code& ec) { listener_->open(endpoint, ec); }
+
+tcp::endpoint Worker::local_endpoint() const { return listener_->local_endpoint(); }
+
+void Worker::start() {
+    listener_->start();
+    schedule_sweep();
+    thread_ = std::thread([this] {
+        // Handlers return error codes; an exception here is a bug, and one
+        // connection's bug must not take the worker down.
+        for (;;) {
+            try {
+                context_.run();
+                return;
+            } catch (const std::exception& e) {
+                spdlog::error("worker {}: unexpected exception: {}", index_, e.what());
+            }
+        }
+    });
+}
+
+void Worker::join() {
+    if (thread_.joinable())
+        thread_.join();
+}
+
+void Worker::begin_shutdown() {
+    net::post(context_, [this] {
+        shutting_down_ = true;
+        listener_->stop();
+        due_.clear();
+        for (auto& c : connections_)
+            due_.push_back(c.shared_from_this());
+        for (auto& c : due_)
+            c->on_shutdown();
+        due_.clear();
+    });
+}
+
+void Worker::connection_opened(Connection& c) {
+    connections_.push_back(c);
+    live_connections_.fetch_add(1, std::memory_order_relaxed);
+    auto t = static_cast<std::size_t>(c.transport());
+    stats_.connections_open[t].add();
+    stats_.connections_total[t].add();
+}
+
+void Worker::connection_closed(Connection& c) {
+    live_connections_.fetch_sub(1, std::memory_order_relaxed);
+    stats_.connections_open[static_cast<std::size_t>(c.transport())].sub();
+    // The intrusive hook unlinks itself when the connection is destroyed.
+}
+
+void Worker::schedule_sweep() {
+    // One timer per worker serves every connection's deadlines; its period is
+    // the finest granularity any of them needs.
+    auto period = std::min({Millis{1000}, config_.heartbeat_interval / 2,
+                            config_.handshake_timeout / 2, config_.heartbeat_timeout / 2});
+    period = std::max(period, Millis{20});
+    sweep_timer_.expires_after(period);
+    sweep_timer_.async_wait([this](error_code ec) {
+        if (ec)
+            return;
+        sweep();
+        schedule_sweep();
+    });
+}
+
+void Worker::sweep() {
+    auto now = Clock::now();
+    // Snapshot first: on_sweep may close connections, which unlinks them.
+    for (auto& c : connections_)
+        if (c.next_check() <= now)
+            due_.push_back(c.shared_from_this());
+    for (auto& c : due_)
+        c->on_sweep(now);
+    due_.clear();
+    if (shutting_down_ && connections_.empty())
+        sweep_timer_.cancel();
+}
+
+void Worker::subscribe(const std::shared_ptr<Session>& session, std::vector<std::string> channels,
+                       std::optional<std::string> last_event_id) {
+    net::post(hub_.context(), [this, weak = std::weak_ptr<Session>(session),
+                               channels = std::move(channels),
+                               last_event_id = std::move(last_event_id)]() mutable {
+        auto result = hub_.subscribe(index_, channels, last_event_id);
+        net::post(context_, [this, weak = std::move(weak), channels = std::move(channels),
+                             result = std::move(result)]() mutable {
+            // Registering only now, after the hub has counted us and taken the
+            // replay, means every later event reaches this worker after the
+            // replay: nothing is missed and nothing arrives twice.
+            auto session = weak.lock();
+            std::vector<std::string> unwanted;
+            std::vector<std::string> added;
+            for (auto& channel : channels) {
+                if (!session || session->closing() || session->is_subscribed(channel)) {
+                    unwanted.push_back(channel);
+                    continue;
+                }
+                auto& subs = session->subscriptions();
+                subs.push_back({channel, 0});
+                shard_.add(channel, *session, static_cast<std::uint32_t>(subs.size() - 1));
+                added.push_back(channel);
+            }
+            if (!unwanted.empty())
+                net::post(hub_.context(), [this, unwanted = std::move(unwanted)] {
+                    hub_.unsubscribe(index_, unwanted);
+                });
+            if (session && !session->closing())
+                session->on_subscribed(added, result.reset, result.reset_reason, result.replay);
+        });
+    });
+}
+
+void Worker::unsubscribe(Session& session, const std::string& channel) {
+    auto& subs = session.subscriptions();
+    auto it = std::find_if(subs.begin(), subs.end(),
+                           [&](const Subscription& s) { return s.channel == channel; });
+    if (it == subs.end())
+        return;
+    shard_.remove(channel, it->slot);
+    auto index = static_cast<std::uint32_t>(it - subs.begin());
+    if (index + 1 != subs.size()) {
+        *it = std::move(subs.back());
+        shard_.reindex(it->channel, it->slot, index);
+    }
+    subs.pop_back();
+    net::post(hub_.context(), [this, channel] { hub_.unsubscribe(index_, {channel}); });
+}
+
+void Worker::unsubscribe_all(Session& session) {
+    auto& subs = session.subscriptions();
+    if (subs.empty())
+        return;
+    std::vector<std::string> channels;
+    channels.reserve(subs.size());
+    for (auto& s : subs) {
+        shard_.remove(s.channel, s.slot);
+        channels.push_back(std::move(s.channel));
+    }
+    subs.clear();
+    net::post(hub_.context(),
+              [this, channels = std::move(channels)] { hub_.unsubscribe(index_, channels); });
+}
+
+void Worker::deliver(const std::vector<EventPtr>& batch) {
+    for (const auto& event : batch) {
+        const auto* entries = shard_.find(event->channel);
+        if (!entries)
+            continue;
+        for (const auto& entry : *entries)
+            entry.session->deliver(event);
+    }
+    // The flusher runs after this handler: one gather write per session.
+}
+
+} // namespace herald

@@ -1,0 +1,103 @@
+#include "herald/sse_session.hpp"
+
+#include "herald/sse_encoder.hpp"
+#include "herald/worker.hpp"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+namespace {
+const SharedBuffer& heartbeat_bytes() {
+    static const SharedBuffer bytes = std::make_shared<const std::string>(sse::encode_comment("heartbeat"));
+    return bytes;
+}
+} // namespace
+
+SseSession::SseSession(Worker& worker, tcp::socket socket, Options options)
+    : Session(worker, Transport::sse, std::move(socket)), options_(std::move(options)) {}
+
+void SseSession::start() {
+    spdlog::debug("sse open {} channels={}", peer(), options_.channels.size());
+    // The response starts once the hub has registered the channels, so a
+    // client that sees "retry:" knows that it will get every later event.
+    auto channels = options_.channels;
+    subscribe(std::move(channels), std::move(options_.last_event_id));
+    do_wait_read();
+}
+
+void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
+                               const std::string& reset_reason,
+                               const std::vector<EventPtr>& replay) {
+    std::string head =
+        "HTTP/1.1 200 OK\r\n"
+        "Content-Type: text/event-stream; charset=utf-8\r\n"
+        "Cache-Control: no-cache\r\n"
+        "X-Accel-Buffering: no\r\n"
+        "Server: herald\r\n";
+    if (!options_.cors_origin.empty())
+        head += "Access-Control-Allow-Origin: " + options_.cors_origin +
+                "\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n";
+    // No length and no chunking: the stream's body ends when the connection does.
+    head += "\r\n";
+    head += sse::encode_retry(worker_.config().retry.count());
+    if (reset) {
+        // "id" with an empty value clears the browser's Last-Event-ID, so the
+        // next reconnect does not ask for the same lost position again.
+        head += "id\nevent: reset\ndata: " + nlohmann::json{{"reason", reset_reason}}.dump() + "\n\n";
+    }
+    options_ = {};
+    queue(std::make_shared<const std::string>(std::move(head)));
+    for (const auto& event : replay)
+        deliver(event);
+    next_check_ = Clock::now() + worker_.config().heartbeat_interval;
+}
+
+void SseSession::do_wait_read() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = std::static_pointer_cast<SseSession>(shared_from_this())](
+                           error_code ec) { self->on_readable(ec); });
+}
+
+void SseSession::on_readable(error_code ec) {
+    if (ec)
+        return; // closed by us
+    // EventSource sends nothing after its request; read and drop whatever
+    // comes, and learn of the end of the stream.
+    char scratch[512];
+    socket_.non_blocking(true, ec);
+    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        do_wait_read();
+        return;
+    }
+    if (ec || n == 0) {
+        spdlog::debug("sse close {}: {}", peer(), ec ? ec.message() : "eof");
+        close_now();
+        return;
+    }
+    do_wait_read();
+}
+
+void SseSession::on_sweep(Clock::time_point now) {
+    if (closing()) {
+        close_now();
+        return;
+    }
+    const auto interval = worker_.config().heartbeat_interval;
+    if (now - last_write_ >= interval) {
+        queue(heartbeat_bytes());
+        last_write_ = now;
+    }
+    next_check_ = last_write_ + interval;
+}
+
+void SseSession::on_shutdown() { close_after_flush(); }
+
+void SseSession::on_slow_consumer() {
+    // The client is not reading, so nothing more can reach it: end the stream.
+    close_now();
+}
+
+} // namespace herald

@@ -1,0 +1,110 @@
+#include "herald/client_message.hpp"
+
+#include "herald/channel.hpp"
+#include "herald/ws_frame.hpp"
+
+#include <exception>
+
+#include <nlohmann/json.hpp>
+
+namespace herald {
+namespace {
+
+using json = nlohmann::json;
+
+// Client-supplied text quoted in an error (e.g. the unknown type) is cut to this.
+constexpr std::size_t max_echoed_text = 64;
+
+// A JSON string literal; invalid UTF-8 becomes U+FFFD rather than throwing.
+std::string json_quote(std::string_view text) {
+    return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+ClientMessageError error(std::string message) {
+    return {std::move(message)};
+}
+
+std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
+    // The parser is iterative and rejects invalid UTF-8, so arbitrary bytes are safe here.
+    const json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (root.is_discarded()) {
+        return error("invalid JSON");
+    }
+    if (!root.is_object()) {
+        return error("message must be a JSON object");
+    }
+    const auto type = root.find("type");
+    if (type == root.end()) {
+        return error("type: required");
+    }
+    if (!type->is_string()) {
+        return error("type: must be a string");
+    }
+    const auto& name = type->get_ref<const std::string&>();
+
+    ClientMessage message{};
+    if (name == "ping") {
+        message.type = ClientMessage::Type::ping;
+        return message;
+    }
+    if (name == "subscribe") {
+        message.type = ClientMessage::Type::subscribe;
+    } else if (name == "unsubscribe") {
+        message.type = ClientMessage::Type::unsubscribe;
+    } else {
+        return error("unknown type '" + std::string(ws::utf8_prefix(name, max_echoed_text)) +
+                     "' (expected subscribe, unsubscribe or ping)");
+    }
+
+    const auto channel = root.find("channel");
+    if (channel == root.end()) {
+        return error("channel: required");
+    }
+    if (!channel->is_string()) {
+        return error("channel: must be a string");
+    }
+    message.channel = channel->get<std::string>();
+    if (!is_valid_channel(message.channel)) {
+        return error("channel: invalid channel name (1-200 chars of A-Za-z0-9_-:.@/=)");
+    }
+    return message;
+}
+
+} // namespace
+
+std::variant<ClientMessage, ClientMessageError> parse_client_message(std::string_view text) {
+    // Fuzzed input must yield an error message, never an exception.
+    try {
+        return parse(text);
+    } catch (const std::exception&) {
+        return error("invalid message");
+    }
+}
+
+// Built by concatenation so that "type" comes first (nlohmann sorts object keys).
+std::string make_error_message(std::string_view message, std::string_view code) {
+    std::string out = R"({"type":"error","message":)" + json_quote(message);
+    if (!code.empty()) {
+        out += R"(,"code":)" + json_quote(code);
+    }
+    out += '}';
+    return out;
+}
+
+std::string make_pong_message() {
+    return R"({"type":"pong"})";
+}
+
+std::string make_reset_message(std::string_view reason) {
+    return R"({"type":"reset","reason":)" + json_quote(reason) + "}";
+}
+
+std::string make_subscribed_message(std::string_view channel) {
+    return R"({"type":"subscribed","channel":)" + json_quote(channel) + "}";
+}
+
+std::string make_unsubscribed_message(std::string_view channel) {
+    return R"({"type":"unsubscribed","channel":)" + json_quote(channel) + "}";
+}
+
+} // namespace herald

@@ -1,0 +1,199 @@
+#include "herald/ws_session.hpp"
+
+#include "herald/channel.hpp"
+#include "herald/client_message.hpp"
+#include "herald/worker.hpp"
+#include "herald/ws_frame.hpp"
+
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+
+namespace {
+const SharedBuffer& ping_frame() {
+    static const SharedBuffer frame =
+        std::make_shared<const std::string>(ws::encode_frame(ws::Opcode::ping, {}));
+    return frame;
+}
+
+bool queue_into_session(void* owner, SharedBuffer bytes);
+void teardown_session(void* owner);
+} // namespace
+
+WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
+                     std::optional<std::string> last_event_id)
+    : Session(worker, Transport::ws, std::move(socket)),
+      ws_(socket_, this, &queue_into_session, &teardown_session),
+      initial_channels_(std::move(channels)), last_event_id_(std::move(last_event_id)),
+      last_read_(Clock::now()) {
+    ws_.read_message_max(worker.config().max_message_size);
+    ws_.auto_fragment(false);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "herald"); }));
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+        last_read_ = Clock::now();
+        if (kind == websocket::frame_type::pong)
+            awaiting_pong_ = false;
+    });
+}
+
+namespace {
+bool queue_into_session(void* owner, SharedBuffer bytes) {
+    static_cast<WsSession*>(owner)->queue_control(std::move(bytes));
+    return true;
+}
+void teardown_session(void* owner) { static_cast<WsSession*>(owner)->end_after_close_frame(); }
+} // namespace
+
+void WsSession::start(Request request) {
+    next_check_ = Clock::now() + worker_.config().handshake_timeout;
+    ws_.async_accept(request, [self = std::static_pointer_cast<WsSession>(shared_from_this())](
+                                  error_code ec) { self->on_accept(ec); });
+}
+
+void WsSession::on_accept(error_code ec) {
+    if (ec) {
+        // Beast has queued its 400 answer; let it go out.
+        worker_.stats().rejections[static_cast<std::size_t>(Rejection::bad_request)].add();
+        close_after_flush();
+        return;
+    }
+    spdlog::debug("ws open {} channels={}", peer(), initial_channels_.size());
+    next_check_ = Clock::now() + worker_.config().heartbeat_interval;
+    if (!initial_channels_.empty())
+        subscribe(std::exchange(initial_channels_, {}), std::exchange(last_event_id_, {}));
+    do_read();
+}
+
+void WsSession::on_subscribed(const std::vector<std::string>& channels, bool reset,
+                              const std::string& reset_reason,
+                              const std::vector<EventPtr>& replay) {
+    if (reset)
+        send_text(make_reset_message(reset_reason));
+    for (const auto& channel : channels)
+        send_text(make_subscribed_message(channel));
+    for (const auto& event : replay)
+        deliver(event);
+}
+
+void WsSession::do_read() {
+    ws_.async_read(buffer_, [self = std::static_pointer_cast<WsSession>(shared_from_this())](
+                                error_code ec, std::size_t) { self->on_read(ec); });
+}
+
+void WsSession::on_read(error_code ec) {
+    if (ec) {
+        if (ec != websocket::error::closed && ec != net::error::operation_aborted &&
+            ec != net::error::eof && ec != net::error::connection_reset) {
+            // Beast has already queued the close frame with the RFC's code
+            // (1002 protocol error, 1007 bad UTF-8, 1009 too big).
+            worker_.stats().rejections[static_cast<std::size_t>(Rejection::ws_protocol_error)].add();
+            spdlog::debug("ws {} closed on bad input: {}", peer(), ec.message());
+        } else {
+            spdlog::debug("ws close {}: {}", peer(), ec.message());
+        }
+        close_after_flush();
+        return;
+    }
+    last_read_ = Clock::now();
+    awaiting_pong_ = false; // any traffic proves the peer alive
+    if (ws_.got_text()) {
+        auto data = buffer_.cdata();
+        handle_message({static_cast<const char*>(data.data()), data.size()});
+    } else {
+        send_text(make_error_message("binary messages are not supported", "bad_message"));
+    }
+    buffer_.consume(buffer_.size());
+    buffer_.shrink_to_fit(); // an idle connection keeps no read buffer
+    if (!closing())
+        do_read();
+}
+
+void WsSession::handle_message(std::string_view text) {
+    auto parsed = parse_client_message(text);
+    if (auto* error = std::get_if<ClientMessageError>(&parsed)) {
+        send_text(make_error_message(error->message, "bad_message"));
+        return;
+    }
+    const auto& message = std::get<ClientMessage>(parsed);
+    switch (message.type) {
+    case ClientMessage::Type::ping:
+        send_text(make_pong_message());
+        break;
+    case ClientMessage::Type::subscribe:
+        if (is_subscribed(message.channel)) {
+            send_text(make_subscribed_message(message.channel));
+        } else if (subscriptions().size() >= worker_.config().max_channels_per_connection) {
+            send_text(make_error_message("too many channels on this connection", "limit"));
+        } else {
+            subscribe({message.channel}, std::nullopt);
+        }
+        break;
+    case ClientMessage::Type::unsubscribe:
+        unsubscribe(message.channel);
+        send_text(make_unsubscribed_message(message.channel));
+        break;
+    }
+}
+
+void WsSession::send_text(std::string text) {
+    queue(std::make_shared<const std::string>(ws::encode_frame(ws::Opcode::text, text)));
+}
+
+void WsSession::queue_control(SharedBuffer bytes) { queue(std::move(bytes)); }
+
+void WsSession::end_after_close_frame() { close_after_flush(); }
+
+void WsSession::close_with(std::uint16_t code, std::string_view reason) {
+    if (closing())
+        return;
+    queue(std::make_shared<const std::string>(ws::encode_close(code, reason)));
+    close_after_flush();
+}
+
+void WsSession::on_sweep(Clock::time_point now) {
+    if (closing()) {
+        close_now();
+        return;
+    }
+    if (!ws_.is_open()) { // handshake still not complete
+        worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
+        close_now();
+        return;
+    }
+    const auto& config = worker_.config();
+    if (awaiting_pong_) {
+        if (now - ping_sent_ >= config.heartbeat_timeout) {
+            worker_.stats().rejections[static_cast<std::size_t>(Rejection::heartbeat_timeout)].add();
+            spdlog::debug("ws {}: no pong within {} ms, closing", peer(),
+                          config.heartbeat_timeout.count());
+            close_now();
+            return;
+        }
+        next_check_ = ping_sent_ + config.heartbeat_timeout;
+        return;
+    }
+    if (now - std::max(last_read_, last_write_) >= config.heartbeat_interval) {
+        queue(ping_frame());
+        ping_sent_ = now;
+        awaiting_pong_ = true;
+        next_check_ = now + config.heartbeat_timeout;
+        return;
+    }
+    next_check_ = std::max(last_read_, last_write_) + config.heartbeat_interval;
+}
+
+void WsSession::on_shutdown() { close_with(1001, "server shutting down"); }
+
+void WsSession::on_slow_consumer() {
+    // What is queued will never be read in time: drop it, keep the frame in
+    // flight whole, and say why.
+    discard_queued();
+    close_with(1008, "slow consumer");
+}
+
+} // namespace herald

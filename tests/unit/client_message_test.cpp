@@ -1,0 +1,117 @@
+#include "herald/client_message.hpp"
+
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using herald::ClientMessage;
+using herald::ClientMessageError;
+using herald::parse_client_message;
+using json = nlohmann::json;
+
+ClientMessage ok(std::string_view text) {
+    auto result = parse_client_message(text);
+    if (const auto* error = std::get_if<ClientMessageError>(&result)) {
+        ADD_FAILURE() << "unexpected error for " << text << ": " << error->message;
+        return {};
+    }
+    return std::get<ClientMessage>(result);
+}
+
+std::string fail(std::string_view text) {
+    auto result = parse_client_message(text);
+    if (!std::holds_alternative<ClientMessageError>(result)) {
+        ADD_FAILURE() << "expected an error for " << text;
+        return {};
+    }
+    return std::get<ClientMessageError>(result).message;
+}
+
+json parse_json(const std::string& text) {
+    const json value = json::parse(text, nullptr, false);
+    EXPECT_FALSE(value.is_discarded()) << text;
+    return value;
+}
+
+TEST(ClientMessage, Subscribe) {
+    const ClientMessage m = ok(R"({"type":"subscribe","channel":"room:1"})");
+    EXPECT_EQ(m.type, ClientMessage::Type::subscribe);
+    EXPECT_EQ(m.channel, "room:1");
+}
+
+TEST(ClientMessage, Unsubscribe) {
+    const ClientMessage m = ok(R"({"channel":"user:42","type":"unsubscribe"})");
+    EXPECT_EQ(m.type, ClientMessage::Type::unsubscribe);
+    EXPECT_EQ(m.channel, "user:42");
+}
+
+TEST(ClientMessage, Ping) {
+    const ClientMessage m = ok(R"({"type":"ping"})");
+    EXPECT_EQ(m.type, ClientMessage::Type::ping);
+    EXPECT_EQ(m.channel, "");
+    // Extra keys are tolerated so clients can add e.g. request ids.
+    EXPECT_EQ(ok(R"({"type":"ping","channel":"x","ts":1})").channel, "");
+}
+
+TEST(ClientMessage, Errors) {
+    EXPECT_EQ(fail(""), "invalid JSON");
+    EXPECT_EQ(fail("{type:ping}"), "invalid JSON");
+    EXPECT_EQ(fail("{\"type\":\"ping\"} x"), "invalid JSON");
+    EXPECT_EQ(fail("{\"type\":\"\xff\"}"), "invalid JSON");
+    EXPECT_EQ(fail("{\"type\":\"\xed\xa0\x80\"}"), "invalid JSON");
+    EXPECT_EQ(fail(R"(["ping"])"), "message must be a JSON object");
+    EXPECT_EQ(fail(R"("ping")"), "message must be a JSON object");
+    EXPECT_EQ(fail(R"({})"), "type: required");
+    EXPECT_EQ(fail(R"({"type":1})"), "type: must be a string");
+    EXPECT_EQ(fail(R"({"type":"publish"})").rfind("unknown type 'publish'", 0), 0u);
+    EXPECT_EQ(fail(R"({"type":"Ping"})").rfind("unknown type 'Ping'", 0), 0u);
+    EXPECT_EQ(fail(R"({"type":"subscribe"})"), "channel: required");
+    EXPECT_EQ(fail(R"({"type":"unsubscribe"})"), "channel: required");
+    EXPECT_EQ(fail(R"({"type":"subscribe","channel":null})"), "channel: must be a string");
+    EXPECT_EQ(
+        fail(R"({"type":"subscribe","channel":""})").rfind("channel: invalid channel name", 0), 0u);
+    EXPECT_EQ(
+        fail(R"({"type":"unsubscribe","channel":"a*"})").rfind("channel: invalid channel name", 0),
+        0u);
+}
+
+TEST(ClientMessage, LongUnknownTypeIsShortened) {
+    const std::string message = fail(R"({"type":")" + std::string(5000, 't') + R"("})");
+    EXPECT_LT(message.size(), 200u);
+}
+
+TEST(ClientMessage, DeepNestingIsHarmless) {
+    // Sized like the largest client message herald accepts (64 KiB).
+    EXPECT_EQ(fail(std::string(1 << 16, '[')), "invalid JSON");
+    const std::string nested = std::string(30000, '[') + std::string(30000, ']');
+    // The parser and destructor are iterative, so deep but valid extras are fine.
+    EXPECT_EQ(ok(R"({"type":"ping","x":)" + nested + "}").type, ClientMessage::Type::ping);
+}
+
+TEST(ClientMessage, ControlMessages) {
+    EXPECT_EQ(herald::make_pong_message(), R"({"type":"pong"})");
+    EXPECT_EQ(herald::make_error_message("bad"), R"({"type":"error","message":"bad"})");
+    EXPECT_EQ(herald::make_error_message("bad", "slow_consumer"),
+              R"({"type":"error","message":"bad","code":"slow_consumer"})");
+    EXPECT_EQ(herald::make_reset_message("history gap"),
+              R"({"type":"reset","reason":"history gap"})");
+    EXPECT_EQ(herald::make_subscribed_message("room:1"),
+              R"({"type":"subscribed","channel":"room:1"})");
+    EXPECT_EQ(herald::make_unsubscribed_message("room:1"),
+              R"({"type":"unsubscribed","channel":"room:1"})");
+}
+
+TEST(ClientMessage, ControlMessagesEscapeAndSurviveBadUtf8) {
+    const json error = parse_json(herald::make_error_message("say \"hi\"\n\\", "c\"1"));
+    EXPECT_EQ(error["message"], "say \"hi\"\n\\");
+    EXPECT_EQ(error["code"], "c\"1");
+    const json bad = parse_json(herald::make_error_message("bad \xff byte"));
+    EXPECT_EQ(bad["message"], "bad \xef\xbf\xbd byte"); // U+FFFD
+    EXPECT_EQ(parse_json(herald::make_reset_message("\x01"))["reason"], "\x01");
+    EXPECT_EQ(parse_json(herald::make_subscribed_message("\xc3"))["type"], "subscribed");
+}
+
+} // namespace

@@ -1,0 +1,459 @@
+#include "herald/config.hpp"
+
+#include <gtest/gtest.h>
+#include <toml++/toml.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace herald;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Kept by hand on purpose: a field added to Config but not to the loader, the
+// help text or config/herald.toml should make these tests fail.
+const std::vector<std::string> kAllKeys = {"listen",
+                                           "threads",
+                                           "log_level",
+                                           "publish_key",
+                                           "allowed_origins",
+                                           "heartbeat_interval",
+                                           "heartbeat_timeout",
+                                           "handshake_timeout",
+                                           "shutdown_timeout",
+                                           "retry",
+                                           "flush_interval",
+                                           "history_size",
+                                           "history_ttl",
+                                           "max_queued_bytes",
+                                           "max_message_size",
+                                           "max_header_size",
+                                           "max_body_size",
+                                           "max_channels_per_connection"};
+
+void expect_same(const Config& a, const Config& b) {
+    EXPECT_EQ(a.listen, b.listen);
+    EXPECT_EQ(a.threads, b.threads);
+    EXPECT_EQ(a.log_level, b.log_level);
+    EXPECT_EQ(a.publish_key, b.publish_key);
+    EXPECT_EQ(a.allowed_origins, b.allowed_origins);
+    EXPECT_EQ(a.heartbeat_interval, b.heartbeat_interval);
+    EXPECT_EQ(a.heartbeat_timeout, b.heartbeat_timeout);
+    EXPECT_EQ(a.handshake_timeout, b.handshake_timeout);
+    EXPECT_EQ(a.shutdown_timeout, b.shutdown_timeout);
+    EXPECT_EQ(a.retry, b.retry);
+    EXPECT_EQ(a.flush_interval, b.flush_interval);
+    EXPECT_EQ(a.history_size, b.history_size);
+    EXPECT_EQ(a.history_ttl, b.history_ttl);
+    EXPECT_EQ(a.max_queued_bytes, b.max_queued_bytes);
+    EXPECT_EQ(a.max_message_size, b.max_message_size);
+    EXPECT_EQ(a.max_header_size, b.max_header_size);
+    EXPECT_EQ(a.max_body_size, b.max_body_size);
+    EXPECT_EQ(a.max_channels_per_connection, b.max_channels_per_connection);
+}
+
+// A non-default value for every key, as TOML, as env/flag text, and as the expected result.
+struct Sample {
+    std::string key, toml, text;
+};
+const std::vector<Sample> kSamples = {
+    {"listen", R"("[::1]:9000")", "[::1]:9000"},
+    {"threads", "4", "4"},
+    {"log_level", R"("debug")", "debug"},
+    {"publish_key", R"("s3cret")", "s3cret"},
+    {"allowed_origins", R"(["https://a.example", "https://b.example"])",
+     "https://a.example,https://b.example"},
+    {"heartbeat_interval", R"("15s")", "15s"},
+    {"heartbeat_timeout", "7", "7s"},
+    {"handshake_timeout", R"("2500ms")", "2500ms"},
+    {"shutdown_timeout", R"("1m")", "1m"},
+    {"retry", R"("1h")", "1h"},
+    {"flush_interval", R"("5ms")", "5ms"},
+    {"history_size", "250", "250"},
+    {"history_ttl", R"("10m")", "10m"},
+    {"max_queued_bytes", R"("2MiB")", "2MiB"},
+    {"max_message_size", "4096", "4096"},
+    {"max_header_size", R"("16k")", "16k"},
+    {"max_body_size", R"("512KiB")", "512KiB"},
+    {"max_channels_per_connection", "8", "8"},
+};
+
+Config sample_config() {
+    Config c;
+    c.listen = "[::1]:9000";
+    c.threads = 4;
+    c.log_level = "debug";
+    c.publish_key = "s3cret";
+    c.allowed_origins = {"https://a.example", "https://b.example"};
+    c.heartbeat_interval = 15s;
+    c.heartbeat_timeout = 7s;
+    c.handshake_timeout = 2500ms;
+    c.shutdown_timeout = 1min;
+    c.retry = 1h;
+    c.flush_interval = 5ms;
+    c.history_size = 250;
+    c.history_ttl = 10min;
+    c.max_queued_bytes = 2 << 20;
+    c.max_message_size = 4096;
+    c.max_header_size = 16 << 10;
+    c.max_body_size = 512 << 10;
+    c.max_channels_per_connection = 8;
+    return c;
+}
+
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+    if (text.find(part) != std::string::npos)
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "\"" << text << "\" does not contain \"" << part << "\"";
+}
+
+std::string upper(std::string s) {
+    for (auto& ch : s)
+        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+std::string dashed(std::string s) {
+    for (auto& ch : s)
+        if (ch == '_')
+            ch = '-';
+    return s;
+}
+
+class ConfigTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        std::string pattern = (fs::temp_directory_path() / "herald-config-test-XXXXXX").string();
+        ASSERT_NE(mkdtemp(pattern.data()), nullptr);
+        dir_ = pattern;
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    std::string write(const std::string& name, const std::string& contents) {
+        const auto path = dir_ / name;
+        std::ofstream(path) << contents;
+        return path.string();
+    }
+
+    static ParseOutcome run(const std::vector<std::string>& args,
+                            const std::vector<std::string>& env, Config& out) {
+        std::vector<const char*> argv{"herald"};
+        for (const auto& arg : args)
+            argv.push_back(arg.c_str());
+        return parse_command_line(static_cast<int>(argv.size()), argv.data(), env, out);
+    }
+
+    static Config parse(const std::vector<std::string>& args,
+                        const std::vector<std::string>& env = {}) {
+        Config out;
+        EXPECT_EQ(run(args, env, out), ParseOutcome::run);
+        return out;
+    }
+
+    // The ConfigError text, or "" if parsing succeeded.
+    static std::string error(const std::vector<std::string>& args,
+                             const std::vector<std::string>& env = {}) {
+        Config out;
+        try {
+            run(args, env, out);
+        } catch (const ConfigError& e) {
+            return e.what();
+        }
+        return "";
+    }
+
+    fs::path dir_;
+};
+
+TEST_F(ConfigTest, NoSourcesGiveDefaults) {
+    expect_same(parse({}, {"PATH=/usr/bin", "HOME=/root"}), Config{});
+}
+
+TEST_F(ConfigTest, EveryKeyFromFile) {
+    std::string toml;
+    for (const auto& s : kSamples)
+        toml += s.key + " = " + s.toml + "\n";
+    expect_same(parse({"--config", write("all.toml", toml)}), sample_config());
+}
+
+TEST_F(ConfigTest, EveryKeyFromEnvironment) {
+    std::vector<std::string> env;
+    for (const auto& s : kSamples)
+        env.push_back("HERALD_" + upper(s.key) + "=" + s.text);
+    expect_same(parse({}, env), sample_config());
+}
+
+TEST_F(ConfigTest, EveryKeyFromFlags) {
+    std::vector<std::string> args;
+    for (const auto& s : kSamples) {
+        args.push_back("--" + dashed(s.key));
+        args.push_back(s.text);
+    }
+    expect_same(parse(args), sample_config());
+}
+
+TEST_F(ConfigTest, SamplesCoverEveryKey) {
+    std::vector<std::string> keys;
+    for (const auto& s : kSamples)
+        keys.push_back(s.key);
+    EXPECT_EQ(keys, kAllKeys);
+}
+
+TEST_F(ConfigTest, PrecedenceIsFileThenEnvironmentThenFlags) {
+    const auto file = write("p.toml", "heartbeat_interval = \"1s\"\nthreads = 3\n");
+    const std::vector<std::string> env = {"HERALD_HEARTBEAT_INTERVAL=2s", "HERALD_RETRY=9s"};
+
+    auto c = parse({"-c", file});
+    EXPECT_EQ(c.heartbeat_interval, 1s);
+
+    c = parse({"-c", file}, env);
+    EXPECT_EQ(c.heartbeat_interval, 2s);
+
+    c = parse({"-c", file, "--heartbeat-interval", "3s", "--listen", "0.0.0.0:80"}, env);
+    EXPECT_EQ(c.heartbeat_interval, 3s);
+    // Keys set by only one source keep that source's value.
+    EXPECT_EQ(c.threads, 3u);
+    EXPECT_EQ(c.retry, 9s);
+    EXPECT_EQ(c.listen, "0.0.0.0:80");
+}
+
+TEST_F(ConfigTest, ConfigFileFromEnvironmentAndFlagWins) {
+    const auto a = write("a.toml", "threads = 1\n");
+    const auto b = write("b.toml", "threads = 2\n");
+    EXPECT_EQ(parse({}, {"HERALD_CONFIG=" + a}).threads, 1u);
+    EXPECT_EQ(parse({"--config", b}, {"HERALD_CONFIG=" + a}).threads, 2u);
+    EXPECT_EQ(parse({"--config=" + b}).threads, 2u);
+}
+
+TEST_F(ConfigTest, RepeatedFlagTakesLastValue) {
+    EXPECT_EQ(parse({"--threads", "2", "--threads", "5"}).threads, 5u);
+}
+
+TEST_F(ConfigTest, UnknownEnvironmentIgnored) {
+    expect_same(parse({}, {"HERALD_NO_SUCH_KEY=1", "herald_threads=9", "HERALD_THREADS_X=9",
+                           "NOEQUALS", "OTHER=HERALD_THREADS=9"}),
+                Config{});
+}
+
+TEST(ParseDuration, Good) {
+    EXPECT_EQ(parse_duration("250ms"), 250ms);
+    EXPECT_EQ(parse_duration("30s"), 30s);
+    EXPECT_EQ(parse_duration("5m"), 5min);
+    EXPECT_EQ(parse_duration("1h"), 1h);
+    EXPECT_EQ(parse_duration("15"), 15s);
+    EXPECT_EQ(parse_duration("0"), 0ms);
+    EXPECT_EQ(parse_duration("0ms"), 0ms);
+}
+
+TEST(ParseDuration, Bad) {
+    for (const char* bad : {"", "s", "ms", "-1s", "+1s", "1.5s", "1 s", " 1s", "1sec", "1d", "5M",
+                            "1s ", "abc", "99999999999999999999s", "9999999999999999h"}) {
+        EXPECT_THROW(parse_duration(bad), ConfigError) << bad;
+    }
+}
+
+TEST(ParseDuration, ErrorNamesValue) {
+    try {
+        parse_duration("10 minutes");
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_TRUE(Contains(e.what(), "10 minutes"));
+    }
+}
+
+TEST(ParseSize, Good) {
+    EXPECT_EQ(parse_size("65536"), 65536u);
+    EXPECT_EQ(parse_size("512B"), 512u);
+    EXPECT_EQ(parse_size("64KiB"), 64u << 10);
+    EXPECT_EQ(parse_size("64k"), 64u << 10);
+    EXPECT_EQ(parse_size("64K"), 64u << 10);
+    EXPECT_EQ(parse_size("1MiB"), 1u << 20);
+    EXPECT_EQ(parse_size("1m"), 1u << 20);
+    EXPECT_EQ(parse_size("2GiB"), std::size_t{2} << 30);
+    EXPECT_EQ(parse_size("0"), 0u);
+}
+
+TEST(ParseSize, Bad) {
+    for (const char* bad : {"", "KiB", "-1", "1.5MiB", "1 MiB", "12q", "1TiB", "1kb", "0x10",
+                            "99999999999999999999", "17179869184GiB"}) {
+        EXPECT_THROW(parse_size(bad), ConfigError) << bad;
+    }
+}
+
+TEST(ParseListen, Good) {
+    auto a = parse_listen("127.0.0.1:8080");
+    EXPECT_EQ(a.host, "127.0.0.1");
+    EXPECT_EQ(a.port, 8080);
+    a = parse_listen("0.0.0.0:80");
+    EXPECT_EQ(a.host, "0.0.0.0");
+    EXPECT_EQ(a.port, 80);
+    a = parse_listen("[::1]:8080");
+    EXPECT_EQ(a.host, "::1");
+    EXPECT_EQ(a.port, 8080);
+    a = parse_listen("[::]:65535");
+    EXPECT_EQ(a.host, "::");
+    EXPECT_EQ(a.port, 65535);
+    a = parse_listen("localhost:0");
+    EXPECT_EQ(a.host, "localhost");
+    EXPECT_EQ(a.port, 0);
+}
+
+TEST(ParseListen, Bad) {
+    for (const char* bad : {"", "8080", "localhost", "localhost:", ":8080", "host:65536", "host:-1",
+                            "host:80x", "host:99999999999", "::1:8080", "[::1]", "[::1]8080",
+                            "[]:80", "[::1:80", "[::1]x:80", "host: 80"}) {
+        EXPECT_THROW(parse_listen(bad), ConfigError) << bad;
+    }
+}
+
+TEST_F(ConfigTest, AllowedOriginsFromEachSource) {
+    const std::vector<std::string> both = {"https://a.example", "https://b.example"};
+    const auto file = write("o.toml", "allowed_origins = [\"https://a.example\", "
+                                      "\"https://b.example\"]\n");
+    EXPECT_EQ(parse({"-c", file}).allowed_origins, both);
+    EXPECT_EQ(
+        parse({}, {"HERALD_ALLOWED_ORIGINS=https://a.example, https://b.example"}).allowed_origins,
+        both);
+    EXPECT_EQ(parse({"--allowed-origins", "https://a.example,https://b.example"}).allowed_origins,
+              both);
+    EXPECT_EQ(
+        parse({"--allowed-origins", "https://a.example", "--allowed-origins", "https://b.example"})
+            .allowed_origins,
+        both);
+    // An empty value clears a list set by an earlier source.
+    EXPECT_TRUE(parse({"-c", file}, {"HERALD_ALLOWED_ORIGINS="}).allowed_origins.empty());
+}
+
+TEST_F(ConfigTest, ListFlagDoesNotSwallowFollowingArguments) {
+    EXPECT_TRUE(Contains(error({"--allowed-origins", "https://a.example", "stray"}), "stray"));
+}
+
+TEST_F(ConfigTest, AllowedOriginsMustBeArrayOfStrings) {
+    EXPECT_TRUE(
+        Contains(error({"-c", write("o.toml", "allowed_origins = \"https://a.example\"\n")}),
+                 "allowed_origins"));
+    EXPECT_TRUE(Contains(error({"-c", write("o2.toml", "allowed_origins = [\"a\", 1]\n")}),
+                         "allowed_origins"));
+}
+
+TEST_F(ConfigTest, UnknownFileKeyIsNamed) {
+    const auto file = write("u.toml", "threads = 2\nheartbeat_intervall = \"5s\"\n");
+    EXPECT_TRUE(Contains(error({"-c", file}), "heartbeat_intervall"));
+    // Keys are top-level only.
+    EXPECT_TRUE(Contains(error({"-c", write("t.toml", "[server]\nthreads = 2\n")}), "server"));
+}
+
+TEST_F(ConfigTest, BadValuesNameKeyAndValue) {
+    struct Case {
+        std::vector<std::string> args, env;
+        std::string key, value;
+    };
+    const std::vector<Case> cases = {
+        {{}, {"HERALD_HEARTBEAT_INTERVAL=soon"}, "heartbeat_interval", "soon"},
+        {{"--max-body-size", "12q"}, {}, "max_body_size", "12q"},
+        {{"--threads", "many"}, {}, "threads", "many"},
+        {{"--threads", "-1"}, {}, "threads", "-1"},
+        {{"--listen", "localhost:99999"}, {}, "listen", "localhost:99999"},
+        {{"--log-level", "loud"}, {}, "log_level", "loud"},
+        {{"-c", write("b1.toml", "retry = \"3 seconds\"\n")}, {}, "retry", "3 seconds"},
+        {{"-c", write("b2.toml", "threads = \"4\"\n")}, {}, "threads", "4"},
+        {{"-c", write("b3.toml", "listen = 8080\n")}, {}, "listen", "8080"},
+        {{"-c", write("b4.toml", "history_ttl = 1.5\n")}, {}, "history_ttl", "1.5"},
+        {{"-c", write("b5.toml", "max_body_size = -5\n")}, {}, "max_body_size", "-5"},
+    };
+    for (const auto& c : cases) {
+        const auto message = error(c.args, c.env);
+        EXPECT_TRUE(Contains(message, c.key)) << c.value;
+        EXPECT_TRUE(Contains(message, c.value)) << c.key;
+    }
+}
+
+TEST_F(ConfigTest, ValidationAfterMerge) {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--threads", "1025"}, "threads"},
+        {{"--history-size", "100001"}, "history_size"},
+        {{"--max-message-size", "124"}, "max_message_size"},
+        {{"--heartbeat-interval", "0s"}, "heartbeat_interval"},
+        {{"--heartbeat-timeout", "0"}, "heartbeat_timeout"},
+        {{"--handshake-timeout", "0ms"}, "handshake_timeout"},
+        {{"--history-ttl", "0s"}, "history_ttl"},
+        {{"--max-body-size", "0"}, "max_body_size"},
+        {{"--max-channels-per-connection", "0"}, "max_channels_per_connection"},
+    };
+    for (const auto& [args, key] : cases)
+        EXPECT_TRUE(Contains(error(args), key)) << key;
+
+    // Limits themselves are accepted, and a bad file value a flag overrides is fine.
+    EXPECT_EQ(parse({"--threads", "1024", "--history-size", "100000", "--max-message-size", "125"})
+                  .threads,
+              1024u);
+    const auto file = write("v.toml", "threads = 5000\n");
+    EXPECT_EQ(parse({"-c", file, "--threads", "8"}).threads, 8u);
+    EXPECT_TRUE(Contains(error({"-c", file}), "threads"));
+}
+
+TEST_F(ConfigTest, OutputUntouchedOnError) {
+    Config out;
+    out.threads = 7;
+    EXPECT_THROW(run({"--listen", "0.0.0.0:1", "--threads", "x"}, {}, out), ConfigError);
+    EXPECT_EQ(out.threads, 7u);
+    EXPECT_EQ(out.listen, Config{}.listen);
+}
+
+TEST_F(ConfigTest, FileErrors) {
+    EXPECT_TRUE(Contains(error({"-c", (dir_ / "missing.toml").string()}), "missing.toml"));
+    EXPECT_TRUE(Contains(error({"-c", write("syntax.toml", "threads = = 2\n")}), "syntax.toml"));
+}
+
+TEST_F(ConfigTest, BadCommandLine) {
+    EXPECT_TRUE(Contains(error({"--no-such-flag"}), "no-such-flag"));
+    EXPECT_TRUE(Contains(error({"positional"}), "positional"));
+    EXPECT_TRUE(Contains(error({"--threads"}), "threads"));
+}
+
+TEST_F(ConfigTest, HelpListsEveryFlagWithDefault) {
+    Config out;
+    out.threads = 3;
+    ::testing::internal::CaptureStdout();
+    const auto outcome = run({"--help"}, {}, out);
+    const std::string help = ::testing::internal::GetCapturedStdout();
+    EXPECT_EQ(outcome, ParseOutcome::exit_ok);
+    EXPECT_EQ(out.threads, 3u);
+    for (const auto& key : kAllKeys) {
+        EXPECT_TRUE(Contains(help, "--" + dashed(key) + " ")) << key;
+        EXPECT_TRUE(Contains(help, "HERALD_" + upper(key))) << key;
+    }
+    EXPECT_TRUE(Contains(help, "--config"));
+    EXPECT_TRUE(Contains(help, "(default: 30s)"));
+    EXPECT_TRUE(Contains(help, "(default: 64KiB)"));
+    EXPECT_TRUE(Contains(help, "(default: 3)")); // shows the caller's defaults
+}
+
+TEST_F(ConfigTest, VersionPrintsVersion) {
+    Config out;
+    ::testing::internal::CaptureStdout();
+    const auto outcome = run({"--version"}, {}, out);
+    EXPECT_EQ(::testing::internal::GetCapturedStdout(), "herald " HERALD_VERSION "\n");
+    EXPECT_EQ(outcome, ParseOutcome::exit_ok);
+}
+
+TEST_F(ConfigTest, ShippedConfigFileIsTheDefaults) {
+    const std::string path = HERALD_SOURCE_DIR "/config/herald.toml";
+    expect_same(parse({"--config", path}), Config{});
+
+    // It documents every key, and nothing else.
+    const auto table = toml::parse_file(path);
+    std::set<std::string> keys;
+    for (const auto& [key, value] : table)
+        keys.insert(std::string(key.str()));
+    EXPECT_EQ(keys, std::set<std::string>(kAllKeys.begin(), kAllKeys.end()));
+}
+
+} // namespace
