@@ -4,6 +4,7 @@
 // and the resume history. Workers post subscribe/unsubscribe to it; it stamps
 // every incoming event with its publish order, remembers it, and posts each
 // batch once to every worker that has subscribers for its channels.
+#include "herald/channel_counts.hpp"
 #include "herald/config.hpp"
 #include "herald/event.hpp"
 #include "herald/history.hpp"
@@ -13,7 +14,6 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace herald {
@@ -37,7 +37,10 @@ public:
     Hub(const Config& config, HubStats& stats);
 
     net::io_context& context() { return context_; }
-    void attach(std::vector<Worker*> workers) { workers_ = std::move(workers); }
+    void attach(std::vector<Worker*> workers) {
+        workers_ = std::move(workers);
+        counts_ = ChannelCounts(workers_.size());
+    }
 
     // Everything below runs on the hub thread.
 
@@ -66,8 +69,7 @@ private:
     std::vector<Worker*> workers_;
     History history_;
     std::uint64_t next_seq_ = 1;
-    // Subscribers per worker for every channel with at least one.
-    std::unordered_map<std::string, std::vector<std::uint32_t>> channels_;
+    ChannelCounts counts_{0};
     bool stopped_ = false;
 };
 

@@ -2,7 +2,6 @@
 
 #include "herald/worker.hpp"
 
-#include <algorithm>
 #include <unordered_set>
 
 namespace herald {
@@ -31,11 +30,11 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
         EventPtr event = std::move(mutable_event);
         history_.append(event, now);
         result.ids.push_back(event->id);
-        auto it = channels_.find(event->channel);
-        if (it == channels_.end())
+        const auto* per = counts_.find(event->channel);
+        if (!per)
             continue;
         for (std::size_t w = 0; w < per_worker.size(); ++w)
-            if (it->second[w] > 0)
+            if ((*per)[w] > 0)
                 per_worker[w].push_back(event);
     }
     stats_.events_ingested.add(events.size());
@@ -53,15 +52,10 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
 SubscribeResult Hub::subscribe(unsigned worker, const std::vector<std::string>& channels,
                                const std::optional<std::string>& last_event_id) {
     for (const auto& channel : channels) {
-        auto [it, inserted] = channels_.try_emplace(channel);
-        if (inserted) {
-            it->second.assign(workers_.size(), 0);
-            stats_.channels_active.add();
-            if (on_channel_active)
-                on_channel_active(channel);
-        }
-        ++it->second[worker];
+        if (counts_.add(channel, worker) && on_channel_active)
+            on_channel_active(channel);
     }
+    stats_.channels_active.set(counts_.active_channels());
     SubscribeResult result;
     if (last_event_id) {
         auto replay = history_.since(channels, *last_event_id, Clock::now());
@@ -73,18 +67,10 @@ SubscribeResult Hub::subscribe(unsigned worker, const std::vector<std::string>& 
 }
 
 void Hub::unsubscribe(unsigned worker, const std::vector<std::string>& channels) {
-    for (const auto& channel : channels) {
-        auto it = channels_.find(channel);
-        if (it == channels_.end() || it->second[worker] == 0)
-            continue;
-        --it->second[worker];
-        if (std::any_of(it->second.begin(), it->second.end(), [](auto n) { return n > 0; }))
-            continue;
-        channels_.erase(it);
-        stats_.channels_active.sub();
-        if (on_channel_idle)
+    for (const auto& channel : channels)
+        if (counts_.remove(channel, worker) && on_channel_idle)
             on_channel_idle(channel);
-    }
+    stats_.channels_active.set(counts_.active_channels());
 }
 
 void Hub::start_maintenance() { schedule_expiry(); }

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what herald needs to build, run and test, from Debian 12's packages.
+# Idempotent; safe to run on a machine that already has everything.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
+  libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
+  libtomlplusplus-dev libcli11-dev prometheus-cpp-dev libhiredis-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libgtest-dev clang libclang-rt-14-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

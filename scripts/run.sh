@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command from a fresh Debian 12 machine to a running herald:
+# installs dependencies, builds a release binary and runs it on the default
+# config (embedded broker, 127.0.0.1:8080). Extra arguments go to herald.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DHERALD_BUILD_TESTS=OFF >/dev/null
+cmake --build build/release --target herald
+exec build/release/herald --config config/herald.toml "$@"

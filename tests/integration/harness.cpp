@@ -1,0 +1,88 @@
+#include "harness.hpp"
+
+#include <sstream>
+#include <thread>
+
+namespace herald_test {
+
+bool wait_until(const std::function<bool()>& condition, Millis timeout, Millis period) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (condition())
+            return true;
+        if (std::chrono::steady_clock::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(period);
+    }
+}
+
+std::map<std::string, double> scrape_metrics(std::uint16_t port) {
+    auto response = http_get(port, "/metrics");
+    std::map<std::string, double> samples;
+    std::istringstream in(response.body);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line.front() == '#')
+            continue;
+        const auto space = line.rfind(' ');
+        if (space == std::string::npos)
+            continue;
+        try {
+            samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+        } catch (const std::exception&) {
+            // "+Inf" and friends parse fine; anything else is not a sample.
+        }
+    }
+    return samples;
+}
+
+std::optional<double> metric_value(std::uint16_t port, const std::string& series) {
+    auto samples = scrape_metrics(port);
+    auto it = samples.find(series);
+    if (it == samples.end())
+        return std::nullopt;
+    return it->second;
+}
+
+ConnectionCounts connection_counts(std::uint16_t port) {
+    auto body = http_get(port, "/healthz").json();
+    ConnectionCounts counts;
+    if (!body.is_object() || !body.contains("connections"))
+        return counts;
+    const auto& c = body["connections"];
+    counts.sse = c.value("sse", -1LL);
+    counts.ws = c.value("ws", -1LL);
+    counts.http = c.value("http", -1LL);
+    return counts;
+}
+
+std::vector<std::string> fast_flags(std::vector<std::string> more) {
+    std::vector<std::string> flags = {"--heartbeat-interval", "1s", "--shutdown-timeout", "3s"};
+    flags.insert(flags.end(), more.begin(), more.end());
+    return flags;
+}
+
+namespace {
+std::string target(const std::string& path, const std::vector<std::string>& channels,
+                   const std::string& extra_query) {
+    std::string out = path;
+    char sep = '?';
+    for (const auto& c : channels) {
+        out += sep + std::string("channel=") + c;
+        sep = '&';
+    }
+    if (!extra_query.empty())
+        out += sep + extra_query;
+    return out;
+}
+} // namespace
+
+std::string events_target(const std::vector<std::string>& channels,
+                          const std::string& extra_query) {
+    return target("/events", channels, extra_query);
+}
+
+std::string ws_target(const std::vector<std::string>& channels, const std::string& extra_query) {
+    return target("/ws", channels, extra_query);
+}
+
+} // namespace herald_test

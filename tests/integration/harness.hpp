@@ -1,0 +1,57 @@
+#pragma once
+// Integration test harness: starts the real herald binary on an ephemeral
+// port (HeraldProcess) and talks to it over 127.0.0.1 with real clients:
+//   http_client.hpp  blocking HTTP requests (publish, healthz, metrics, raw)
+//   sse_client.hpp   EventSource-like client, WHATWG parsing (sse_parser.hpp)
+//   ws_client.hpp    Beast WebSocket client with read timeouts
+//   raw_ws.hpp       byte-level WebSocket client for protocol violations
+//   timed_socket.hpp raw TCP with deadlines
+//   crowd.hpp        hundreds of async subscribers on one io_context
+// This header adds what tests share beyond those: bounded polling and
+// /metrics scraping. No helper waits without a deadline.
+#include "crowd.hpp"
+#include "http_client.hpp"
+#include "process.hpp"
+#include "raw_ws.hpp"
+#include "sse_client.hpp"
+#include "timed_socket.hpp"
+#include "ws_client.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace herald_test {
+
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+// Polls `condition` every `period` until it holds or `timeout` passes.
+bool wait_until(const std::function<bool()>& condition, Millis timeout = kTimeout,
+                Millis period = Millis{20});
+
+// GET /metrics parsed into "name{labels}" -> value (comments skipped).
+std::map<std::string, double> scrape_metrics(std::uint16_t port);
+// One sample, e.g. metric_value(port, "herald_connections{transport=\"sse\"}");
+// nullopt when the series is missing.
+std::optional<double> metric_value(std::uint16_t port, const std::string& series);
+
+// GET /healthz "connections" counts.
+struct ConnectionCounts {
+    long long sse = -1, ws = -1, http = -1;
+};
+ConnectionCounts connection_counts(std::uint16_t port);
+
+// The flags most tests want on top of the defaults (fast heartbeats and
+// deadlines, so that time-based behaviour shows within a second or two).
+std::vector<std::string> fast_flags(std::vector<std::string> more = {});
+
+// "/events?channel=a&channel=b"
+std::string events_target(const std::vector<std::string>& channels,
+                          const std::string& extra_query = {});
+std::string ws_target(const std::vector<std::string>& channels,
+                      const std::string& extra_query = {});
+
+} // namespace herald_test
