@@ -220,6 +220,16 @@ const std::vector<Key>& keys() {
         count<std::size_t>("max_channels_per_connection", "channels one connection may join",
                            &C::max_channels_per_connection, 1,
                            std::numeric_limits<std::size_t>::max()),
+        text("redis_url", "URL",
+             "redis://[user:password@]host:port[/db] or unix:///path; empty = embedded broker",
+             &C::redis_url),
+        text("channel_prefix", "PREFIX", "prefix of herald's channels in Redis", &C::channel_prefix),
+        duration("canary_interval", "period of the Redis subscription canary",
+                 &C::canary_interval, Millis{10}),
+        duration("canary_timeout", "the canary must come back within this", &C::canary_timeout,
+                 Millis{10}),
+        list("trusted_proxies", "proxy addresses whose X-Forwarded-For is believed",
+             &C::trusted_proxies),
     };
     return table;
 }

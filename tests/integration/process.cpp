@@ -80,7 +80,7 @@ ChildProcess::ChildProcess(const Options& options) {
     auto env_strings = filtered_environment();
     auto argv = c_strings(argv_strings);
     auto envp = c_strings(env_strings);
-    int rc = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    int rc = posix_spawnp(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (options.stdout_pipe) {
         ::close(pipe_fds[1]);

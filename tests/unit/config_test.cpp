@@ -35,7 +35,12 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "max_message_size",
                                            "max_header_size",
                                            "max_body_size",
-                                           "max_channels_per_connection"};
+                                           "max_channels_per_connection",
+                                           "redis_url",
+                                           "channel_prefix",
+                                           "canary_interval",
+                                           "canary_timeout",
+                                           "trusted_proxies"};
 
 void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.listen, b.listen);
@@ -56,6 +61,11 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.max_header_size, b.max_header_size);
     EXPECT_EQ(a.max_body_size, b.max_body_size);
     EXPECT_EQ(a.max_channels_per_connection, b.max_channels_per_connection);
+    EXPECT_EQ(a.redis_url, b.redis_url);
+    EXPECT_EQ(a.channel_prefix, b.channel_prefix);
+    EXPECT_EQ(a.canary_interval, b.canary_interval);
+    EXPECT_EQ(a.canary_timeout, b.canary_timeout);
+    EXPECT_EQ(a.trusted_proxies, b.trusted_proxies);
 }
 
 // A non-default value for every key, as TOML, as env/flag text, and as the expected result.
@@ -82,6 +92,11 @@ const std::vector<Sample> kSamples = {
     {"max_header_size", R"("16k")", "16k"},
     {"max_body_size", R"("512KiB")", "512KiB"},
     {"max_channels_per_connection", "8", "8"},
+    {"redis_url", R"("redis://:pw@127.0.0.1:6390/2")", "redis://:pw@127.0.0.1:6390/2"},
+    {"channel_prefix", R"("push:")", "push:"},
+    {"canary_interval", R"("1s")", "1s"},
+    {"canary_timeout", R"("500ms")", "500ms"},
+    {"trusted_proxies", R"(["127.0.0.1", "10.0.0.1"])", "127.0.0.1,10.0.0.1"},
 };
 
 Config sample_config() {
@@ -104,6 +119,11 @@ Config sample_config() {
     c.max_header_size = 16 << 10;
     c.max_body_size = 512 << 10;
     c.max_channels_per_connection = 8;
+    c.redis_url = "redis://:pw@127.0.0.1:6390/2";
+    c.channel_prefix = "push:";
+    c.canary_interval = 1s;
+    c.canary_timeout = 500ms;
+    c.trusted_proxies = {"127.0.0.1", "10.0.0.1"};
     return c;
 }
 

@@ -1,0 +1,44 @@
+#pragma once
+// Command-line options of herald-bench; one struct shared by every scenario.
+#include <cstdint>
+#include <string>
+
+namespace bench {
+
+enum class Transport : std::uint8_t { sse, ws };
+
+struct Options {
+    std::string scenario;            // "idle" or "fanout"
+    std::string host = "127.0.0.1";  // must be inside 127.0.0.0/8
+    std::uint16_t port = 0;
+    int server_pid = 0;              // 0 = no /proc figures
+    unsigned threads = 2;            // io_contexts (threads) per generator process
+    double timeout = 120;            // global bound on the whole run, seconds
+    std::string transport;           // sse | ws | both (default: idle both, fanout sse)
+
+    // idle
+    unsigned connections = 15000;    // per transport
+    double hold = 2;                 // seconds to hold after measuring
+
+    // process / connect pacing (both scenarios)
+    unsigned per_process = 9000;     // connections per generator child process
+    unsigned inflight = 500;         // connections between connect() and "subscribed", total
+
+    // fanout
+    unsigned subscribers = 10000;
+    std::string channels_text = "1"; // N or "per-subscriber"
+    unsigned channels = 1;           // resolved
+    double rate = 1000;              // events/s; 0 = as fast as accepted
+    unsigned size = 100;             // bytes of event data
+    double duration = 10;            // seconds of publishing
+    unsigned publishers = 4;         // publisher HTTP connections
+    unsigned batch = 100;            // max events per POST when rate = 0
+    double drain = 10;               // max seconds to wait for deliveries after publishing
+};
+
+// Parses argv; prints help/errors itself. Returns -1 to continue, else an exit code.
+int parse_options(int argc, char** argv, Options& out);
+
+const char* transport_name(Transport t);
+
+} // namespace bench

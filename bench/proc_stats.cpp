@@ -1,0 +1,91 @@
+#include "proc_stats.hpp"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace bench {
+
+namespace {
+std::string proc_path(int pid, const char* leaf) {
+    return "/proc/" + (pid ? std::to_string(pid) : std::string("self")) + "/" + leaf;
+}
+} // namespace
+
+nlohmann::json TcpSockstat::to_json(long page) const {
+    return {{"inuse", inuse},         {"orphan", orphan}, {"tw", tw}, {"alloc", alloc},
+            {"mem_pages", mem_pages}, {"mem_bytes", mem_pages * page}};
+}
+
+std::optional<std::int64_t> rss_kb(int pid) {
+    std::ifstream in(proc_path(pid, "status"));
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("VmRSS:", 0) == 0)
+            return std::stoll(line.substr(6)); // "VmRSS:	  12345 kB"
+    }
+    return std::nullopt;
+}
+
+std::optional<double> cpu_seconds(int pid) {
+    std::ifstream in(proc_path(pid, "stat"));
+    std::string text;
+    if (!std::getline(in, text))
+        return std::nullopt;
+    // The command name may hold spaces and parentheses: fields restart after the last ')'.
+    auto close = text.rfind(')');
+    if (close == std::string::npos)
+        return std::nullopt;
+    std::istringstream rest(text.substr(close + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; rest >> field; ++i) { // field 3 is the state
+        if (i == 14)
+            utime = std::stoull(field);
+        if (i == 15) {
+            stime = std::stoull(field);
+            return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<TcpSockstat> tcp_sockstat() {
+    std::ifstream in("/proc/net/sockstat");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("TCP:", 0) != 0)
+            continue;
+        std::istringstream words(line.substr(4));
+        std::string key;
+        std::int64_t value = 0;
+        TcpSockstat s;
+        while (words >> key >> value) {
+            if (key == "inuse") s.inuse = value;
+            else if (key == "orphan") s.orphan = value;
+            else if (key == "tw") s.tw = value;
+            else if (key == "alloc") s.alloc = value;
+            else if (key == "mem") s.mem_pages = value;
+        }
+        return s;
+    }
+    return std::nullopt;
+}
+
+long page_size() { return sysconf(_SC_PAGESIZE); }
+
+std::uint64_t raise_nofile_limit() {
+    rlimit lim{};
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return 0;
+    if (lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+        getrlimit(RLIMIT_NOFILE, &lim);
+    }
+    return lim.rlim_cur;
+}
+
+} // namespace bench

@@ -1,0 +1,22 @@
+#pragma once
+// Figures read from /proc: a process's RSS and CPU time, the kernel's TCP
+// socket accounting, and the file-descriptor limit.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace bench {
+
+struct TcpSockstat {
+    std::int64_t inuse = 0, orphan = 0, tw = 0, alloc = 0, mem_pages = 0;
+    nlohmann::json to_json(long page_size) const;
+};
+
+std::optional<std::int64_t> rss_kb(int pid);        // VmRSS of /proc/<pid>/status; 0 = self
+std::optional<double> cpu_seconds(int pid);         // utime + stime of /proc/<pid>/stat
+std::optional<TcpSockstat> tcp_sockstat();          // the "TCP:" line of /proc/net/sockstat
+long page_size();
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit.
+std::uint64_t raise_nofile_limit();
+
+} // namespace bench

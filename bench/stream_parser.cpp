@@ -1,0 +1,139 @@
+#include "stream_parser.hpp"
+
+#include <chrono>
+
+namespace bench {
+
+namespace {
+
+// Records the timestamp that starts `data` (digits), if there is one.
+void take_timestamp(std::string_view data, StreamEvents& out) {
+    std::uint64_t ts = 0;
+    std::size_t i = 0;
+    for (; i < data.size() && i < 20 && data[i] >= '0' && data[i] <= '9'; ++i)
+        ts = ts * 10 + static_cast<std::uint64_t>(data[i] - '0');
+    if (i == 0) {
+        ++out.other;
+        return;
+    }
+    ++out.deliveries;
+    if (out.latency)
+        out.latency->record(out.now_ns > ts ? out.now_ns - ts : 0);
+}
+
+void sse_block(std::string_view block, StreamEvents& out) {
+    if (block.starts_with("retry:")) {
+        out.subscribed = true;
+        return;
+    }
+    if (block.starts_with(":"))
+        return; // heartbeat comment
+    std::size_t data = block.starts_with("data: ") ? 0 : block.find("\ndata: ");
+    if (data == std::string_view::npos || block.find("\nevent: ") != std::string_view::npos ||
+        block.starts_with("event: ")) {
+        ++out.other; // named events (reset) are not the bench's
+        return;
+    }
+    take_timestamp(block.substr(data == 0 ? 6 : data + 7), out);
+}
+
+void ws_text(std::string_view payload, StreamEvents& out) {
+    if (payload.starts_with(R"({"type":"subscribed")")) {
+        out.subscribed = true;
+        return;
+    }
+    if (!payload.starts_with(R"({"channel":)")) {
+        ++out.other;
+        return;
+    }
+    constexpr std::string_view key = R"("data":")";
+    auto at = payload.rfind(key);
+    if (at == std::string_view::npos) {
+        ++out.other;
+        return;
+    }
+    take_timestamp(payload.substr(at + key.size()), out);
+}
+
+} // namespace
+
+HeadResult parse_head(std::string_view data, Transport transport) {
+    HeadResult r;
+    auto end = data.find("\r\n\r\n");
+    if (end == std::string_view::npos)
+        return r;
+    r.complete = true;
+    r.body_offset = end + 4;
+    r.status_line = std::string(data.substr(0, std::min(data.find("\r\n"), std::size_t{80})));
+    r.ok = data.starts_with(transport == Transport::sse ? "HTTP/1.1 200 " : "HTTP/1.1 101 ");
+    return r;
+}
+
+std::size_t parse_sse(std::string_view data, StreamEvents& out) {
+    std::size_t pos = 0;
+    for (;;) {
+        auto end = data.find("\n\n", pos);
+        if (end == std::string_view::npos)
+            return pos;
+        sse_block(data.substr(pos, end - pos), out);
+        pos = end + 2;
+    }
+}
+
+std::size_t parse_ws(std::string_view data, StreamEvents& out) {
+    std::size_t pos = 0;
+    while (data.size() - pos >= 2) {
+        auto b0 = static_cast<unsigned char>(data[pos]);
+        auto b1 = static_cast<unsigned char>(data[pos + 1]);
+        if (b1 & 0x80) { // a server must not mask
+            out.protocol_error = true;
+            return data.size();
+        }
+        std::size_t header = 2;
+        std::uint64_t length = b1 & 0x7f;
+        if (length >= 126) {
+            std::size_t extra = length == 126 ? 2 : 8;
+            if (data.size() - pos < 2 + extra)
+                return pos;
+            length = 0;
+            for (std::size_t i = 0; i < extra; ++i)
+                length = (length << 8) | static_cast<unsigned char>(data[pos + 2 + i]);
+            header += extra;
+        }
+        if (data.size() - pos - header < length)
+            return pos;
+        auto payload = data.substr(pos + header, static_cast<std::size_t>(length));
+        switch (b0 & 0x0f) {
+        case 0x1: ws_text(payload, out); break;
+        case 0x8: out.closed = true; break;
+        case 0x9: // ping: answer with a masked pong (zero mask key) of the same payload
+            if (payload.size() <= 125) {
+                out.pong.push_back(static_cast<char>(0x8A));
+                out.pong.push_back(static_cast<char>(0x80 | payload.size()));
+                out.pong.append(4, '\0');
+                out.pong.append(payload);
+            }
+            break;
+        case 0xA: break;
+        default: ++out.other; break;
+        }
+        pos += header + static_cast<std::size_t>(length);
+    }
+    return pos;
+}
+
+std::string make_event_data(std::uint64_t now_ns, unsigned size) {
+    std::string data = std::to_string(now_ns);
+    data.push_back(' ');
+    if (data.size() < size)
+        data.append(size - data.size(), 'x');
+    return data;
+}
+
+std::uint64_t steady_ns() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+} // namespace bench

@@ -1,0 +1,44 @@
+#pragma once
+// Byte-level parsing of what herald sends a subscriber: the HTTP response head,
+// then an SSE stream or unmasked WebSocket frames. Stateless: each call parses
+// what is complete and says how many bytes it used; the caller keeps the rest.
+#include "histogram.hpp"
+#include "options.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace bench {
+
+// What one chunk of stream held.
+struct StreamEvents {
+    std::uint64_t now_ns = 0;       // receive time for every delivery of the chunk
+    Histogram* latency = nullptr;   // publish->delivery, when the data carries a timestamp
+    std::uint32_t deliveries = 0;   // events carrying the bench's timestamp
+    std::uint32_t other = 0;        // any other event or message (reset, error, ...)
+    bool subscribed = false;        // SSE "retry:" block / WS {"type":"subscribed"}
+    bool closed = false;            // WS close frame
+    bool protocol_error = false;
+    std::string pong;               // masked pong frames answering the server's pings
+};
+
+struct HeadResult {
+    bool complete = false;     // the head has ended
+    bool ok = false;           // 200 for SSE, 101 for WS
+    std::size_t body_offset = 0;
+    std::string status_line;   // for error reports
+};
+
+// Looks for the end of the HTTP response head in `data`.
+HeadResult parse_head(std::string_view data, Transport transport);
+
+// Parses complete SSE blocks / WS frames of `data`; returns the bytes used.
+std::size_t parse_sse(std::string_view data, StreamEvents& out);
+std::size_t parse_ws(std::string_view data, StreamEvents& out);
+
+// Event data the fan-out publisher sends: "<steady ns> xxxx..." of `size` bytes.
+std::string make_event_data(std::uint64_t now_ns, unsigned size);
+std::uint64_t steady_ns();
+
+} // namespace bench
