@@ -30,6 +30,11 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     std::signal(SIGPIPE, SIG_IGN); // a vanished peer is an error code, not a signal
 
-    herald::Server server(std::move(config));
-    return server.run();
+    try {
+        herald::Server server(std::move(config));
+        return server.run();
+    } catch (const herald::ConfigError& e) {
+        spdlog::critical("{}", e.what());
+        return 2;
+    }
 }

@@ -29,6 +29,8 @@ public:
     virtual void on_sweep(Clock::time_point now) = 0;
     // Graceful server shutdown: WS close 1001, SSE stream ended, HTTP closed.
     virtual void on_shutdown() = 0;
+    // Closes the socket at once (worker teardown).
+    virtual void abort() = 0;
 
 protected:
     Worker& worker_;

@@ -22,6 +22,10 @@ public:
 
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
+    void abort() override {
+        error_code ignored;
+        socket_.close(ignored);
+    }
 
 private:
     void do_read();
@@ -30,6 +34,7 @@ private:
     void handle_events(Request& request);
     void handle_ws(Request& request);
     void handle_publish(Request& request);
+    std::string client_of(const Request& request) const;
     void send(Response response);
     void on_write(bool close, error_code ec);
     void do_drain(); // read and drop until the peer hangs up after our answer

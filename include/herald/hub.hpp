@@ -21,9 +21,12 @@ namespace herald {
 class Worker;
 
 struct PublishResult {
-    bool ok = true;
-    std::string error;             // "id: duplicate id 'x' on channel 'y'"
-    std::vector<std::string> ids;  // in request order
+    enum class Failure { none, duplicate_id, unavailable };
+    Failure failure = Failure::none;
+    std::string error;            // "id: duplicate id 'x' on channel 'y'"
+    std::vector<std::string> ids; // in request order
+
+    bool ok() const { return failure == Failure::none; }
 };
 
 struct SubscribeResult {

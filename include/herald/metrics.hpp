@@ -25,6 +25,7 @@ enum class Rejection : std::uint8_t {
     handshake_timeout,
     heartbeat_timeout,
     ws_protocol_error, // 1002/1007/1009 from the peer's frames
+    unavailable,       // 503: the broker (Redis) is down
     count
 };
 const char* rejection_name(Rejection r);
@@ -57,6 +58,16 @@ struct WorkerStats {
     void observe_batch(std::size_t events);
 };
 
+// The Redis bridge's view, written by the hub thread only.
+struct RedisStats {
+    Counter connected; // 1 while both connections are up and subscribed
+    Counter reconnects;
+    Counter messages_received;
+    Counter bad_payloads;
+    Counter canary_rtt_us; // last canary round trip
+    Counter canary_failures;
+};
+
 struct HubStats {
     Counter events_ingested;
     Counter duplicate_ids;
@@ -67,6 +78,6 @@ struct HubStats {
 
 // Renders the Prometheus text exposition format.
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
-                           double uptime_seconds);
+                           const RedisStats* redis, double uptime_seconds);
 
 } // namespace herald

@@ -30,3 +30,14 @@ std::variant<StreamParams, ParamError> parse_stream_target(std::string_view targ
 bool secret_equals(std::string_view a, std::string_view b);
 
 } // namespace herald
+
+namespace herald {
+
+// The client's address for logs: the socket's peer, unless that peer is a
+// trusted proxy, in which case the right-most X-Forwarded-For entry that is
+// not itself a trusted proxy (entries to its left are the client's claims
+// and could be forged).
+std::string client_address(const std::string& peer_address, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies);
+
+} // namespace herald

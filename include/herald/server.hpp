@@ -13,10 +13,13 @@
 
 namespace herald {
 
+class RedisBridge;
+
 class Server {
 public:
     explicit Server(Config config);
     ~Server();
+    // Throws ConfigError for a bad redis_url.
     // Binds, runs until a signal, shuts down. Returns the process exit code.
     int run();
 
@@ -27,6 +30,7 @@ private:
     Config config_;
     ServerInfo info_;
     Hub hub_;
+    RedisBridge* bridge_ = nullptr; // set when redis_url is configured
     std::unique_ptr<Broker> broker_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::thread hub_thread_;

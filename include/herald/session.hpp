@@ -33,9 +33,13 @@ public:
                                const std::string& reset_reason,
                                const std::vector<EventPtr>& replay) = 0;
 
+    void abort() override { close_now(); }
+
     std::vector<Subscription>& subscriptions() { return subscriptions_; }
     bool is_subscribed(const std::string& channel) const;
     const std::string& peer() const { return peer_; }
+    // The client's address as a trusted proxy reported it (for logs).
+    void set_peer(std::string peer) { peer_ = std::move(peer); }
     bool closing() const { return closing_; }
 
 protected:

@@ -42,8 +42,21 @@ std::string health_body(const ServerInfo& info) {
         .dump();
 }
 
+std::pair<bool, std::string> readiness_body(const ServerInfo& info) {
+    auto [ready, reason] = info.readiness();
+    if (info.shutting_down) {
+        ready = false;
+        reason = "shutting down";
+    }
+    nlohmann::json body{{"status", ready ? "ready" : "not ready"}};
+    if (!ready)
+        body["reason"] = reason;
+    return {ready, body.dump(-1, ' ', false, json_replace)};
+}
+
 std::string metrics_body(const ServerInfo& info) {
-    return render_metrics(worker_stats(info), info.hub_stats, info.uptime_seconds());
+    return render_metrics(worker_stats(info), info.hub_stats,
+                          info.redis_enabled ? &info.redis_stats : nullptr, info.uptime_seconds());
 }
 
 } // namespace herald

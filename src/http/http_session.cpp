@@ -81,6 +81,14 @@ void HttpSession::route(Request request) {
             res.body() = health_body(worker_.info());
             send(std::move(res));
         }
+    } else if (path == "/readyz") {
+        if (require({http::verb::get, http::verb::head})) {
+            auto [ready, body] = readiness_body(worker_.info());
+            Response res{ready ? http::status::ok : http::status::service_unavailable, version_};
+            res.set(http::field::content_type, "application/json");
+            res.body() = std::move(body);
+            send(std::move(res));
+        }
     } else if (path == "/metrics") {
         if (require({http::verb::get})) {
             Response res{http::status::ok, version_};
@@ -116,7 +124,10 @@ void HttpSession::handle_events(Request& request) {
             std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
             options.cors_origin = std::move(origin);
     }
-    std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options))->start();
+    auto client = client_of(request);
+    auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
+    session->set_peer(std::move(client));
+    session->start();
 }
 
 void HttpSession::handle_ws(Request& request) {
@@ -126,9 +137,12 @@ void HttpSession::handle_ws(Request& request) {
     if (auto* error = std::get_if<ParamError>(&parsed))
         return reject(400, Rejection::bad_request, error->field + ": " + error->message, error->field);
     auto& params = std::get<StreamParams>(parsed);
-    std::make_shared<WsSession>(worker_, std::move(socket_), std::move(params.channels),
-                                std::move(params.last_event_id))
-        ->start(std::move(request));
+    auto client = client_of(request);
+    auto session = std::make_shared<WsSession>(worker_, std::move(socket_),
+                                               std::move(params.channels),
+                                               std::move(params.last_event_id));
+    session->set_peer(std::move(client));
+    session->start(std::move(request));
 }
 
 void HttpSession::handle_publish(Request& request) {
@@ -155,8 +169,10 @@ void HttpSession::handle_publish(Request& request) {
         std::move(events), [self = std::static_pointer_cast<HttpSession>(shared_from_this()),
                             &context = worker_.context()](PublishResult result) mutable {
             net::post(context, [self = std::move(self), result = std::move(result)] {
-                if (!result.ok)
+                if (result.failure == PublishResult::Failure::duplicate_id)
                     return self->reject(409, Rejection::bad_request, result.error, "id");
+                if (!result.ok())
+                    return self->reject(503, Rejection::unavailable, result.error);
                 Response res{http::status::accepted, self->version_};
                 res.set(http::field::content_type, "application/json");
                 res.body() = json_ids(result.ids);
@@ -165,10 +181,26 @@ void HttpSession::handle_publish(Request& request) {
         });
 }
 
+std::string HttpSession::client_of(const Request& request) const {
+    error_code ec;
+    auto endpoint = socket_.remote_endpoint(ec);
+    if (ec)
+        return "?";
+    auto address = endpoint.address().to_string();
+    auto client = client_address(address, request["X-Forwarded-For"],
+                                 worker_.config().trusted_proxies);
+    return client == address ? address + ":" + std::to_string(endpoint.port()) : client;
+}
+
 void HttpSession::reject(unsigned status, Rejection reason, std::string message, std::string field,
                          bool close) {
     worker_.stats().rejections[static_cast<std::size_t>(reason)].add();
-    spdlog::debug("http {} -> {}: {}", socket_.is_open() ? "request" : "?", status, message);
+    if (spdlog::should_log(spdlog::level::debug)) {
+        error_code ec;
+        auto endpoint = socket_.remote_endpoint(ec);
+        spdlog::debug("http {} -> {}: {}", ec ? "?" : endpoint.address().to_string(), status,
+                      message);
+    }
     Response res{static_cast<http::status>(status), version_};
     res.set(http::field::content_type, "application/json");
     if (status == 401)

@@ -41,3 +41,37 @@ bool secret_equals(std::string_view a, std::string_view b) {
 }
 
 } // namespace herald
+
+namespace herald {
+
+namespace {
+bool trusted(std::string_view address, const std::vector<std::string>& proxies) {
+    return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
+}
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+} // namespace
+
+std::string client_address(const std::string& peer_address, std::string_view forwarded_for,
+                           const std::vector<std::string>& trusted_proxies) {
+    if (forwarded_for.empty() || !trusted(peer_address, trusted_proxies))
+        return peer_address;
+    std::string_view rest = forwarded_for;
+    while (!rest.empty()) {
+        auto comma = rest.rfind(',');
+        auto entry = trim(comma == std::string_view::npos ? rest : rest.substr(comma + 1));
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(0, comma);
+        if (entry.empty())
+            continue;
+        if (!trusted(entry, trusted_proxies))
+            return std::string(entry);
+    }
+    return peer_address;
+}
+
+} // namespace herald

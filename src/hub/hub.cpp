@@ -16,7 +16,7 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
         for (const auto& e : events) {
             if (history_.contains(e->channel, e->id) || !batch_ids.insert(e->id).second) {
                 stats_.duplicate_ids.add();
-                result.ok = false;
+                result.failure = PublishResult::Failure::duplicate_id;
                 result.error = "id: duplicate id '" + e->id + "' on channel '" + e->channel + "'";
                 return result;
             }

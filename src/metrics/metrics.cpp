@@ -27,6 +27,7 @@ const char* rejection_name(Rejection r) {
     case Rejection::handshake_timeout: return "handshake_timeout";
     case Rejection::heartbeat_timeout: return "heartbeat_timeout";
     case Rejection::ws_protocol_error: return "ws_protocol_error";
+    case Rejection::unavailable: return "unavailable";
     case Rejection::count: break;
     }
     return "?";
@@ -80,7 +81,7 @@ double total(const std::vector<const WorkerStats*>& workers, Get get) {
 } // namespace
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
-                           double uptime_seconds) {
+                           const RedisStats* redis, double uptime_seconds) {
     std::vector<MetricFamily> families;
     families.push_back(per_transport("herald_connections", "Open connections",
                                      MetricType::Gauge, workers,
@@ -142,6 +143,26 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
                               MetricType::Gauge, static_cast<double>(hub.history_events.get())));
     families.push_back(single("herald_history_channels", "Channels with resume history",
                               MetricType::Gauge, static_cast<double>(hub.history_channels.get())));
+    if (redis) {
+        auto value = [](const Counter& c) { return static_cast<double>(c.get()); };
+        families.push_back(single("herald_redis_connected",
+                                  "1 while the Redis bridge is connected and subscribed",
+                                  MetricType::Gauge, value(redis->connected)));
+        families.push_back(single("herald_redis_reconnects_total", "Redis reconnections",
+                                  MetricType::Counter, value(redis->reconnects)));
+        families.push_back(single("herald_redis_messages_received_total",
+                                  "Pub/sub messages received from Redis", MetricType::Counter,
+                                  value(redis->messages_received)));
+        families.push_back(single("herald_redis_bad_payloads_total",
+                                  "Redis messages dropped as invalid (bad UTF-8, bad envelope)",
+                                  MetricType::Counter, value(redis->bad_payloads)));
+        families.push_back(single("herald_redis_canary_rtt_seconds",
+                                  "Round trip of the last subscription canary", MetricType::Gauge,
+                                  value(redis->canary_rtt_us) / 1e6));
+        families.push_back(single("herald_redis_canary_failures_total",
+                                  "Canaries that did not come back in time", MetricType::Counter,
+                                  value(redis->canary_failures)));
+    }
     families.push_back(single("herald_uptime_seconds", "Seconds since start", MetricType::Gauge,
                               uptime_seconds));
 

@@ -1,14 +1,31 @@
 #include "herald/server.hpp"
 
+#include "herald/redis_bridge.hpp"
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
 namespace herald {
 
+namespace {
+std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& info,
+                                    RedisBridge*& bridge) {
+    if (config.redis_url.empty())
+        return std::make_unique<EmbeddedBroker>(hub);
+    auto parsed = redis::parse_redis_url(config.redis_url);
+    if (auto* error = std::get_if<std::string>(&parsed))
+        throw ConfigError("redis_url: " + *error);
+    auto redis = std::make_unique<RedisBridge>(config, hub, info,
+                                               std::get<redis::RedisEndpoint>(parsed));
+    bridge = redis.get();
+    return redis;
+}
+} // namespace
+
 Server::Server(Config config)
     : config_(std::move(config)), hub_(config_, info_.hub_stats),
-      broker_(std::make_unique<EmbeddedBroker>(hub_)) {
+      broker_(make_broker(config_, hub_, info_, bridge_)) {
     unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i)
         workers_.push_back(std::make_unique<Worker>(i, config_, hub_, *broker_, info_));
@@ -55,11 +72,14 @@ int Server::run() {
     auto endpoint = workers_.front()->local_endpoint();
     auto work = net::make_work_guard(hub_.context());
     hub_.start_maintenance();
+    if (bridge_)
+        net::post(hub_.context(), [this] { bridge_->start(); });
     hub_thread_ = std::thread([this] { hub_.context().run(); });
     for (auto& worker : workers_)
         worker->start();
-    spdlog::info("herald {} listening on {}:{} with {} workers (embedded broker)", HERALD_VERSION,
-                 endpoint.address().to_string(), endpoint.port(), workers_.size());
+    spdlog::info("herald {} listening on {}:{} with {} workers ({})", HERALD_VERSION,
+                 endpoint.address().to_string(), endpoint.port(), workers_.size(),
+                 bridge_ ? "Redis bridge" : "embedded broker");
 
     net::io_context signals_context;
     net::signal_set signals(signals_context, SIGINT, SIGTERM);
@@ -89,8 +109,12 @@ void Server::shutdown() {
         worker->context().stop();
         worker->join();
     }
-    net::post(hub_.context(), [this] { hub_.stop(); });
-    hub_.context().stop();
+    net::post(hub_.context(), [this] {
+        if (bridge_)
+            bridge_->stop();
+        hub_.stop();
+        hub_.context().stop();
+    });
     if (hub_thread_.joinable())
         hub_thread_.join();
     spdlog::info("stopped");

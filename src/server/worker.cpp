@@ -14,7 +14,17 @@ Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, S
       flusher_(context_, config.flush_interval), listener_(std::make_unique<Listener>(*this)),
       sweep_timer_(context_) {}
 
-Worker::~Worker() { join(); }
+Worker::~Worker() {
+    join();
+    // Close what is still open and run the aborted handlers here, so that no
+    // session outlives the members of this worker that it uses.
+    listener_->stop();
+    sweep_timer_.cancel();
+    for (auto& c : connections_)
+        c.abort();
+    context_.restart();
+    context_.poll();
+}
 
 void Worker::listen(const tcp::endpoint& endpoint, error_code& ec) { listener_->open(endpoint, ec); }
 

@@ -115,7 +115,8 @@ TEST(RedisUrl, RedactedHidesPassword) {
     EXPECT_EQ(redacted(ok("redis://:pw@h")), "redis://:***@h:6379/0");
     EXPECT_EQ(redacted(ok("redis://h")), "redis://h:6379/0");
     EXPECT_EQ(redacted(ok("redis://[::1]:7000")), "redis://[::1]:7000/0");
-    EXPECT_EQ(redacted(ok("unix:///run/r.sock?db=2&password=pw")), "unix:///run/r.sock?db=2&password=***");
+    EXPECT_EQ(redacted(ok("unix:///run/r.sock?db=2&password=pw")),
+              "unix:///run/r.sock?db=2&password=***");
     for (const auto* url : {"redis://u:topsecret@h", "unix:///s?password=topsecret"}) {
         EXPECT_EQ(redacted(ok(url)).find("topsecret"), std::string::npos) << url;
     }

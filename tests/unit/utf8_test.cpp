@@ -34,9 +34,9 @@ TEST(Utf8, AcceptsValidText) {
     EXPECT_TRUE(is_valid_utf8(""));
     EXPECT_TRUE(is_valid_utf8("plain ascii\n"));
     EXPECT_TRUE(is_valid_utf8(std::string("nul\0inside", 10)));
-    EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));                 // é
-    EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));                // €
-    EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));            // 😀
+    EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9"));                  // é
+    EXPECT_TRUE(is_valid_utf8("\xE2\x82\xAC"));                 // €
+    EXPECT_TRUE(is_valid_utf8("\xF0\x9F\x98\x80"));             // 😀
     EXPECT_TRUE(is_valid_utf8("\xEF\xBF\xBF\xF4\x8F\xBF\xBF")); // U+FFFF, U+10FFFF
 }
 
@@ -53,16 +53,16 @@ TEST(Utf8, RejectsMalformedSequences) {
 }
 
 TEST(Utf8, RejectsOverlongsSurrogatesAndOutOfRange) {
-    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));             // overlong '/'
-    EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));             // overlong
-    EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));         // overlong '/'
-    EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));         // overlong U+07FF
-    EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));     // overlong '/'
-    EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));     // overlong U+FFFF
-    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));         // U+D800
-    EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));         // U+DFFF
+    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));                 // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));                 // overlong
+    EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));             // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));             // overlong U+07FF
+    EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));         // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));         // overlong U+FFFF
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));             // U+D800
+    EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));             // U+DFFF
     EXPECT_FALSE(is_valid_utf8("\xED\xA0\xBD\xED\xB8\x80")); // CESU-8 pair
-    EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));     // U+110000
+    EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));         // U+110000
     EXPECT_FALSE(is_valid_utf8("\xF5\x80\x80\x80"));
 }
 
@@ -79,7 +79,8 @@ TEST(Utf8, ExhaustiveTwoByteInputs) {
     for (int a = 0; a < 256; ++a) {
         for (int b = 0; b < 256; ++b) {
             const char s[2] = {static_cast<char>(a), static_cast<char>(b)};
-            const bool expected = (a < 0x80 && b < 0x80) || (a >= 0xC2 && a <= 0xDF && b >= 0x80 && b <= 0xBF);
+            const bool expected =
+                (a < 0x80 && b < 0x80) || (a >= 0xC2 && a <= 0xDF && b >= 0x80 && b <= 0xBF);
             ASSERT_EQ(is_valid_utf8(std::string_view(s, 2)), expected) << a << " " << b;
         }
     }

@@ -24,14 +24,13 @@ std::string format_command(std::span<const std::string_view> argv) {
             lens.push_back(arg.size());
         }
         char* raw = nullptr;
-        const int n = redisFormatCommandArgv(&raw, static_cast<int>(argv.size()), ptrs.data(),
-                                             lens.data());
+        const int n =
+            redisFormatCommandArgv(&raw, static_cast<int>(argv.size()), ptrs.data(), lens.data());
         const std::unique_ptr<char, void (*)(char*)> owned(raw, &redisFreeCommand);
         if (n < 0 || raw == nullptr) {
             return {};
         }
-        std::string out(raw, static_cast<std::size_t>(n));
-        return out;
+        return std::string(raw, static_cast<std::size_t>(n));
     } catch (const std::exception&) {
         return {}; // allocation failure: nothing to send
     }

@@ -134,12 +134,11 @@ std::variant<RedisEndpoint, std::string> parse_redis_url(std::string_view url) {
 
 std::string redacted(const RedisEndpoint& ep) {
     try {
-        const auto enc = [](std::string_view s) {
-            return urls::encode(s, urls::unreserved_chars);
-        };
+        const auto enc = [](std::string_view s) { return urls::encode(s, urls::unreserved_chars); };
         std::string out;
         if (ep.kind == RedisEndpoint::unix_socket) {
-            out = "unix://" + urls::encode(ep.path, urls::pchars + urls::grammar::lut_chars('/')) + "?db=" + std::to_string(ep.db);
+            out = "unix://" + urls::encode(ep.path, urls::pchars + urls::grammar::lut_chars('/')) +
+                  "?db=" + std::to_string(ep.db);
             if (!ep.user.empty()) {
                 out += "&user=" + enc(ep.user);
             }
