@@ -9,7 +9,10 @@ packages=(
   libtomlplusplus-dev libcli11-dev prometheus-cpp-dev libhiredis-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev clang libclang-rt-14-dev)
+  # The tests start the real servers: Redis, nginx and a headless Chromium
+  # driven by playwright-core from npm.
+  packages+=(libgtest-dev clang libclang-rt-14-dev redis-server nginx-light chromium)
+  command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
 missing=()
