@@ -48,6 +48,7 @@ private:
     unsigned version_ = 11;
     bool keep_alive_ = true;
     bool reading_ = false;
+    Clock::time_point read_started_{};
     bool served_ = false; // answered a request: a later idle close is no handshake timeout
 };
 

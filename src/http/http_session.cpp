@@ -30,7 +30,8 @@ void HttpSession::do_read() {
     parser_->header_limit(static_cast<std::uint32_t>(worker_.config().max_header_size));
     parser_->body_limit(worker_.config().max_body_size);
     reading_ = true;
-    next_check_ = Clock::now() + worker_.config().handshake_timeout;
+    read_started_ = Clock::now();
+    next_check_ = read_started_ + worker_.config().handshake_timeout;
     http::async_read(socket_, buffer_, *parser_,
                      [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
                          error_code ec, std::size_t) { self->on_read(ec); });
@@ -256,8 +257,16 @@ void HttpSession::do_drain() {
                        });
 }
 
-void HttpSession::on_sweep(Clock::time_point) {
-    if (reading_ && !served_)
+void HttpSession::on_sweep(Clock::time_point now) {
+    // A request that has arrived but that a busy worker has not parsed yet is
+    // no idle client: give it time, up to a hard limit (against slow senders).
+    error_code ec;
+    bool has_input = reading_ && (socket_.available(ec) > 0 || (parser_ && parser_->got_some()));
+    if (has_input && now - read_started_ < 4 * worker_.config().handshake_timeout) {
+        next_check_ = now + worker_.config().handshake_timeout;
+        return;
+    }
+    if (reading_ && (!served_ || has_input))
         worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
     next_check_ = Clock::time_point::max();
     error_code ignored;

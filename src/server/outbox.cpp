@@ -25,11 +25,12 @@ std::size_t Outbox::end_write() {
     std::size_t n = writing_.size();
     writing_.clear();
     writing_bytes_ = 0;
-    // An idle session should hold no memory beyond itself: give back vectors
-    // that a burst grew.
-    if (pending_.empty() && writing_.capacity() > 8) {
-        writing_ = {};
-        iov_ = {};
+    // An idle session should hold no memory beyond itself: give back what a
+    // burst grew. (Swap with empties: `v = {}` would keep the capacity.)
+    if (pending_.empty() && writing_.capacity() + pending_.capacity() > 16) {
+        std::vector<SharedBuffer>().swap(writing_);
+        std::vector<SharedBuffer>().swap(pending_);
+        std::vector<boost::asio::const_buffer>().swap(iov_);
     }
     return n;
 }

@@ -69,3 +69,17 @@ TEST(Outbox, DiscardPendingKeepsTheWriteInFlight) {
     EXPECT_EQ(box.end_write(), 1u);
     EXPECT_EQ(box.unsent_bytes(), 0u);
 }
+
+TEST(Outbox, AnIdleOutboxGivesBackWhatABurstGrew) {
+    Outbox box(1 << 20);
+    for (int i = 0; i < 1000; ++i)
+        box.push(bytes(10));
+    box.begin_write();
+    for (int i = 0; i < 1000; ++i)
+        box.push(bytes(10)); // pending grows while the write is in flight
+    box.end_write();
+    box.begin_write();
+    box.end_write();
+    // Nothing left to send: the vectors (buffer lists) must be released.
+    EXPECT_EQ(box.retained_capacity(), 0u);
+}
