@@ -33,7 +33,7 @@ struct Options {
     double duration = 10;            // seconds of publishing
     unsigned publishers = 4;         // publisher HTTP connections
     unsigned batch = 100;            // max events per POST when rate = 0
-    double drain = 10;               // max seconds to wait for deliveries after publishing
+    double drain = 30;               // max seconds to wait for deliveries after publishing
 };
 
 // Parses argv; prints help/errors itself. Returns -1 to continue, else an exit code.

@@ -76,6 +76,38 @@ std::optional<TcpSockstat> tcp_sockstat() {
 
 long page_size() { return sysconf(_SC_PAGESIZE); }
 
+nlohmann::json socket_slab_bytes() {
+    static const char* const caches[] = {"TCP", "sock_inode_cache", "filp", "dentry", "eventpoll_epi"};
+    std::ifstream in("/proc/slabinfo");
+    if (!in)
+        return nullptr;
+    nlohmann::json out = nlohmann::json::object();
+    std::int64_t total = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::string name;
+        std::int64_t active = 0, objects = 0, size = 0;
+        if (!(words >> name >> active >> objects >> size))
+            continue;
+        for (const char* c : caches)
+            if (name == c) {
+                out[name] = active * size;
+                total += active * size;
+            }
+    }
+    out["total"] = total;
+    return out;
+}
+
+nlohmann::json load_average() {
+    std::ifstream in("/proc/loadavg");
+    double a = 0, b = 0, c = 0;
+    if (!(in >> a >> b >> c))
+        return nullptr;
+    return {a, b, c};
+}
+
 std::uint64_t raise_nofile_limit() {
     rlimit lim{};
     if (getrlimit(RLIMIT_NOFILE, &lim) != 0)

@@ -1,0 +1,57 @@
+#pragma once
+// The subscribers of one generator process: `threads` io_contexts, each owning a
+// slice of the connections. A connection is a socket, a one-byte state and a
+// string that is empty unless a message is split across reads; reads go to a
+// per-thread scratch buffer after a zero-byte wait, so an idle connection holds
+// no buffer. Connections are opened at a bounded concurrency (connect until
+// subscribed), bound to source addresses 127.0.0.1..127.0.0.254 in turn.
+#include "options.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+struct Lane;
+
+struct PoolConfig {
+    std::string host;
+    std::uint16_t port = 0;
+    unsigned threads = 1;
+    unsigned inflight = 100;       // for this process
+    std::uint32_t first = 0;       // global index of the first subscriber
+    std::uint32_t count = 0;
+    Transport transport = Transport::sse;
+    bool alternate = false;        // even index SSE, odd index WS
+    std::string channel_prefix;    // channel = prefix + (modulus ? index % modulus : index)
+    std::uint32_t channel_modulus = 0;
+    bool latency = false;          // parse timestamps into the histogram
+};
+
+struct PoolProgress {
+    std::uint64_t subscribed = 0, failed = 0, received = 0, dropped = 0, other = 0;
+    nlohmann::json to_json() const;
+    static PoolProgress from_json(const nlohmann::json& j);
+    PoolProgress& operator+=(const PoolProgress& o);
+};
+
+class SubscriberPool {
+public:
+    explicit SubscriberPool(PoolConfig config);
+    ~SubscriberPool();
+    void start();                      // starts the threads and the connecting
+    PoolProgress progress() const;     // any thread
+    void stop();                       // closes every connection, joins the threads
+    nlohmann::json final_report() const; // after stop()
+
+private:
+    PoolConfig config_;
+    std::vector<std::unique_ptr<Lane>> lanes_;
+};
+
+std::string channel_name(const PoolConfig& c, std::uint32_t index);
+
+} // namespace bench
