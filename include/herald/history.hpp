@@ -34,6 +34,10 @@ public:
     Replay since(std::span<const std::string> channels, std::string_view last_id,
                  Clock::time_point now);
 
+    // Events of `channels` with seq >= from_seq, in publish order.
+    std::vector<EventPtr> since_seq(std::span<const std::string> channels,
+                                    std::uint64_t from_seq) const;
+
     // Drops expired events and forgets empty channels.
     void expire(Clock::time_point now);
 

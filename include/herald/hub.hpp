@@ -50,25 +50,47 @@ public:
     // Stamps, remembers and fans out a batch. With `reject_duplicates`, a batch
     // reusing an id still held in its channel's history is refused whole.
     PublishResult ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates);
-    SubscribeResult subscribe(unsigned worker, const std::vector<std::string>& channels,
-                              const std::optional<std::string>& last_event_id);
+    // `done` runs once every channel is live: at once with the embedded
+    // broker; with Redis, when Redis has confirmed the SUBSCRIBE (or after
+    // canary_timeout, when Redis is down), so that a client told it is
+    // subscribed does not miss the next event.
+    using SubscribeHandler = std::function<void(SubscribeResult)>;
+    void subscribe(unsigned worker, std::vector<std::string> channels,
+                   std::optional<std::string> last_event_id, SubscribeHandler done);
     void unsubscribe(unsigned worker, const std::vector<std::string>& channels);
 
     // Called when a channel gains its first subscriber on this node, and when it
     // loses its last one (the Redis bridge follows these).
     std::function<void(const std::string&)> on_channel_active;
     std::function<void(const std::string&)> on_channel_idle;
+    // Whether events of a channel reach this node yet (null: always).
+    std::function<bool(const std::string&)> is_channel_live;
+    // The bridge's news that channels went live: releases waiting subscribers.
+    void channels_confirmed();
 
     void start_maintenance(); // periodic history expiry
     void stop();
 
 private:
+    struct Waiting {
+        std::vector<std::string> channels;
+        std::optional<std::string> last_event_id;
+        std::uint64_t from_seq; // events from here on are replayed when released
+        Clock::time_point deadline;
+        SubscribeHandler done;
+    };
+    bool all_live(const std::vector<std::string>& channels) const;
+    SubscribeResult result_for(const Waiting& w);
     void schedule_expiry();
+    void schedule_waiting_check();
 
     const Config& config_;
     HubStats& stats_;
     net::io_context context_{1};
     net::steady_timer expiry_timer_{context_};
+    net::steady_timer waiting_timer_{context_};
+    std::vector<Waiting> waiting_;
+    bool waiting_timer_armed_ = false;
     std::vector<Worker*> workers_;
     History history_;
     std::uint64_t next_seq_ = 1;

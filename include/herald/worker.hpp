@@ -23,6 +23,7 @@ class Hub;
 class Listener;
 class Session;
 struct ServerInfo;
+struct SubscribeResult;
 
 class Worker {
 public:
@@ -51,6 +52,8 @@ public:
     // reply the session enters the shard and gets its replay.
     void subscribe(const std::shared_ptr<Session>& session, std::vector<std::string> channels,
                    std::optional<std::string> last_event_id);
+    void on_subscribed(const std::shared_ptr<Session>& session,
+                       const std::vector<std::string>& channels, const SubscribeResult& result);
     void unsubscribe(Session& session, const std::string& channel);
     void unsubscribe_all(Session& session);
 

@@ -35,6 +35,9 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
         tracker_.unwant(channel);
         sync_subscriptions();
     };
+    hub_.is_channel_live = [this](const std::string& channel) {
+        return tracker_.is_subscribed(channel);
+    };
 }
 
 void RedisBridge::start() {
@@ -133,6 +136,7 @@ void RedisBridge::sync_subscriptions() {
 
 void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
     std::vector<std::shared_ptr<Event>> batch;
+    bool confirmed = false;
     for (auto& reply : replies) {
         if (subscriber_handshake_ > 0) {
             --subscriber_handshake_;
@@ -168,10 +172,13 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             local.channel = ack->channel.substr(config_.channel_prefix.size());
             tracker_.on_ack(local);
             sync_subscriptions();
+            confirmed = true;
         }
     }
     if (!batch.empty())
         hub_.ingest(std::move(batch), /*reject_duplicates=*/false);
+    if (confirmed)
+        hub_.channels_confirmed();
 }
 
 void RedisBridge::on_message(std::string_view channel, std::string_view payload,

@@ -72,6 +72,22 @@ History::Replay History::since(std::span<const std::string> channels, std::strin
     return replay;
 }
 
+std::vector<EventPtr> History::since_seq(std::span<const std::string> channels,
+                                         std::uint64_t from_seq) const {
+    std::vector<EventPtr> events;
+    for (const auto& name : channels) {
+        auto it = channels_.find(name);
+        if (it == channels_.end())
+            continue;
+        for (const auto& e : it->second.entries)
+            if (e.event->seq >= from_seq)
+                events.push_back(e.event);
+    }
+    std::sort(events.begin(), events.end(),
+              [](const EventPtr& a, const EventPtr& b) { return a->seq < b->seq; });
+    return events;
+}
+
 void History::drop_expired(Channel& channel, Clock::time_point now) {
     while (!channel.entries.empty() && now - channel.entries.front().stored_at >= ttl_) {
         channel.dropped_seq = channel.entries.front().event->seq;

@@ -2,6 +2,7 @@
 
 #include "herald/worker.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 namespace herald {
@@ -49,21 +50,74 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
     return result;
 }
 
-SubscribeResult Hub::subscribe(unsigned worker, const std::vector<std::string>& channels,
-                               const std::optional<std::string>& last_event_id) {
-    for (const auto& channel : channels) {
+void Hub::subscribe(unsigned worker, std::vector<std::string> channels,
+                    std::optional<std::string> last_event_id, SubscribeHandler done) {
+    for (const auto& channel : channels)
         if (counts_.add(channel, worker) && on_channel_active)
             on_channel_active(channel);
-    }
     stats_.channels_active.set(counts_.active_channels());
+    Waiting w{std::move(channels), std::move(last_event_id), next_seq_,
+              Clock::now() + config_.canary_timeout, std::move(done)};
+    if (all_live(w.channels)) {
+        w.done(result_for(w));
+        return;
+    }
+    waiting_.push_back(std::move(w));
+    schedule_waiting_check();
+}
+
+bool Hub::all_live(const std::vector<std::string>& channels) const {
+    if (!is_channel_live)
+        return true;
+    return std::all_of(channels.begin(), channels.end(),
+                       [this](const std::string& c) { return is_channel_live(c); });
+}
+
+SubscribeResult Hub::result_for(const Waiting& w) {
     SubscribeResult result;
-    if (last_event_id) {
-        auto replay = history_.since(channels, *last_event_id, Clock::now());
+    if (w.last_event_id) {
+        auto replay = history_.since(w.channels, *w.last_event_id, Clock::now());
         result.reset = replay.reset;
         result.reset_reason = std::move(replay.reason);
         result.replay = std::move(replay.events);
+    } else if (w.from_seq < next_seq_) {
+        // Events that reached already-live channels while the others waited.
+        result.replay = history_.since_seq(w.channels, w.from_seq);
     }
     return result;
+}
+
+void Hub::channels_confirmed() {
+    auto now = Clock::now();
+    // Swap out first: a handler may subscribe again.
+    std::vector<Waiting> still;
+    auto waiting = std::move(waiting_);
+    waiting_.clear();
+    for (auto& w : waiting) {
+        if (all_live(w.channels) || now >= w.deadline)
+            w.done(result_for(w));
+        else
+            still.push_back(std::move(w));
+    }
+    for (auto& w : waiting_)
+        still.push_back(std::move(w));
+    waiting_ = std::move(still);
+}
+
+void Hub::schedule_waiting_check() {
+    // Deadlines of waiting subscribers; confirmations release them earlier.
+    if (waiting_timer_armed_)
+        return;
+    waiting_timer_armed_ = true;
+    waiting_timer_.expires_after(std::chrono::milliseconds(50));
+    waiting_timer_.async_wait([this](error_code ec) {
+        waiting_timer_armed_ = false;
+        if (ec || stopped_)
+            return;
+        channels_confirmed();
+        if (!waiting_.empty())
+            schedule_waiting_check();
+    });
 }
 
 void Hub::unsubscribe(unsigned worker, const std::vector<std::string>& channels) {
@@ -78,6 +132,7 @@ void Hub::start_maintenance() { schedule_expiry(); }
 void Hub::stop() {
     stopped_ = true;
     expiry_timer_.cancel();
+    waiting_timer_.cancel();
 }
 
 void Hub::schedule_expiry() {

@@ -112,33 +112,41 @@ void Worker::subscribe(const std::shared_ptr<Session>& session, std::vector<std:
     net::post(hub_.context(), [this, weak = std::weak_ptr<Session>(session),
                                channels = std::move(channels),
                                last_event_id = std::move(last_event_id)]() mutable {
-        auto result = hub_.subscribe(index_, channels, last_event_id);
-        net::post(context_, [this, weak = std::move(weak), channels = std::move(channels),
-                             result = std::move(result)]() mutable {
-            // Registering only now, after the hub has counted us and taken the
-            // replay, means every later event reaches this worker after the
-            // replay: nothing is missed and nothing arrives twice.
-            auto session = weak.lock();
-            std::vector<std::string> unwanted;
-            std::vector<std::string> added;
-            for (auto& channel : channels) {
-                if (!session || session->closing() || session->is_subscribed(channel)) {
-                    unwanted.push_back(channel);
-                    continue;
-                }
-                auto& subs = session->subscriptions();
-                subs.push_back({channel, 0});
-                shard_.add(channel, *session, static_cast<std::uint32_t>(subs.size() - 1));
-                added.push_back(channel);
-            }
-            if (!unwanted.empty())
-                net::post(hub_.context(), [this, unwanted = std::move(unwanted)] {
-                    hub_.unsubscribe(index_, unwanted);
-                });
-            if (session && !session->closing())
-                session->on_subscribed(added, result.reset, result.reset_reason, result.replay);
-        });
+        auto requested = channels;
+        hub_.subscribe(index_, std::move(requested), std::move(last_event_id),
+                       [this, weak, channels = std::move(channels)](SubscribeResult result) mutable {
+                           net::post(context_, [this, weak = std::move(weak),
+                                                channels = std::move(channels),
+                                                result = std::move(result)]() mutable {
+                               on_subscribed(weak.lock(), channels, result);
+                           });
+                       });
     });
+}
+
+void Worker::on_subscribed(const std::shared_ptr<Session>& session,
+                           const std::vector<std::string>& channels, const SubscribeResult& result) {
+    // Registering only now, after the hub has counted us and taken the
+    // replay, means every later event reaches this worker after the replay:
+    // nothing is missed and nothing arrives twice.
+    std::vector<std::string> unwanted;
+    std::vector<std::string> added;
+    for (const auto& channel : channels) {
+        if (!session || session->closing() || session->is_subscribed(channel)) {
+            unwanted.push_back(channel);
+            continue;
+        }
+        auto& subs = session->subscriptions();
+        subs.push_back({channel, 0});
+        shard_.add(channel, *session, static_cast<std::uint32_t>(subs.size() - 1));
+        added.push_back(channel);
+    }
+    if (!unwanted.empty())
+        net::post(hub_.context(), [this, unwanted = std::move(unwanted)] {
+            hub_.unsubscribe(index_, unwanted);
+        });
+    if (session && !session->closing())
+        session->on_subscribed(added, result.reset, result.reset_reason, result.replay);
 }
 
 void Worker::unsubscribe(Session& session, const std::string& channel) {

@@ -126,3 +126,15 @@ TEST(HistoryDisabled, SizeZeroKeepsNothing) {
     std::vector<std::string> channels{"a"};
     EXPECT_TRUE(history.since(channels, "1", History::Clock::now()).reset);
 }
+
+TEST_F(HistoryTest, SinceSeqMergesChannelsFromASequenceNumber) {
+    add("a", "1");
+    add("b", "2");
+    add("a", "3");
+    std::vector<std::string> channels{"a", "b"};
+    auto events = history.since_seq(channels, 2);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0]->id, "2");
+    EXPECT_EQ(events[1]->id, "3");
+    EXPECT_TRUE(history.since_seq(channels, 4).empty());
+}
