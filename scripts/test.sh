@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh --test
+# The browser test drives Debian's chromium with playwright-core (no browser download).
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 
 run_suite() { # name, extra cmake args...
