@@ -47,6 +47,7 @@ private:
     std::optional<Response> response_;
     unsigned version_ = 11;
     bool keep_alive_ = true;
+    bool head_ = false;
     bool reading_ = false;
     Clock::time_point read_started_{};
     bool served_ = false; // answered a request: a later idle close is no handshake timeout

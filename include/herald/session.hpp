@@ -37,6 +37,11 @@ public:
 
     std::vector<Subscription>& subscriptions() { return subscriptions_; }
     bool is_subscribed(const std::string& channel) const;
+    // Requested from the hub and not yet answered (a channel may appear twice).
+    bool is_pending(const std::string& channel) const;
+    std::size_t channel_count() const { return subscriptions_.size() + pending_.size(); }
+    // Consumes one pending request for `channel`; false if it was withdrawn.
+    bool take_pending(const std::string& channel);
     const std::string& peer() const { return peer_; }
     // The client's address as a trusted proxy reported it (for logs).
     void set_peer(std::string peer) { peer_ = std::move(peer); }
@@ -68,6 +73,7 @@ private:
     void account_queued(std::size_t bytes, bool add);
 
     std::vector<Subscription> subscriptions_;
+    std::vector<std::string> pending_;
     std::string peer_;
     bool closing_ = false;
     bool slow_ = false;

@@ -56,6 +56,7 @@ void HttpSession::on_read(error_code ec) {
 
 void HttpSession::route(Request request) {
     version_ = request.version();
+    head_ = request.method() == http::verb::head;
     keep_alive_ = request.keep_alive() && !worker_.info().shutting_down;
     auto target = request.target();
     auto path = target.substr(0, target.find('?'));
@@ -218,6 +219,12 @@ void HttpSession::send(Response response) {
     response.set(http::field::server, "herald");
     response.keep_alive(keep_alive_);
     response.prepare_payload();
+    if (head_) {
+        // Same headers as GET, Content-Length included, but no body.
+        auto length = response.body().size();
+        response.body().clear();
+        response.content_length(length);
+    }
     response_ = std::move(response);
     http::async_write(socket_, *response_,
                       [self = std::static_pointer_cast<HttpSession>(shared_from_this())](

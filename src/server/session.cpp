@@ -130,12 +130,31 @@ void Session::account_queued(std::size_t bytes, bool add) {
         worker_.stats().queued_bytes.sub(bytes);
 }
 
+bool Session::is_pending(const std::string& channel) const {
+    return std::find(pending_.begin(), pending_.end(), channel) != pending_.end();
+}
+
+bool Session::take_pending(const std::string& channel) {
+    auto it = std::find(pending_.begin(), pending_.end(), channel);
+    if (it == pending_.end())
+        return false;
+    pending_.erase(it);
+    return true;
+}
+
 void Session::subscribe(std::vector<std::string> channels,
                         std::optional<std::string> last_event_id) {
+    pending_.insert(pending_.end(), channels.begin(), channels.end());
     worker_.subscribe(std::static_pointer_cast<Session>(shared_from_this()), std::move(channels),
                       std::move(last_event_id));
 }
 
-void Session::unsubscribe(const std::string& channel) { worker_.unsubscribe(*this, channel); }
+void Session::unsubscribe(const std::string& channel) {
+    // A request still on its way to the hub is withdrawn: when its answer
+    // comes, the worker finds it no longer pending and undoes it there.
+    while (take_pending(channel)) {
+    }
+    worker_.unsubscribe(*this, channel);
+}
 
 } // namespace herald

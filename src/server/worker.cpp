@@ -130,23 +130,27 @@ void Worker::on_subscribed(const std::shared_ptr<Session>& session,
     // replay, means every later event reaches this worker after the replay:
     // nothing is missed and nothing arrives twice.
     std::vector<std::string> unwanted;
-    std::vector<std::string> added;
+    std::vector<std::string> confirmed; // every request still wanted gets its answer
     for (const auto& channel : channels) {
-        if (!session || session->closing() || session->is_subscribed(channel)) {
-            unwanted.push_back(channel);
+        if (!session || session->closing() || !session->take_pending(channel)) {
+            unwanted.push_back(channel); // withdrawn, or the session is gone
+            continue;
+        }
+        confirmed.push_back(channel);
+        if (session->is_subscribed(channel)) {
+            unwanted.push_back(channel); // a duplicate request: the hub counted it twice
             continue;
         }
         auto& subs = session->subscriptions();
         subs.push_back({channel, 0});
         shard_.add(channel, *session, static_cast<std::uint32_t>(subs.size() - 1));
-        added.push_back(channel);
     }
     if (!unwanted.empty())
         net::post(hub_.context(), [this, unwanted = std::move(unwanted)] {
             hub_.unsubscribe(index_, unwanted);
         });
     if (session && !session->closing())
-        session->on_subscribed(added, result.reset, result.reset_reason, result.replay);
+        session->on_subscribed(confirmed, result.reset, result.reset_reason, result.replay);
 }
 
 void Worker::unsubscribe(Session& session, const std::string& channel) {

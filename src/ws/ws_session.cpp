@@ -127,7 +127,7 @@ void WsSession::handle_message(std::string_view text) {
     case ClientMessage::Type::subscribe:
         if (is_subscribed(message.channel)) {
             send_text(make_subscribed_message(message.channel));
-        } else if (subscriptions().size() >= worker_.config().max_channels_per_connection) {
+        } else if (channel_count() >= worker_.config().max_channels_per_connection) {
             send_text(make_error_message("too many channels on this connection", "limit"));
         } else {
             subscribe({message.channel}, std::nullopt);

@@ -6,9 +6,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -155,7 +157,20 @@ std::optional<std::string> ChildProcess::read_line(Millis timeout) {
     }
 }
 
+namespace {
+// The fan-out test holds a thousand sockets here and as many in the daemon,
+// which inherits this process's limit: lift a low soft limit first.
+void raise_descriptor_limit(rlim_t wanted) {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted) {
+        limit.rlim_cur = std::min(wanted, limit.rlim_max);
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+} // namespace
+
 HeraldProcess::HeraldProcess(std::vector<std::string> extra_args) {
+    raise_descriptor_limit(8192);
     char path[] = "/tmp/herald-integration-XXXXXX.log";
     int fd = ::mkstemps(path, 4);
     if (fd < 0)
@@ -214,6 +229,17 @@ bool HeraldProcess::wait_for_log(const std::string& text, Millis timeout) const 
             return false;
         std::this_thread::sleep_for(Millis{10});
     }
+}
+
+void HeraldProcess::send_signal(int signal) {
+    if (!exit_ && child_->running())
+        ::kill(child_->pid(), signal);
+}
+
+std::optional<ExitInfo> HeraldProcess::wait_exit(Millis timeout) {
+    if (!exit_)
+        exit_ = child_->wait_exit(timeout);
+    return exit_;
 }
 
 ExitInfo HeraldProcess::terminate(Millis timeout) {

@@ -71,6 +71,9 @@ public:
 
     // SIGTERM and wait up to `timeout` (then SIGKILL). Returns how it ended.
     ExitInfo terminate(Millis timeout = Millis{10'000});
+    // Lower level: send a signal now, and later wait for the exit.
+    void send_signal(int signal);
+    std::optional<ExitInfo> wait_exit(Millis timeout);
 
 private:
     std::string log_path_;

@@ -63,10 +63,24 @@ TEST(Publish, PublishKeyIsRequiredWhenConfigured) {
 
 TEST(Publish, DuplicateIdInHistoryIsConflict) {
     HeraldProcess herald;
+    SseClient subscriber(herald.port(), events_target({"a"}));
     EXPECT_EQ(publish(herald.port(), {{"channel", "a"}, {"data", 1}, {"id", "dup"}}).status, 202u);
     auto again = publish(herald.port(), {{"channel", "a"}, {"data", 2}, {"id", "dup"}});
     EXPECT_EQ(again.status, 409u) << again.body;
     EXPECT_TRUE(again.json().contains("error")) << again.body;
+
+    // A batch with one duplicate is refused whole: its fresh event is not sent.
+    auto batch = publish(herald.port(), json::array({{{"channel", "a"}, {"data", 3}, {"id", "fresh"}},
+                                                     {{"channel", "a"}, {"data", 4}, {"id", "dup"}}}));
+    EXPECT_EQ(batch.status, 409u) << batch.body;
+    const auto sentinel = publish_event(herald.port(), "a", "sentinel");
+    auto events = subscriber.next_events(2);
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].id, "dup");
+    EXPECT_EQ(events[1].id, sentinel);
+
+    // The same id on another channel is no conflict.
+    EXPECT_EQ(publish(herald.port(), {{"channel", "b"}, {"data", 1}, {"id", "dup"}}).status, 202u);
 }
 
 TEST(Publish, BatchIdsAndDeliveryKeepRequestOrder) {

@@ -71,8 +71,10 @@ bool SseClient::pump(Millis timeout) {
     if (body_prefix_.size() < kPrefixLimit)
         body_prefix_.append(chunk.substr(0, kPrefixLimit - body_prefix_.size()));
     parser_.feed(chunk);
-    if (ec && ec != net::error::timed_out)
+    if (ec && ec != net::error::timed_out) {
         ended_ = true;
+        socket_.close(); // like EventSource: a finished stream's connection is dropped
+    }
     return !ec || !chunk.empty();
 }
 

@@ -54,6 +54,35 @@ TEST(Sse, EventWireFormat) {
     EXPECT_EQ(number->lines, (std::vector<std::string>{"id: e-3", "data: 42"}));
 }
 
+TEST(Sse, DataLineSplittingFollowsEventSource) {
+    HeraldProcess herald;
+    SseClient client(herald.port(), events_target({"a"}));
+    struct Case {
+        json data;
+        std::vector<std::string> data_lines;
+        std::string event_data; // what EventSource hands to the page
+    };
+    const std::vector<Case> cases = {
+        {"crlf\r\nand cr\rand lf\n", {"data: crlf", "data: and cr", "data: and lf", "data: "},
+         "crlf\nand cr\nand lf\n"},
+        {"", {"data: "}, ""},
+        {" leading space", {"data:  leading space"}, " leading space"},
+        {"h\u00e9llo \u2713", {"data: h\u00e9llo \u2713"}, "h\u00e9llo \u2713"},
+        {json::array({"x\ny", nullptr}), {R"(data: ["x\ny",null])"}, R"(["x\ny",null])"},
+    };
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const auto id = "d-" + std::to_string(i);
+        publish_event(herald.port(), "a", cases[i].data, "", id);
+        auto event = client.next_event();
+        ASSERT_TRUE(event) << cases[i].data.dump();
+        std::vector<std::string> expected_lines{"id: " + id};
+        expected_lines.insert(expected_lines.end(), cases[i].data_lines.begin(),
+                              cases[i].data_lines.end());
+        EXPECT_EQ(event->lines, expected_lines) << cases[i].data.dump();
+        EXPECT_EQ(event->data, cases[i].event_data) << cases[i].data.dump();
+    }
+}
+
 TEST(Sse, SeveralChannelsOnOneStream) {
     HeraldProcess herald;
     SseClient client(herald.port(), events_target({"a", "b"}));

@@ -59,7 +59,9 @@ void WsClient::start_read() {
         if (ec) {
             closed_ = true;
             read_error_ = ec;
-            if (ec == websocket::error::closed) {
+            // A close frame may have arrived even if answering it failed
+            // (the server need not wait for our close reply).
+            if (ec == websocket::error::closed || ws_.reason().code != 0) {
                 close_code_ = ws_.reason().code;
                 close_reason_ = std::string(ws_.reason().reason.c_str());
             }
