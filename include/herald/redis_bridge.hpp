@@ -78,6 +78,7 @@ private:
     bool canary_outstanding_ = false;
     Clock::time_point canary_sent_{};
     Clock::time_point next_canary_{};
+    Clock::time_point subscriber_activity_{}; // last bytes on the subscriber connection
 };
 
 } // namespace herald

@@ -36,7 +36,7 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
         sync_subscriptions();
     };
     hub_.is_channel_live = [this](const std::string& channel) {
-        return tracker_.is_subscribed(channel);
+        return tracker_.is_live(channel);
     };
 }
 
@@ -135,6 +135,7 @@ void RedisBridge::sync_subscriptions() {
 }
 
 void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
+    subscriber_activity_ = Clock::now();
     std::vector<std::shared_ptr<Event>> batch;
     bool confirmed = false;
     for (auto& reply : replies) {
@@ -293,7 +294,11 @@ void RedisBridge::tick() {
     auto now = Clock::now();
     if (state_ == State::down)
         return;
-    if (canary_outstanding_ && now - canary_sent_ > config_.canary_timeout) {
+    // Late, and nothing else came either: a connection that still delivers is
+    // alive (Redis drops no single subscription), merely backlogged, and
+    // reconnecting would only lose what is queued.
+    if (canary_outstanding_ && now - canary_sent_ > config_.canary_timeout &&
+        now - subscriber_activity_ > config_.canary_timeout) {
         info_.redis_stats.canary_failures.add();
         return on_down("the subscription canary did not come back within " +
                        std::to_string(config_.canary_timeout.count()) + " ms");

@@ -216,3 +216,23 @@ TEST_F(TrackerTest, UnexpectedAcksAreReported) {
 }
 
 } // namespace
+
+TEST_F(TrackerTest, NotLiveWhileAnUnsubscribeIsInFlight) {
+    // The last subscriber left (UNSUBSCRIBE sent) and a new one came before
+    // Redis answered: Redis applies the UNSUBSCRIBE first, so the channel is
+    // not live until the new SUBSCRIBE is acknowledged too.
+    t.on_connect();
+    subscribed("a");
+    EXPECT_TRUE(t.is_live("a"));
+    t.unwant("a");
+    ASSERT_EQ(t.take_unsubscribes(), Names{"a"});
+    t.want("a");
+    ASSERT_EQ(t.take_subscribes(), Names{"a"});
+    EXPECT_FALSE(t.is_live("a"));
+    EXPECT_TRUE(t.on_ack(unsub_ack("a")));
+    EXPECT_FALSE(t.is_live("a"));
+    EXPECT_TRUE(t.on_ack(sub_ack("a")));
+    EXPECT_TRUE(t.is_live("a"));
+    t.on_disconnect();
+    EXPECT_FALSE(t.is_live("a"));
+}

@@ -50,6 +50,8 @@ public:
     bool connected() const { return connected_; }
     // Redis confirmed the subscription on the current connection.
     bool is_subscribed(const std::string& channel) const;
+    // Subscribed and no command in flight: events of the channel reach us now.
+    bool is_live(const std::string& channel) const;
     bool is_wanted(const std::string& channel) const;
     std::size_t wanted_count() const { return wanted_count_; }
     std::vector<std::string> wanted() const; // sorted

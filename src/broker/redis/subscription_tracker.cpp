@@ -126,6 +126,14 @@ bool SubscriptionTracker::is_subscribed(const std::string& channel) const {
     return connected_ && it != entries_.end() && it->second.confirmed;
 }
 
+bool SubscriptionTracker::is_live(const std::string& channel) const {
+    // An UNSUBSCRIBE still in flight will take effect before the next SUBSCRIBE:
+    // until every command is answered, events may not reach us.
+    const auto it = entries_.find(channel);
+    return connected_ && it != entries_.end() && it->second.confirmed &&
+           it->second.in_flight == 0;
+}
+
 bool SubscriptionTracker::is_wanted(const std::string& channel) const {
     const auto it = entries_.find(channel);
     return it != entries_.end() && it->second.wanted;
