@@ -28,7 +28,8 @@ void write_line(int fd, const nlohmann::json& j) {
     }
 }
 
-[[noreturn]] void child_main(const PoolConfig& plan, int report_fd, int control_fd, SteadyTime deadline) {
+[[noreturn]] void child_main(const PoolConfig& plan, int report_fd, int control_fd,
+                             SteadyTime deadline) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() == 1)
         ::_exit(3);
@@ -58,7 +59,8 @@ void write_line(int fd, const nlohmann::json& j) {
 
 } // namespace
 
-std::vector<PoolConfig> plan_children(const PoolConfig& all, unsigned per_process, unsigned inflight) {
+std::vector<PoolConfig> plan_children(const PoolConfig& all, unsigned per_process,
+                                      unsigned inflight) {
     unsigned n = std::max(1u, (all.count + per_process - 1) / per_process);
     std::vector<PoolConfig> plans;
     std::uint32_t first = all.first;
@@ -73,7 +75,9 @@ std::vector<PoolConfig> plan_children(const PoolConfig& all, unsigned per_proces
     return plans;
 }
 
-Children::~Children() { kill_all(); }
+Children::~Children() {
+    kill_all();
+}
 
 void Children::spawn(const std::vector<PoolConfig>& plans, SteadyTime deadline) {
     for (const auto& plan : plans) {
@@ -156,9 +160,9 @@ PoolProgress Children::progress() const {
 }
 
 std::size_t Children::exited_early() const {
-    return static_cast<std::size_t>(std::count_if(children_.begin(), children_.end(), [](const Child& c) {
-        return c.eof && !c.final.is_object();
-    }));
+    return static_cast<std::size_t>(
+        std::count_if(children_.begin(), children_.end(),
+                      [](const Child& c) { return c.eof && !c.final.is_object(); }));
 }
 
 void Children::stop() {
@@ -182,7 +186,8 @@ void Children::reap(bool block) {
 bool Children::finish(SteadyTime deadline) {
     stop();
     auto done = [&] {
-        return std::all_of(children_.begin(), children_.end(), [](const Child& c) { return c.eof; });
+        return std::all_of(children_.begin(), children_.end(),
+                           [](const Child& c) { return c.eof; });
     };
     while (!done() && std::chrono::steady_clock::now() < deadline)
         poll(50);

@@ -32,10 +32,10 @@ public:
     void spawn(const std::vector<PoolConfig>& plans, SteadyTime deadline);
     // Reads whatever the children wrote, waiting up to `ms` for something.
     void poll(int ms);
-    PoolProgress progress() const; // sum of the latest progress lines
+    PoolProgress progress() const;    // sum of the latest progress lines
     std::size_t exited_early() const; // children gone without a final report
 
-    void stop();                          // close the control pipes
+    void stop(); // close the control pipes
     // Waits for every final report and exit until `deadline`, then kills.
     bool finish(SteadyTime deadline);
     std::vector<nlohmann::json> finals() const;

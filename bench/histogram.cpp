@@ -79,10 +79,10 @@ void Histogram::merge_json(const nlohmann::json& j) {
 
 nlohmann::json Histogram::summary(double d) const {
     auto at = [&](double p) { return static_cast<double>(percentile(p)) / d; };
-    return {{"count", count_},         {"min", static_cast<double>(min()) / d},
-            {"mean", mean() / d},      {"p50", at(50)},
-            {"p90", at(90)},           {"p99", at(99)},
-            {"p999", at(99.9)},        {"max", static_cast<double>(max_) / d}};
+    return {{"count", count_},    {"min", static_cast<double>(min()) / d},
+            {"mean", mean() / d}, {"p50", at(50)},
+            {"p90", at(90)},      {"p99", at(99)},
+            {"p999", at(99.9)},   {"max", static_cast<double>(max_) / d}};
 }
 
 } // namespace bench

@@ -11,8 +11,8 @@ namespace bench {
 
 class Histogram {
 public:
-    static constexpr unsigned linear = 128;     // values 0..127 get a bucket each
-    static constexpr unsigned sub_bits = 6;     // 64 sub-buckets per power of two
+    static constexpr unsigned linear = 128; // values 0..127 get a bucket each
+    static constexpr unsigned sub_bits = 6; // 64 sub-buckets per power of two
     static constexpr unsigned bucket_count = linear + (64 - 7) * (1u << sub_bits);
 
     void record(std::uint64_t value);

@@ -27,8 +27,8 @@ std::optional<std::string> http_get(const std::string& host, std::uint16_t port,
     inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
     std::string response;
     if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-        std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host +
-                              "\r\nConnection: close\r\n\r\n";
+        std::string request =
+            "GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
         if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
             static_cast<ssize_t>(request.size())) {
             char buf[16384];

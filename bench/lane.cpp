@@ -22,14 +22,16 @@ void Lane::open(std::uint32_t index) {
     conns.push_back(std::make_unique<Conn>(ctx));
     Conn* c = conns.back().get();
     c->index = index;
-    c->transport = config.alternate ? (index % 2 ? Transport::ws : Transport::sse) : config.transport;
+    c->transport =
+        config.alternate ? (index % 2 ? Transport::ws : Transport::sse) : config.transport;
     ++in_flight;
     error_code ec;
     c->socket.open(tcp::v4(), ec);
     if (!ec) {
         // The port is chosen at connect(), per destination: 28k ports per source address.
         int one = 1;
-        ::setsockopt(c->socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        ::setsockopt(c->socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+                     sizeof one);
         auto source = net::ip::address_v4(0x7F000001u + index % 254u); // 127.0.0.1 .. 127.0.0.254
         c->socket.bind(tcp::endpoint(source, 0), ec);
     }
@@ -52,9 +54,10 @@ void Lane::on_connect(Conn* c, error_code ec) {
         c->carry = "GET /events?channel=" + channel + " HTTP/1.1\r\nHost: " + host +
                    "\r\nAccept: text/event-stream\r\n\r\n";
     else
-        c->carry = "GET /ws?channel=" + channel + " HTTP/1.1\r\nHost: " + host +
-                   "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+        c->carry =
+            "GET /ws?channel=" + channel + " HTTP/1.1\r\nHost: " + host +
+            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
     net::async_write(c->socket, net::buffer(c->carry), [this, c](error_code e, std::size_t) {
         if (c->state == State::done)
             return;
@@ -84,11 +87,13 @@ void Lane::on_readable(Conn* c, error_code ec) {
             pre = c->carry.size();
             std::memcpy(scratch.data(), c->carry.data(), pre);
         }
-        std::size_t n = c->socket.read_some(net::buffer(scratch.data() + pre, scratch.size() - pre), ec);
+        std::size_t n =
+            c->socket.read_some(net::buffer(scratch.data() + pre, scratch.size() - pre), ec);
         if (ec == net::error::would_block || ec == net::error::try_again)
             break;
         if (ec)
-            return fail(c, ec == net::error::eof ? std::string("closed by server") : "read: " + ec.message());
+            return fail(c, ec == net::error::eof ? std::string("closed by server")
+                                                 : "read: " + ec.message());
         if (pre)
             c->carry.clear();
         consume(c, {scratch.data(), pre + n});

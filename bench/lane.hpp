@@ -58,7 +58,7 @@ struct Lane {
     std::atomic<std::uint64_t> subscribed{0}, failed{0}, received{0}, dropped{0}, other{0};
     std::thread thread;
 
-    void launch();           // opens connections up to the in-flight cap
+    void launch(); // opens connections up to the in-flight cap
     void open(std::uint32_t index);
     void on_connect(Conn* c, error_code ec);
     void wait_read(Conn* c);

@@ -29,8 +29,9 @@ nlohmann::json summarize(const std::string& scenario, const nlohmann::json& resu
                                     "kernel_slab_per_connection_bytes_both_ends"});
         return s;
     }
-    auto s = pick(results, {"deliveries_per_s", "server_cpu_seconds", "deliveries_per_server_cpu_second",
-                            "deliveries_missing", "subscribers_dropped"});
+    auto s =
+        pick(results, {"deliveries_per_s", "server_cpu_seconds", "deliveries_per_server_cpu_second",
+                       "deliveries_missing", "subscribers_dropped"});
     if (results.contains("latency_ms"))
         s["latency_ms"] = pick(results["latency_ms"], {"p50", "p99", "p999"});
     return s;
@@ -53,8 +54,10 @@ int main(int argc, char** argv) {
     nlohmann::json out;
     out["scenario"] = o.scenario;
     out["server"] = {{"host", o.host}, {"port", o.port}, {"pid", o.server_pid}};
-    out["generator"] = {{"threads_per_process", o.threads}, {"per_process", o.per_process},
-                        {"inflight", o.inflight},         {"nofile_limit", nofile},
+    out["generator"] = {{"threads_per_process", o.threads},
+                        {"per_process", o.per_process},
+                        {"inflight", o.inflight},
+                        {"nofile_limit", nofile},
                         {"cpus", std::thread::hardware_concurrency()}};
     out["page_size"] = bench::page_size();
     // Other work on the machine skews CPU and latency figures: say how busy it was.
@@ -62,14 +65,18 @@ int main(int argc, char** argv) {
     bool ok = true;
     try {
         if (o.scenario == "idle") {
-            out["params"] = {{"transport", o.transport}, {"connections", o.connections}, {"hold", o.hold}};
+            out["params"] = {
+                {"transport", o.transport}, {"connections", o.connections}, {"hold", o.hold}};
             out["results"] = bench::run_idle(o, deadline);
             for (auto& [k, v] : out["results"].items())
                 ok = ok && !v.contains("error");
         } else {
-            out["params"] = {{"transport", o.transport}, {"subscribers", o.subscribers},
-                             {"channels", o.channels},   {"rate", o.rate},
-                             {"size", o.size},           {"duration", o.duration},
+            out["params"] = {{"transport", o.transport},
+                             {"subscribers", o.subscribers},
+                             {"channels", o.channels},
+                             {"rate", o.rate},
+                             {"size", o.size},
+                             {"duration", o.duration},
                              {"publishers", o.publishers}};
             out["results"] = bench::run_fanout(o, deadline);
             ok = !out["results"].contains("error");

@@ -5,7 +5,9 @@
 
 namespace bench {
 
-const char* transport_name(Transport t) { return t == Transport::sse ? "sse" : "ws"; }
+const char* transport_name(Transport t) {
+    return t == Transport::sse ? "sse" : "ws";
+}
 
 namespace {
 
@@ -24,7 +26,8 @@ int parse_options(int argc, char** argv, Options& o) {
     app.add_option("--scenario", o.scenario, "idle | fanout")
         ->required()
         ->check(CLI::IsMember({"idle", "fanout"}));
-    app.add_option("--host", o.host, "server address, IPv4 inside 127.0.0.0/8")->capture_default_str();
+    app.add_option("--host", o.host, "server address, IPv4 inside 127.0.0.0/8")
+        ->capture_default_str();
     app.add_option("--port", o.port, "server port")->required();
     app.add_option("--server-pid", o.server_pid, "server pid, for RSS and CPU from /proc");
     app.add_option("--threads", o.threads, "threads (io_contexts) per generator process")
@@ -46,16 +49,19 @@ int parse_options(int argc, char** argv, Options& o) {
     app.add_option("--subscribers", o.subscribers, "fanout: subscribers")->capture_default_str();
     app.add_option("--channels", o.channels_text, "fanout: channel count, or per-subscriber")
         ->capture_default_str();
-    app.add_option("--rate", o.rate, "fanout: events/s, 0 = as fast as accepted")->capture_default_str();
+    app.add_option("--rate", o.rate, "fanout: events/s, 0 = as fast as accepted")
+        ->capture_default_str();
     app.add_option("--size", o.size, "fanout: bytes of event data")->capture_default_str();
-    app.add_option("--duration", o.duration, "fanout: seconds of publishing")->capture_default_str();
+    app.add_option("--duration", o.duration, "fanout: seconds of publishing")
+        ->capture_default_str();
     app.add_option("--publishers", o.publishers, "fanout: publisher connections")
         ->capture_default_str()
         ->check(CLI::Range(1u, 64u));
     app.add_option("--batch", o.batch, "fanout: max events per POST when --rate 0")
         ->capture_default_str()
         ->check(CLI::Range(1u, 1000u));
-    app.add_option("--drain", o.drain, "fanout: max seconds to wait for deliveries after publishing")
+    app.add_option("--drain", o.drain,
+                   "fanout: max seconds to wait for deliveries after publishing")
         ->capture_default_str();
     try {
         app.parse(argc, argv);

@@ -8,21 +8,21 @@ namespace bench {
 enum class Transport : std::uint8_t { sse, ws };
 
 struct Options {
-    std::string scenario;            // "idle" or "fanout"
-    std::string host = "127.0.0.1";  // must be inside 127.0.0.0/8
+    std::string scenario;           // "idle" or "fanout"
+    std::string host = "127.0.0.1"; // must be inside 127.0.0.0/8
     std::uint16_t port = 0;
-    int server_pid = 0;              // 0 = no /proc figures
-    unsigned threads = 2;            // io_contexts (threads) per generator process
-    double timeout = 120;            // global bound on the whole run, seconds
-    std::string transport;           // sse | ws | both (default: idle both, fanout sse)
+    int server_pid = 0;    // 0 = no /proc figures
+    unsigned threads = 2;  // io_contexts (threads) per generator process
+    double timeout = 120;  // global bound on the whole run, seconds
+    std::string transport; // sse | ws | both (default: idle both, fanout sse)
 
     // idle
-    unsigned connections = 15000;    // per transport
-    double hold = 2;                 // seconds to hold after measuring
+    unsigned connections = 15000; // per transport
+    double hold = 2;              // seconds to hold after measuring
 
     // process / connect pacing (both scenarios)
-    unsigned per_process = 9000;     // connections per generator child process
-    unsigned inflight = 500;         // connections between connect() and "subscribed", total
+    unsigned per_process = 9000; // connections per generator child process
+    unsigned inflight = 500;     // connections between connect() and "subscribed", total
 
     // fanout
     unsigned subscribers = 10000;

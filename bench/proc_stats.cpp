@@ -15,8 +15,8 @@ std::string proc_path(int pid, const char* leaf) {
 } // namespace
 
 nlohmann::json TcpSockstat::to_json(long page) const {
-    return {{"inuse", inuse},         {"orphan", orphan}, {"tw", tw}, {"alloc", alloc},
-            {"mem_pages", mem_pages}, {"mem_bytes", mem_pages * page}};
+    return {{"inuse", inuse}, {"orphan", orphan},       {"tw", tw},
+            {"alloc", alloc}, {"mem_pages", mem_pages}, {"mem_bytes", mem_pages * page}};
 }
 
 std::optional<std::int64_t> rss_kb(int pid) {
@@ -63,21 +63,29 @@ std::optional<TcpSockstat> tcp_sockstat() {
         std::int64_t value = 0;
         TcpSockstat s;
         while (words >> key >> value) {
-            if (key == "inuse") s.inuse = value;
-            else if (key == "orphan") s.orphan = value;
-            else if (key == "tw") s.tw = value;
-            else if (key == "alloc") s.alloc = value;
-            else if (key == "mem") s.mem_pages = value;
+            if (key == "inuse")
+                s.inuse = value;
+            else if (key == "orphan")
+                s.orphan = value;
+            else if (key == "tw")
+                s.tw = value;
+            else if (key == "alloc")
+                s.alloc = value;
+            else if (key == "mem")
+                s.mem_pages = value;
         }
         return s;
     }
     return std::nullopt;
 }
 
-long page_size() { return sysconf(_SC_PAGESIZE); }
+long page_size() {
+    return sysconf(_SC_PAGESIZE);
+}
 
 nlohmann::json socket_slab_bytes() {
-    static const char* const caches[] = {"TCP", "sock_inode_cache", "filp", "dentry", "eventpoll_epi"};
+    static const char* const caches[] = {"TCP", "sock_inode_cache", "filp", "dentry",
+                                         "eventpoll_epi"};
     std::ifstream in("/proc/slabinfo");
     if (!in)
         return nullptr;

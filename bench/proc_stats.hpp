@@ -12,15 +12,15 @@ struct TcpSockstat {
     nlohmann::json to_json(long page_size) const;
 };
 
-std::optional<std::int64_t> rss_kb(int pid);        // VmRSS of /proc/<pid>/status; 0 = self
-std::optional<double> cpu_seconds(int pid);         // utime + stime of /proc/<pid>/stat
-std::optional<TcpSockstat> tcp_sockstat();          // the "TCP:" line of /proc/net/sockstat
+std::optional<std::int64_t> rss_kb(int pid); // VmRSS of /proc/<pid>/status; 0 = self
+std::optional<double> cpu_seconds(int pid);  // utime + stime of /proc/<pid>/stat
+std::optional<TcpSockstat> tcp_sockstat();   // the "TCP:" line of /proc/net/sockstat
 long page_size();
 // Bytes in use (active objects × object size) of the slab caches that every
 // socket costs the kernel: TCP, sock_inode_cache, filp, dentry, eventpoll_epi.
 // Null when /proc/slabinfo is not readable.
 nlohmann::json socket_slab_bytes();
-nlohmann::json load_average();                     // /proc/loadavg: 1, 5, 15 minutes
+nlohmann::json load_average(); // /proc/loadavg: 1, 5, 15 minutes
 // Raises the soft RLIMIT_NOFILE to the hard limit; returns the new soft limit.
 std::uint64_t raise_nofile_limit();
 

@@ -171,7 +171,8 @@ private:
             r_.ack_latency.record(now - c.sent_ns);
             r_.last_ack_ns = now;
         } else {
-            ++r_.errors["status " + std::to_string(c.res.result_int()) + ": " + c.res.body().substr(0, 120)];
+            ++r_.errors["status " + std::to_string(c.res.result_int()) + ": " +
+                        c.res.body().substr(0, 120)];
             ++r_.requests_failed;
             r_.events_rejected += c.count;
         }
@@ -193,7 +194,8 @@ private:
 } // namespace
 
 nlohmann::json PublishResult::to_json() const {
-    double seconds = last_send_ns > start_ns ? static_cast<double>(last_send_ns - start_ns) / 1e9 : 0;
+    double seconds =
+        last_send_ns > start_ns ? static_cast<double>(last_send_ns - start_ns) / 1e9 : 0;
     return {{"events_sent", events_sent},
             {"events_accepted", events_accepted},
             {"events_rejected", events_rejected},

@@ -17,23 +17,24 @@ namespace bench {
 struct PublishPlan {
     std::string host;
     std::uint16_t port = 0;
-    double rate = 1000;       // events/s; 0 = back to back, `batch` events per POST
-    unsigned size = 100;      // bytes of event data
-    double duration = 10;     // seconds
-    unsigned publishers = 4;  // connections
+    double rate = 1000;      // events/s; 0 = back to back, `batch` events per POST
+    unsigned size = 100;     // bytes of event data
+    double duration = 10;    // seconds
+    unsigned publishers = 4; // connections
     unsigned batch = 100;
     std::uint32_t channels = 1;
     std::string channel_prefix; // event k goes to prefix + (k % channels)
 };
 
 struct PublishResult {
-    std::uint64_t events_sent = 0, events_accepted = 0, events_rejected = 0, events_unacknowledged = 0;
+    std::uint64_t events_sent = 0, events_accepted = 0, events_rejected = 0,
+                  events_unacknowledged = 0;
     std::uint64_t requests = 0, requests_failed = 0, max_backlog = 0;
     std::uint64_t start_ns = 0, first_send_ns = 0, last_send_ns = 0, last_ack_ns = 0;
     std::vector<std::uint64_t> accepted_per_channel;
     std::map<std::string, std::uint64_t> errors;
     std::vector<double> failed_after_ms; // request sent -> connection error, per failed request
-    Histogram ack_latency; // POST sent -> 202 received
+    Histogram ack_latency;               // POST sent -> 202 received
     nlohmann::json to_json() const;
 };
 

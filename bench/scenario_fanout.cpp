@@ -30,8 +30,9 @@ double metric_delta(const ServerSample& a, const ServerSample& b, const std::str
 
 // Waits for deliveries to stop: all expected in, no progress for 2 s, or `drain` seconds.
 void drain(Children& children, double expected, double max_seconds, SteadyTime deadline) {
-    auto until = std::min(deadline, Clock::now() + std::chrono::milliseconds(
-                                                       static_cast<std::int64_t>(max_seconds * 1000)));
+    auto until = std::min(
+        deadline,
+        Clock::now() + std::chrono::milliseconds(static_cast<std::int64_t>(max_seconds * 1000)));
     std::uint64_t last = children.progress().received;
     auto last_change = Clock::now();
     while (Clock::now() < until) {
@@ -82,7 +83,8 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
         return r;
     }
 
-    PublishPlan plan{o.host, o.port, o.rate, o.size, o.duration, o.publishers, o.batch, channels, "fanout:"};
+    PublishPlan plan{o.host,       o.port,  o.rate,   o.size,   o.duration,
+                     o.publishers, o.batch, channels, "fanout:"};
     auto before = sample(o);
     auto publish = run_publisher(plan, deadline);
     r["publisher"] = publish.to_json();
@@ -92,7 +94,8 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     drain(children, static_cast<double>(publish.events_accepted) * per_channel, o.drain, deadline);
     // The last bytes can reach the subscribers before the server has handled the
     // completion of their writes: let it, so the CPU and metrics include that work.
-    for (auto until = std::min(deadline, Clock::now() + std::chrono::seconds(5)); Clock::now() < until;) {
+    for (auto until = std::min(deadline, Clock::now() + std::chrono::seconds(5));
+         Clock::now() < until;) {
         auto m = http_get(o.host, o.port, "/metrics");
         if (m && metric_value(*m, "herald_queued_bytes") == 0)
             break;
@@ -133,7 +136,8 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     r["deliveries_offered_per_s"] = o.rate * static_cast<double>(subscribed.subscribed) / channels;
     r["deliveries_expected"] = expected;
     r["deliveries_received"] = received;
-    r["deliveries_missing"] = static_cast<std::int64_t>(expected) - static_cast<std::int64_t>(received);
+    r["deliveries_missing"] =
+        static_cast<std::int64_t>(expected) - static_cast<std::int64_t>(received);
     r["delivery_seconds"] = seconds;
     r["deliveries_per_s"] = seconds > 0 ? static_cast<double>(received) / seconds : 0;
     r["subscribers_dropped"] = dropped;
@@ -154,8 +158,9 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
             {"write_batch_events", metric_delta(before, after, "herald_write_batch_events_sum")},
             {"queued_bytes_at_end", metric_value(after.metrics, "herald_queued_bytes")}};
     }
-    r["server_rss_kb"] = o.server_pid && rss_kb(o.server_pid) ? nlohmann::json(*rss_kb(o.server_pid))
-                                                               : nlohmann::json(nullptr);
+    r["server_rss_kb"] = o.server_pid && rss_kb(o.server_pid)
+                             ? nlohmann::json(*rss_kb(o.server_pid))
+                             : nlohmann::json(nullptr);
     r["generator_rss_kb"] = generator_rss;
     r["generator_cpu_seconds"] = generator_cpu; // subscriber processes, whole run
     r["errors"] = merge_errors(finals);

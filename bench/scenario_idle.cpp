@@ -11,11 +11,17 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double seconds_since(SteadyTime t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double seconds_since(SteadyTime t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // VmRSS of the server in kB, or -1 without --server-pid.
-std::int64_t server_rss(const Options& o) { return o.server_pid ? rss_kb(o.server_pid).value_or(-1) : -1; }
-nlohmann::json opt(std::int64_t kb) { return kb >= 0 ? nlohmann::json(kb) : nlohmann::json(nullptr); }
+std::int64_t server_rss(const Options& o) {
+    return o.server_pid ? rss_kb(o.server_pid).value_or(-1) : -1;
+}
+nlohmann::json opt(std::int64_t kb) {
+    return kb >= 0 ? nlohmann::json(kb) : nlohmann::json(nullptr);
+}
 
 // Waits (bounded) until the server reports no connection of `transport` left.
 nlohmann::json wait_server_drained(const Options& o, const char* transport, SteadyTime deadline) {
@@ -142,10 +148,11 @@ bool wait_all_settled(Children& children, std::uint64_t count, SteadyTime deadli
 
 void pump_for(Children& children, double seconds, SteadyTime deadline) {
     auto until = std::min(deadline, Clock::now() + std::chrono::microseconds(
-                                                        static_cast<std::int64_t>(seconds * 1e6)));
+                                                       static_cast<std::int64_t>(seconds * 1e6)));
     while (Clock::now() < until)
         children.poll(static_cast<int>(std::max<std::int64_t>(
-            1, std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count())));
+            1,
+            std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count())));
 }
 
 nlohmann::json merge_errors(const std::vector<nlohmann::json>& finals) {

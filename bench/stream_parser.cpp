@@ -104,8 +104,12 @@ std::size_t parse_ws(std::string_view data, StreamEvents& out) {
             return pos;
         auto payload = data.substr(pos + header, static_cast<std::size_t>(length));
         switch (b0 & 0x0f) {
-        case 0x1: ws_text(payload, out); break;
-        case 0x8: out.closed = true; break;
+        case 0x1:
+            ws_text(payload, out);
+            break;
+        case 0x8:
+            out.closed = true;
+            break;
         case 0x9: // ping: answer with a masked pong (zero mask key) of the same payload
             if (payload.size() <= 125) {
                 out.pong.push_back(static_cast<char>(0x8A));
@@ -114,8 +118,11 @@ std::size_t parse_ws(std::string_view data, StreamEvents& out) {
                 out.pong.append(payload);
             }
             break;
-        case 0xA: break;
-        default: ++out.other; break;
+        case 0xA:
+            break;
+        default:
+            ++out.other;
+            break;
         }
         pos += header + static_cast<std::size_t>(length);
     }

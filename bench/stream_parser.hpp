@@ -13,21 +13,21 @@ namespace bench {
 
 // What one chunk of stream held.
 struct StreamEvents {
-    std::uint64_t now_ns = 0;       // receive time for every delivery of the chunk
-    Histogram* latency = nullptr;   // publish->delivery, when the data carries a timestamp
-    std::uint32_t deliveries = 0;   // events carrying the bench's timestamp
-    std::uint32_t other = 0;        // any other event or message (reset, error, ...)
-    bool subscribed = false;        // SSE "retry:" block / WS {"type":"subscribed"}
-    bool closed = false;            // WS close frame
+    std::uint64_t now_ns = 0;     // receive time for every delivery of the chunk
+    Histogram* latency = nullptr; // publish->delivery, when the data carries a timestamp
+    std::uint32_t deliveries = 0; // events carrying the bench's timestamp
+    std::uint32_t other = 0;      // any other event or message (reset, error, ...)
+    bool subscribed = false;      // SSE "retry:" block / WS {"type":"subscribed"}
+    bool closed = false;          // WS close frame
     bool protocol_error = false;
-    std::string pong;               // masked pong frames answering the server's pings
+    std::string pong; // masked pong frames answering the server's pings
 };
 
 struct HeadResult {
-    bool complete = false;     // the head has ended
-    bool ok = false;           // 200 for SSE, 101 for WS
+    bool complete = false; // the head has ended
+    bool ok = false;       // 200 for SSE, 101 for WS
     std::size_t body_offset = 0;
-    std::string status_line;   // for error reports
+    std::string status_line; // for error reports
 };
 
 // Looks for the end of the HTTP response head in `data`.

@@ -20,7 +20,9 @@ SubscriberPool::SubscriberPool(PoolConfig config) : config_(std::move(config)) {
         lanes_.push_back(std::make_unique<Lane>(config_, std::move(s)));
 }
 
-SubscriberPool::~SubscriberPool() { stop(); }
+SubscriberPool::~SubscriberPool() {
+    stop();
+}
 
 void SubscriberPool::start() {
     for (auto& lane : lanes_) {
@@ -76,8 +78,11 @@ nlohmann::json SubscriberPool::final_report() const {
 }
 
 nlohmann::json PoolProgress::to_json() const {
-    return {{"subscribed", subscribed}, {"failed", failed}, {"received", received},
-            {"dropped", dropped},       {"other", other}};
+    return {{"subscribed", subscribed},
+            {"failed", failed},
+            {"received", received},
+            {"dropped", dropped},
+            {"other", other}};
 }
 
 PoolProgress PoolProgress::from_json(const nlohmann::json& j) {

@@ -21,14 +21,14 @@ struct PoolConfig {
     std::string host;
     std::uint16_t port = 0;
     unsigned threads = 1;
-    unsigned inflight = 100;       // for this process
-    std::uint32_t first = 0;       // global index of the first subscriber
+    unsigned inflight = 100; // for this process
+    std::uint32_t first = 0; // global index of the first subscriber
     std::uint32_t count = 0;
     Transport transport = Transport::sse;
-    bool alternate = false;        // even index SSE, odd index WS
-    std::string channel_prefix;    // channel = prefix + (modulus ? index % modulus : index)
+    bool alternate = false;     // even index SSE, odd index WS
+    std::string channel_prefix; // channel = prefix + (modulus ? index % modulus : index)
     std::uint32_t channel_modulus = 0;
-    bool latency = false;          // parse timestamps into the histogram
+    bool latency = false; // parse timestamps into the histogram
 };
 
 struct PoolProgress {
@@ -42,9 +42,9 @@ class SubscriberPool {
 public:
     explicit SubscriberPool(PoolConfig config);
     ~SubscriberPool();
-    void start();                      // starts the threads and the connecting
-    PoolProgress progress() const;     // any thread
-    void stop();                       // closes every connection, joins the threads
+    void start();                        // starts the threads and the connecting
+    PoolProgress progress() const;       // any thread
+    void stop();                         // closes every connection, joins the threads
     nlohmann::json final_report() const; // after stop()
 
 private:

@@ -38,10 +38,10 @@ struct Config {
     std::size_t max_body_size = 1 << 20;     // largest POST /publish body
     std::size_t max_channels_per_connection = 64;
 
-    std::string redis_url;            // empty = embedded broker (single node)
-    std::string channel_prefix;       // prepended to channel names in Redis
-    Millis canary_interval{5'000};    // how often the bridge proves its subscription alive
-    Millis canary_timeout{2'000};     // the canary must come back within this
+    std::string redis_url;                    // empty = embedded broker (single node)
+    std::string channel_prefix;               // prepended to channel names in Redis
+    Millis canary_interval{5'000};            // how often the bridge proves its subscription alive
+    Millis canary_timeout{2'000};             // the canary must come back within this
     std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
 };
 

@@ -10,8 +10,8 @@ namespace herald {
 
 struct Event {
     std::string channel;
-    std::string name; // SSE "event:" field; "message" by default
-    std::string id;   // publisher's id, or one herald generated
+    std::string name;      // SSE "event:" field; "message" by default
+    std::string id;        // publisher's id, or one herald generated
     std::uint64_t seq = 0; // node-wide publish order, stamped by the hub
     std::chrono::steady_clock::time_point published_at{};
     std::string data_json; // the data as compact JSON text

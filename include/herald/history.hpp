@@ -24,8 +24,8 @@ public:
     bool contains(const std::string& channel, std::string_view id) const;
 
     struct Replay {
-        bool reset = false;   // the id is not (or no longer) known: client must reload state
-        std::string reason;   // why, for logs and the reset message
+        bool reset = false; // the id is not (or no longer) known: client must reload state
+        std::string reason; // why, for logs and the reset message
         std::vector<EventPtr> events; // everything after the id, in publish order
     };
     // Events of `channels` published after the event `last_id`. Reset when the

@@ -32,8 +32,12 @@ const char* rejection_name(Rejection r);
 
 class Counter {
 public:
-    void add(std::uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-    void sub(std::uint64_t n = 1) { v_.store(v_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed); }
+    void add(std::uint64_t n = 1) {
+        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    void sub(std::uint64_t n = 1) {
+        v_.store(v_.load(std::memory_order_relaxed) - n, std::memory_order_relaxed);
+    }
     void set(std::uint64_t n) { v_.store(n, std::memory_order_relaxed); }
     std::uint64_t get() const { return v_.load(std::memory_order_relaxed); }
 

@@ -44,7 +44,8 @@ public:
     auto async_write_some(const ConstBuffers& buffers, Handler&& handler) {
         return net::async_initiate<Handler, void(error_code, std::size_t)>(
             [this](auto h, const ConstBuffers& b) {
-                auto bytes = std::make_shared<const std::string>(boost::beast::buffers_to_string(b));
+                auto bytes =
+                    std::make_shared<const std::string>(boost::beast::buffers_to_string(b));
                 std::size_t n = bytes->size();
                 sink_(owner_, std::move(bytes));
                 // Complete as written: the outbox owns the bytes now. Posted, as

@@ -13,8 +13,7 @@
 
 namespace herald {
 
-template <class SessionT>
-class BasicShard {
+template <class SessionT> class BasicShard {
 public:
     struct Entry {
         SessionT* session;

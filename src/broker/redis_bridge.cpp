@@ -35,9 +35,7 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
         tracker_.unwant(channel);
         sync_subscriptions();
     };
-    hub_.is_channel_live = [this](const std::string& channel) {
-        return tracker_.is_live(channel);
-    };
+    hub_.is_channel_live = [this](const std::string& channel) { return tracker_.is_live(channel); };
 }
 
 void RedisBridge::start() {
@@ -81,12 +79,12 @@ void RedisBridge::connect() {
             if (generation == generation_)
                 on_down("subscriber connection: " + reason);
         });
-    commands_ = std::make_shared<redis::Connection>(
-        hub_.context(), guard(&RedisBridge::on_command_replies),
-        [this, generation](const std::string& reason) {
-            if (generation == generation_)
-                on_down("command connection: " + reason);
-        });
+    commands_ =
+        std::make_shared<redis::Connection>(hub_.context(), guard(&RedisBridge::on_command_replies),
+                                            [this, generation](const std::string& reason) {
+                                                if (generation == generation_)
+                                                    on_down("command connection: " + reason);
+                                            });
     subscriber_->connect(endpoint_);
     commands_->connect(endpoint_);
     // Pipelined: Redis answers in order, so the handshake replies come first.
@@ -119,7 +117,8 @@ int RedisBridge::handshake(redis::Connection& connection, bool select_db) {
 void RedisBridge::sync_subscriptions() {
     if (state_ == State::down || !subscriber_)
         return;
-    for (auto batch = tracker_.take_subscribes(); !batch.empty(); batch = tracker_.take_subscribes()) {
+    for (auto batch = tracker_.take_subscribes(); !batch.empty();
+         batch = tracker_.take_subscribes()) {
         std::vector<std::string> argv{"SUBSCRIBE"};
         for (auto& channel : batch)
             argv.push_back(redis_channel(channel));
@@ -152,8 +151,8 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             if (m->channel == canary_channel_) {
                 if (canary_outstanding_ && m->payload == std::to_string(canary_nonce_)) {
                     canary_outstanding_ = false;
-                    auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(
-                        Clock::now() - canary_sent_);
+                    auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                                     canary_sent_);
                     info_.redis_stats.canary_rtt_us.set(static_cast<std::uint64_t>(rtt.count()));
                     become_ready();
                 }
@@ -267,11 +266,13 @@ void RedisBridge::on_down(const std::string& reason) {
     });
 }
 
-void RedisBridge::mark_not_ready(const std::string& reason) { info_.set_ready(false, reason); }
+void RedisBridge::mark_not_ready(const std::string& reason) {
+    info_.set_ready(false, reason);
+}
 
 void RedisBridge::send_canary(Clock::time_point now) {
-    commands_->send(redis::format_command(
-        {"PUBLISH", canary_channel_, std::to_string(++canary_nonce_)}));
+    commands_->send(
+        redis::format_command({"PUBLISH", canary_channel_, std::to_string(++canary_nonce_)}));
     command_callbacks_.push_back([](const Reply&) {});
     canary_outstanding_ = true;
     canary_sent_ = now;
@@ -330,9 +331,9 @@ void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHan
         };
         auto pending = std::make_shared<Pending>(Pending{events.size(), std::move(result), done});
         for (const auto& e : events) {
-            commands_->send(redis::format_command(
-                {"PUBLISH", redis_channel(e->channel),
-                 redis::make_envelope(e->name, e->id, e->data_json)}));
+            commands_->send(
+                redis::format_command({"PUBLISH", redis_channel(e->channel),
+                                       redis::make_envelope(e->name, e->id, e->data_json)}));
             command_callbacks_.push_back([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;

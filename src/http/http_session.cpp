@@ -23,7 +23,9 @@ namespace http = beast::http;
 HttpSession::HttpSession(Worker& worker, tcp::socket socket)
     : Connection(worker, Transport::http), socket_(std::move(socket)) {}
 
-void HttpSession::start() { do_read(); }
+void HttpSession::start() {
+    do_read();
+}
 
 void HttpSession::do_read() {
     parser_.emplace();
@@ -44,8 +46,10 @@ void HttpSession::on_read(error_code ec) {
         return reject(431, Rejection::header_too_large, "request header too large", {}, true);
     if (ec == http::error::body_limit)
         return reject(413, Rejection::body_too_large, "request body too large", {}, true);
-    if (ec && ec != http::error::end_of_stream && ec.category() == http::make_error_code(http::error::bad_target).category())
-        return reject(400, Rejection::bad_request, "malformed HTTP request: " + ec.message(), {}, true);
+    if (ec && ec != http::error::end_of_stream &&
+        ec.category() == http::make_error_code(http::error::bad_target).category())
+        return reject(400, Rejection::bad_request, "malformed HTTP request: " + ec.message(), {},
+                      true);
     if (ec) { // the peer left, or the sweep closed us
         error_code ignored;
         socket_.close(ignored);
@@ -104,9 +108,11 @@ void HttpSession::route(Request request) {
 }
 
 void HttpSession::handle_events(Request& request) {
-    auto parsed = parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
+    auto parsed =
+        parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
     if (auto* error = std::get_if<ParamError>(&parsed))
-        return reject(400, Rejection::bad_request, error->field + ": " + error->message, error->field);
+        return reject(400, Rejection::bad_request, error->field + ": " + error->message,
+                      error->field);
     auto& params = std::get<StreamParams>(parsed);
     if (params.channels.empty())
         return reject(400, Rejection::bad_request, "channel: required", "channel");
@@ -135,14 +141,15 @@ void HttpSession::handle_events(Request& request) {
 void HttpSession::handle_ws(Request& request) {
     if (!beast::websocket::is_upgrade(request))
         return reject(400, Rejection::bad_request, "expected a WebSocket upgrade request");
-    auto parsed = parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
+    auto parsed =
+        parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
     if (auto* error = std::get_if<ParamError>(&parsed))
-        return reject(400, Rejection::bad_request, error->field + ": " + error->message, error->field);
+        return reject(400, Rejection::bad_request, error->field + ": " + error->message,
+                      error->field);
     auto& params = std::get<StreamParams>(parsed);
     auto client = client_of(request);
-    auto session = std::make_shared<WsSession>(worker_, std::move(socket_),
-                                               std::move(params.channels),
-                                               std::move(params.last_event_id));
+    auto session = std::make_shared<WsSession>(
+        worker_, std::move(socket_), std::move(params.channels), std::move(params.last_event_id));
     session->set_peer(std::move(client));
     session->start(std::move(request));
 }
@@ -189,8 +196,8 @@ std::string HttpSession::client_of(const Request& request) const {
     if (ec)
         return "?";
     auto address = endpoint.address().to_string();
-    auto client = client_address(address, request["X-Forwarded-For"],
-                                 worker_.config().trusted_proxies);
+    auto client =
+        client_address(address, request["X-Forwarded-For"], worker_.config().trusted_proxies);
     return client == address ? address + ":" + std::to_string(endpoint.port()) : client;
 }
 
@@ -250,18 +257,17 @@ void HttpSession::on_write(bool close, error_code ec) {
 }
 
 void HttpSession::do_drain() {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
-                           error_code ec) {
-                           if (ec)
-                               return;
-                           char scratch[1024];
-                           self->socket_.non_blocking(true, ec);
-                           std::size_t n = self->socket_.read_some(net::buffer(scratch), ec);
-                           if (ec == net::error::would_block || (!ec && n > 0))
-                               return self->do_drain();
-                           self->socket_.close(ec);
-                       });
+    socket_.async_wait(tcp::socket::wait_read, [self = std::static_pointer_cast<HttpSession>(
+                                                    shared_from_this())](error_code ec) {
+        if (ec)
+            return;
+        char scratch[1024];
+        self->socket_.non_blocking(true, ec);
+        std::size_t n = self->socket_.read_some(net::buffer(scratch), ec);
+        if (ec == net::error::would_block || (!ec && n > 0))
+            return self->do_drain();
+        self->socket_.close(ec);
+    });
 }
 
 void HttpSession::on_sweep(Clock::time_point now) {

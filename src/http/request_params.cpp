@@ -17,7 +17,8 @@ std::variant<StreamParams, ParamError> parse_stream_target(std::string_view targ
     for (auto param : url->params()) {
         if (param.key == "channel") {
             if (!is_valid_channel(param.value))
-                return ParamError{"channel", "invalid channel name (1-200 chars of A-Za-z0-9_-:.@/=)"};
+                return ParamError{"channel",
+                                  "invalid channel name (1-200 chars of A-Za-z0-9_-:.@/=)"};
             if (std::find(params.channels.begin(), params.channels.end(), param.value) ==
                 params.channels.end())
                 params.channels.push_back(param.value);
@@ -28,7 +29,8 @@ std::variant<StreamParams, ParamError> parse_stream_target(std::string_view targ
         }
     }
     if (params.channels.size() > max_channels)
-        return ParamError{"channel", "too many channels (max " + std::to_string(max_channels) + ")"};
+        return ParamError{"channel",
+                          "too many channels (max " + std::to_string(max_channels) + ")"};
     return params;
 }
 

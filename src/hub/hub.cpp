@@ -127,7 +127,9 @@ void Hub::unsubscribe(unsigned worker, const std::vector<std::string>& channels)
     stats_.channels_active.set(counts_.active_channels());
 }
 
-void Hub::start_maintenance() { schedule_expiry(); }
+void Hub::start_maintenance() {
+    schedule_expiry();
+}
 
 void Hub::stop() {
     stopped_ = true;

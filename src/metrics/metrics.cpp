@@ -1,34 +1,48 @@
 #include "herald/metrics.hpp"
 
+#include <limits>
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
-#include <limits>
 #include <sstream>
 
 namespace herald {
 
 const char* transport_name(Transport t) {
     switch (t) {
-    case Transport::http: return "http";
-    case Transport::sse: return "sse";
-    case Transport::ws: return "ws";
+    case Transport::http:
+        return "http";
+    case Transport::sse:
+        return "sse";
+    case Transport::ws:
+        return "ws";
     }
     return "?";
 }
 
 const char* rejection_name(Rejection r) {
     switch (r) {
-    case Rejection::bad_request: return "bad_request";
-    case Rejection::header_too_large: return "header_too_large";
-    case Rejection::body_too_large: return "body_too_large";
-    case Rejection::not_found: return "not_found";
-    case Rejection::bad_method: return "bad_method";
-    case Rejection::unauthorized: return "unauthorized";
-    case Rejection::handshake_timeout: return "handshake_timeout";
-    case Rejection::heartbeat_timeout: return "heartbeat_timeout";
-    case Rejection::ws_protocol_error: return "ws_protocol_error";
-    case Rejection::unavailable: return "unavailable";
-    case Rejection::count: break;
+    case Rejection::bad_request:
+        return "bad_request";
+    case Rejection::header_too_large:
+        return "header_too_large";
+    case Rejection::body_too_large:
+        return "body_too_large";
+    case Rejection::not_found:
+        return "not_found";
+    case Rejection::bad_method:
+        return "bad_method";
+    case Rejection::unauthorized:
+        return "unauthorized";
+    case Rejection::handshake_timeout:
+        return "handshake_timeout";
+    case Rejection::heartbeat_timeout:
+        return "heartbeat_timeout";
+    case Rejection::ws_protocol_error:
+        return "ws_protocol_error";
+    case Rejection::unavailable:
+        return "unavailable";
+    case Rejection::count:
+        break;
     }
     return "?";
 }
@@ -70,8 +84,7 @@ MetricFamily single(const std::string& name, const std::string& help, MetricType
     return {name, help, type, {m}};
 }
 
-template <class Get>
-double total(const std::vector<const WorkerStats*>& workers, Get get) {
+template <class Get> double total(const std::vector<const WorkerStats*>& workers, Get get) {
     double sum = 0;
     for (const auto* w : workers)
         sum += static_cast<double>(get(*w).get());
@@ -83,23 +96,25 @@ double total(const std::vector<const WorkerStats*>& workers, Get get) {
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
                            const RedisStats* redis, double uptime_seconds) {
     std::vector<MetricFamily> families;
-    families.push_back(per_transport("herald_connections", "Open connections",
-                                     MetricType::Gauge, workers,
-                                     [](const WorkerStats& w) -> auto& { return w.connections_open; }));
-    families.push_back(per_transport("herald_connections_accepted_total",
-                                     "Connections accepted, by final transport",
-                                     MetricType::Counter, workers,
-                                     [](const WorkerStats& w) -> auto& { return w.connections_total; }));
-    families.push_back(per_transport("herald_events_delivered_total",
-                                     "Events queued to subscribers", MetricType::Counter, workers,
-                                     [](const WorkerStats& w) -> auto& { return w.events_delivered; }));
-    families.push_back(per_transport("herald_slow_consumer_disconnects_total",
-                                     "Subscribers disconnected for exceeding max_queued_bytes",
-                                     MetricType::Counter, workers,
-                                     [](const WorkerStats& w) -> auto& { return w.slow_consumers; }));
+    families.push_back(per_transport(
+        "herald_connections", "Open connections", MetricType::Gauge, workers,
+        [](const WorkerStats& w) -> auto& { return w.connections_open; }));
+    families.push_back(per_transport(
+        "herald_connections_accepted_total", "Connections accepted, by final transport",
+        MetricType::Counter, workers,
+        [](const WorkerStats& w) -> auto& { return w.connections_total; }));
+    families.push_back(per_transport(
+        "herald_events_delivered_total", "Events queued to subscribers", MetricType::Counter,
+        workers, [](const WorkerStats& w) -> auto& { return w.events_delivered; }));
+    families.push_back(per_transport(
+        "herald_slow_consumer_disconnects_total",
+        "Subscribers disconnected for exceeding max_queued_bytes", MetricType::Counter, workers,
+        [](const WorkerStats& w) -> auto& { return w.slow_consumers; }));
 
-    MetricFamily rejections{"herald_rejections_total", "Refused requests and connections, by reason",
-                            MetricType::Counter, {}};
+    MetricFamily rejections{"herald_rejections_total",
+                            "Refused requests and connections, by reason",
+                            MetricType::Counter,
+                            {}};
     for (std::size_t r = 0; r < static_cast<std::size_t>(Rejection::count); ++r) {
         ClientMetric m;
         m.label.push_back({"reason", rejection_name(static_cast<Rejection>(r))});
@@ -109,28 +124,32 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
     }
     families.push_back(std::move(rejections));
 
-    MetricFamily batches{"herald_write_batch_events", "Buffers per gather write",
-                         MetricType::Histogram, {}};
+    MetricFamily batches{
+        "herald_write_batch_events", "Buffers per gather write", MetricType::Histogram, {}};
     ClientMetric h;
     std::uint64_t cumulative = 0;
     for (std::size_t i = 0; i <= batch_buckets.size(); ++i) {
         for (const auto* w : workers)
             cumulative += w->write_batches[i].get();
-        double bound = i < batch_buckets.size() ? batch_buckets[i]
-                                                : std::numeric_limits<double>::infinity();
+        double bound =
+            i < batch_buckets.size() ? batch_buckets[i] : std::numeric_limits<double>::infinity();
         h.histogram.bucket.push_back({cumulative, bound});
     }
     h.histogram.sample_count = cumulative;
-    h.histogram.sample_sum = total(workers, [](const WorkerStats& w) -> auto& { return w.write_batch_sum; });
+    h.histogram.sample_sum = total(
+        workers, [](const WorkerStats& w) -> auto& { return w.write_batch_sum; });
     batches.metric.push_back(std::move(h));
     families.push_back(std::move(batches));
 
-    families.push_back(single("herald_queued_bytes", "Bytes queued to subscribers, not yet written",
-                              MetricType::Gauge,
-                              total(workers, [](const WorkerStats& w) -> auto& { return w.queued_bytes; })));
-    families.push_back(single("herald_events_published_total",
-                              "Events accepted by POST /publish on this node", MetricType::Counter,
-                              total(workers, [](const WorkerStats& w) -> auto& { return w.events_published; })));
+    families.push_back(single(
+        "herald_queued_bytes", "Bytes queued to subscribers, not yet written", MetricType::Gauge,
+        total(
+            workers, [](const WorkerStats& w) -> auto& { return w.queued_bytes; })));
+    families.push_back(
+        single("herald_events_published_total", "Events accepted by POST /publish on this node",
+               MetricType::Counter,
+               total(
+                   workers, [](const WorkerStats& w) -> auto& { return w.events_published; })));
     families.push_back(single("herald_events_ingested_total",
                               "Events fanned out by the hub (from any publisher)",
                               MetricType::Counter, static_cast<double>(hub.events_ingested.get())));
@@ -139,8 +158,8 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
                               static_cast<double>(hub.duplicate_ids.get())));
     families.push_back(single("herald_channels_active", "Channels with at least one subscriber",
                               MetricType::Gauge, static_cast<double>(hub.channels_active.get())));
-    families.push_back(single("herald_history_events", "Events held for resume",
-                              MetricType::Gauge, static_cast<double>(hub.history_events.get())));
+    families.push_back(single("herald_history_events", "Events held for resume", MetricType::Gauge,
+                              static_cast<double>(hub.history_events.get())));
     families.push_back(single("herald_history_channels", "Channels with resume history",
                               MetricType::Gauge, static_cast<double>(hub.history_channels.get())));
     if (redis) {
@@ -163,8 +182,8 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
                                   "Canaries that did not come back in time", MetricType::Counter,
                                   value(redis->canary_failures)));
     }
-    families.push_back(single("herald_uptime_seconds", "Seconds since start", MetricType::Gauge,
-                              uptime_seconds));
+    families.push_back(
+        single("herald_uptime_seconds", "Seconds since start", MetricType::Gauge, uptime_seconds));
 
     std::ostringstream out;
     prometheus::TextSerializer().Serialize(out, families);

@@ -9,6 +9,8 @@ Connection::Connection(Worker& worker, Transport transport)
     worker_.connection_opened(*this);
 }
 
-Connection::~Connection() { worker_.connection_closed(*this); }
+Connection::~Connection() {
+    worker_.connection_closed(*this);
+}
 
 } // namespace herald

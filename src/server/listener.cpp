@@ -11,7 +11,8 @@ namespace {
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 }
 
-Listener::Listener(Worker& worker) : worker_(worker), acceptor_(worker.context()), retry_timer_(worker.context()) {}
+Listener::Listener(Worker& worker)
+    : worker_(worker), acceptor_(worker.context()), retry_timer_(worker.context()) {}
 
 void Listener::open(const tcp::endpoint& endpoint, error_code& ec) {
     acceptor_.open(endpoint.protocol(), ec);
@@ -30,7 +31,9 @@ tcp::endpoint Listener::local_endpoint() const {
     return acceptor_.local_endpoint(ec);
 }
 
-void Listener::start() { do_accept(); }
+void Listener::start() {
+    do_accept();
+}
 
 void Listener::stop() {
     error_code ignored;

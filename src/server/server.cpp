@@ -16,8 +16,8 @@ std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& 
     auto parsed = redis::parse_redis_url(config.redis_url);
     if (auto* error = std::get_if<std::string>(&parsed))
         throw ConfigError("redis_url: " + *error);
-    auto redis = std::make_unique<RedisBridge>(config, hub, info,
-                                               std::get<redis::RedisEndpoint>(parsed));
+    auto redis =
+        std::make_unique<RedisBridge>(config, hub, info, std::get<redis::RedisEndpoint>(parsed));
     bridge = redis.get();
     return redis;
 }
@@ -26,7 +26,8 @@ std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& 
 Server::Server(Config config)
     : config_(std::move(config)), hub_(config_, info_.hub_stats),
       broker_(make_broker(config_, hub_, info_, bridge_)) {
-    unsigned threads = config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
+    unsigned threads =
+        config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i)
         workers_.push_back(std::make_unique<Worker>(i, config_, hub_, *broker_, info_));
     std::vector<Worker*> raw;
@@ -83,9 +84,8 @@ int Server::run() {
 
     net::io_context signals_context;
     net::signal_set signals(signals_context, SIGINT, SIGTERM);
-    signals.async_wait([](error_code, int signal) {
-        spdlog::info("signal {}: shutting down", signal);
-    });
+    signals.async_wait(
+        [](error_code, int signal) { spdlog::info("signal {}: shutting down", signal); });
     signals_context.run();
 
     shutdown();

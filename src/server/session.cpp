@@ -46,9 +46,8 @@ void Session::deliver(const EventPtr& event) {
         spdlog::warn("slow consumer {} ({}): {} bytes unsent, disconnecting", peer_,
                      transport_name(transport()), outbox_.unsent_bytes());
         // Deferred: the shard is iterating over us right now.
-        net::post(worker_.context(), [self = shared_from_this()] {
-            static_cast<Session&>(*self).on_slow_consumer();
-        });
+        net::post(worker_.context(),
+                  [self = shared_from_this()] { static_cast<Session&>(*self).on_slow_consumer(); });
         return;
     }
     account_queued(bytes.size(), true);

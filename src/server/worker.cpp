@@ -26,9 +26,13 @@ Worker::~Worker() {
     context_.poll();
 }
 
-void Worker::listen(const tcp::endpoint& endpoint, error_code& ec) { listener_->open(endpoint, ec); }
+void Worker::listen(const tcp::endpoint& endpoint, error_code& ec) {
+    listener_->open(endpoint, ec);
+}
 
-tcp::endpoint Worker::local_endpoint() const { return listener_->local_endpoint(); }
+tcp::endpoint Worker::local_endpoint() const {
+    return listener_->local_endpoint();
+}
 
 void Worker::start() {
     listener_->start();
@@ -113,19 +117,20 @@ void Worker::subscribe(const std::shared_ptr<Session>& session, std::vector<std:
                                channels = std::move(channels),
                                last_event_id = std::move(last_event_id)]() mutable {
         auto requested = channels;
-        hub_.subscribe(index_, std::move(requested), std::move(last_event_id),
-                       [this, weak, channels = std::move(channels)](SubscribeResult result) mutable {
-                           net::post(context_, [this, weak = std::move(weak),
-                                                channels = std::move(channels),
-                                                result = std::move(result)]() mutable {
-                               on_subscribed(weak.lock(), channels, result);
-                           });
-                       });
+        hub_.subscribe(
+            index_, std::move(requested), std::move(last_event_id),
+            [this, weak, channels = std::move(channels)](SubscribeResult result) mutable {
+                net::post(context_, [this, weak = std::move(weak), channels = std::move(channels),
+                                     result = std::move(result)]() mutable {
+                    on_subscribed(weak.lock(), channels, result);
+                });
+            });
     });
 }
 
 void Worker::on_subscribed(const std::shared_ptr<Session>& session,
-                           const std::vector<std::string>& channels, const SubscribeResult& result) {
+                           const std::vector<std::string>& channels,
+                           const SubscribeResult& result) {
     // Registering only now, after the hub has counted us and taken the
     // replay, means every later event reaches this worker after the replay:
     // nothing is missed and nothing arrives twice.
@@ -146,9 +151,8 @@ void Worker::on_subscribed(const std::shared_ptr<Session>& session,
         shard_.add(channel, *session, static_cast<std::uint32_t>(subs.size() - 1));
     }
     if (!unwanted.empty())
-        net::post(hub_.context(), [this, unwanted = std::move(unwanted)] {
-            hub_.unsubscribe(index_, unwanted);
-        });
+        net::post(hub_.context(),
+                  [this, unwanted = std::move(unwanted)] { hub_.unsubscribe(index_, unwanted); });
     if (session && !session->closing())
         session->on_subscribed(confirmed, result.reset, result.reset_reason, result.replay);
 }

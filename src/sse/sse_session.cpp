@@ -10,7 +10,8 @@ namespace herald {
 
 namespace {
 const SharedBuffer& heartbeat_bytes() {
-    static const SharedBuffer bytes = std::make_shared<const std::string>(sse::encode_comment("heartbeat"));
+    static const SharedBuffer bytes =
+        std::make_shared<const std::string>(sse::encode_comment("heartbeat"));
     return bytes;
 }
 } // namespace
@@ -30,12 +31,11 @@ void SseSession::start() {
 void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
                                const std::string& reset_reason,
                                const std::vector<EventPtr>& replay) {
-    std::string head =
-        "HTTP/1.1 200 OK\r\n"
-        "Content-Type: text/event-stream; charset=utf-8\r\n"
-        "Cache-Control: no-cache\r\n"
-        "X-Accel-Buffering: no\r\n"
-        "Server: herald\r\n";
+    std::string head = "HTTP/1.1 200 OK\r\n"
+                       "Content-Type: text/event-stream; charset=utf-8\r\n"
+                       "Cache-Control: no-cache\r\n"
+                       "X-Accel-Buffering: no\r\n"
+                       "Server: herald\r\n";
     if (!options_.cors_origin.empty())
         head += "Access-Control-Allow-Origin: " + options_.cors_origin +
                 "\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n";
@@ -45,7 +45,8 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     if (reset) {
         // "id" with an empty value clears the browser's Last-Event-ID, so the
         // next reconnect does not ask for the same lost position again.
-        head += "id\nevent: reset\ndata: " + nlohmann::json{{"reason", reset_reason}}.dump() + "\n\n";
+        head +=
+            "id\nevent: reset\ndata: " + nlohmann::json{{"reason", reset_reason}}.dump() + "\n\n";
     }
     options_ = {};
     queue(std::make_shared<const std::string>(std::move(head)));
@@ -93,7 +94,9 @@ void SseSession::on_sweep(Clock::time_point now) {
     next_check_ = last_write_ + interval;
 }
 
-void SseSession::on_shutdown() { close_after_flush(); }
+void SseSession::on_shutdown() {
+    close_after_flush();
+}
 
 void SseSession::on_slow_consumer() {
     // The client is not reading, so nothing more can reach it: end the stream.

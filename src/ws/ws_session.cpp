@@ -46,7 +46,9 @@ bool queue_into_session(void* owner, SharedBuffer bytes) {
     static_cast<WsSession*>(owner)->queue_control(std::move(bytes));
     return true;
 }
-void teardown_session(void* owner) { static_cast<WsSession*>(owner)->end_after_close_frame(); }
+void teardown_session(void* owner) {
+    static_cast<WsSession*>(owner)->end_after_close_frame();
+}
 } // namespace
 
 void WsSession::start(Request request) {
@@ -91,7 +93,9 @@ void WsSession::on_read(error_code ec) {
             ec != net::error::eof && ec != net::error::connection_reset) {
             // Beast has already queued the close frame with the RFC's code
             // (1002 protocol error, 1007 bad UTF-8, 1009 too big).
-            worker_.stats().rejections[static_cast<std::size_t>(Rejection::ws_protocol_error)].add();
+            worker_.stats()
+                .rejections[static_cast<std::size_t>(Rejection::ws_protocol_error)]
+                .add();
             spdlog::debug("ws {} closed on bad input: {}", peer(), ec.message());
         } else {
             spdlog::debug("ws close {}: {}", peer(), ec.message());
@@ -144,9 +148,13 @@ void WsSession::send_text(std::string text) {
     queue(std::make_shared<const std::string>(ws::encode_frame(ws::Opcode::text, text)));
 }
 
-void WsSession::queue_control(SharedBuffer bytes) { queue(std::move(bytes)); }
+void WsSession::queue_control(SharedBuffer bytes) {
+    queue(std::move(bytes));
+}
 
-void WsSession::end_after_close_frame() { close_after_flush(); }
+void WsSession::end_after_close_frame() {
+    close_after_flush();
+}
 
 void WsSession::close_with(std::uint16_t code, std::string_view reason) {
     if (closing())
@@ -168,7 +176,9 @@ void WsSession::on_sweep(Clock::time_point now) {
     const auto& config = worker_.config();
     if (awaiting_pong_) {
         if (now - ping_sent_ >= config.heartbeat_timeout) {
-            worker_.stats().rejections[static_cast<std::size_t>(Rejection::heartbeat_timeout)].add();
+            worker_.stats()
+                .rejections[static_cast<std::size_t>(Rejection::heartbeat_timeout)]
+                .add();
             spdlog::debug("ws {}: no pong within {} ms, closing", peer(),
                           config.heartbeat_timeout.count());
             close_now();
@@ -187,7 +197,9 @@ void WsSession::on_sweep(Clock::time_point now) {
     next_check_ = std::max(last_read_, last_write_) + config.heartbeat_interval;
 }
 
-void WsSession::on_shutdown() { close_with(1001, "server shutting down"); }
+void WsSession::on_shutdown() {
+    close_with(1001, "server shutting down");
+}
 
 void WsSession::on_slow_consumer() {
     // What is queued will never be read in time: drop it, keep the frame in

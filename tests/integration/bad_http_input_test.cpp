@@ -11,22 +11,24 @@ TEST_F(BadInput, MalformedRequestLineGets400AndClose) {
           "GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n"}) {
         bool closed = false;
         const auto response = RawExchange(request, closed);
-        EXPECT_EQ(status_of(response), 400u) << "request: " << request << "\nresponse: " << response;
+        EXPECT_EQ(status_of(response), 400u)
+            << "request: " << request << "\nresponse: " << response;
         EXPECT_TRUE(closed) << "connection left open after: " << request;
     }
     ExpectBystanderStillServed();
 }
 
 TEST_F(BadInput, OversizedHeaderGets431) {
-    const std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " +
-                                std::string(5000, 'a') + "\r\n\r\n";
+    const std::string request =
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + std::string(5000, 'a') + "\r\n\r\n";
     bool closed = false;
     const auto response = RawExchange(request, closed);
     EXPECT_EQ(status_of(response), 431u) << response.substr(0, 200);
     EXPECT_TRUE(closed);
 
     // Just under the limit is fine.
-    auto ok = http_request(port(), http::verb::get, "/healthz", {}, {{"X-Big", std::string(3000, 'a')}});
+    auto ok =
+        http_request(port(), http::verb::get, "/healthz", {}, {{"X-Big", std::string(3000, 'a')}});
     EXPECT_EQ(ok.status, 200u);
     ExpectBystanderStillServed();
 }
@@ -42,10 +44,8 @@ TEST_F(BadInput, UnknownPathGets404) {
 
 TEST_F(BadInput, WrongMethodGets405) {
     const std::vector<std::pair<http::verb, std::string>> cases = {
-        {http::verb::delete_, "/publish"},
-        {http::verb::get, "/publish"},
-        {http::verb::post, "/events?channel=a"},
-        {http::verb::put, "/healthz"},
+        {http::verb::delete_, "/publish"},       {http::verb::get, "/publish"},
+        {http::verb::post, "/events?channel=a"}, {http::verb::put, "/healthz"},
         {http::verb::post, "/ws?channel=a"},
     };
     for (const auto& [method, target] : cases) {
@@ -57,9 +57,9 @@ TEST_F(BadInput, WrongMethodGets405) {
 }
 
 TEST_F(BadInput, InvalidChannelGets400Json) {
-    for (const std::string& target : {std::string("/events?channel=no%20spaces"),
-                                     std::string("/events?channel=star*"),
-                                     "/events?channel=" + std::string(201, 'x')}) {
+    for (const std::string& target :
+         {std::string("/events?channel=no%20spaces"), std::string("/events?channel=star*"),
+          "/events?channel=" + std::string(201, 'x')}) {
         auto response = http_get(port(), target);
         EXPECT_EQ(response.status, 400u) << target;
         EXPECT_NE(response.header("Content-Type").find("application/json"), std::string::npos);
@@ -94,7 +94,8 @@ TEST_F(BadInput, PublishMissingFieldsGet400NamingTheField) {
     for (const auto& [body, field] : cases) {
         auto response = publish(port(), body, kKey);
         EXPECT_EQ(response.status, 400u) << body.dump();
-        EXPECT_EQ(response.json().value("field", ""), field) << body.dump() << " -> " << response.body;
+        EXPECT_EQ(response.json().value("field", ""), field)
+            << body.dump() << " -> " << response.body;
     }
     ExpectBystanderStillServed();
 }

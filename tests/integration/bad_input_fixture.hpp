@@ -17,8 +17,8 @@ protected:
 
     void SetUp() override {
         herald_.emplace(std::vector<std::string>{
-            "--max-header-size", "4KiB", "--max-message-size", "1KiB", "--handshake-timeout",
-            "1s", "--publish-key", kKey, "--shutdown-timeout", "3s"});
+            "--max-header-size", "4KiB", "--max-message-size", "1KiB", "--handshake-timeout", "1s",
+            "--publish-key", kKey, "--shutdown-timeout", "3s"});
         bystander_.emplace(port(), events_target({"bystander"}));
     }
 

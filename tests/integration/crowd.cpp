@@ -110,8 +110,8 @@ private:
         ws_.async_read(buffer_, [this](error_code ec, std::size_t) {
             if (ec)
                 return fail("read: " + ec.message());
-            auto json = nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr,
-                                              false);
+            auto json =
+                nlohmann::json::parse(beast::buffers_to_string(buffer_.data()), nullptr, false);
             buffer_.consume(buffer_.size());
             if (json.is_object() && json.value("type", "") == "subscribed")
                 ready = true;
@@ -171,7 +171,9 @@ bool Crowd::any_short_of_events() const {
                        [this](auto& m) { return m->ids.size() < wanted_events_; });
 }
 
-bool Crowd::wait_ready(Millis timeout) { return run_while(&Crowd::any_not_ready, timeout); }
+bool Crowd::wait_ready(Millis timeout) {
+    return run_while(&Crowd::any_not_ready, timeout);
+}
 
 bool Crowd::wait_events(std::size_t count, Millis timeout) {
     wanted_events_ = count;

@@ -19,7 +19,8 @@ TEST(Fanout, OnePublishReachesThousandMixedSubscribers) {
 
     std::vector<std::string> ids{publish_event(herald.port(), "broadcast", {{"seq", 0}})};
     EXPECT_TRUE(crowd.wait_events(1, 30s))
-        << crowd.count_with_events(1) << "/1000 got the event; first error: " << crowd.first_error();
+        << crowd.count_with_events(1)
+        << "/1000 got the event; first error: " << crowd.first_error();
 
     for (int seq = 1; seq <= 4; ++seq)
         ids.push_back(publish_event(herald.port(), "broadcast", {{"seq", seq}}));
@@ -44,8 +45,8 @@ TEST(Fanout, UserWithThreeTabsGetsEventOnEveryTabAndNobodyElse) {
     WsClient other_ws(herald.port(), ws_target({"user:8"}));
     ASSERT_TRUE(other_ws.wait_subscribed("user:8"));
 
-    const auto id = publish_event(herald.port(), "user:7", {{"text", "you have mail"}},
-                                  "notification");
+    const auto id =
+        publish_event(herald.port(), "user:7", {{"text", "you have mail"}}, "notification");
     for (SseClient* tab : {&tab1, &tab2}) {
         auto event = tab->next_event();
         ASSERT_TRUE(event);

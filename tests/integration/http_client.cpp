@@ -27,7 +27,9 @@ void HeaderMap::set(std::string name, std::string value) {
     fields[lower(std::move(name))] = std::move(value);
 }
 
-bool HeaderMap::has(std::string name) const { return fields.count(lower(std::move(name))) != 0; }
+bool HeaderMap::has(std::string name) const {
+    return fields.count(lower(std::move(name))) != 0;
+}
 
 std::string HeaderMap::get(std::string name) const {
     auto it = fields.find(lower(std::move(name)));

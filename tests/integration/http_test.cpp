@@ -63,7 +63,8 @@ TEST(Http, HeadHealthzHasNoBody) {
     const auto head_end = all.find("\r\n\r\n");
     ASSERT_NE(head_end, std::string::npos);
     EXPECT_EQ(all.substr(head_end + 4, 12), "HTTP/1.1 404")
-        << "bytes after the HEAD response head:\n" << all.substr(head_end + 4);
+        << "bytes after the HEAD response head:\n"
+        << all.substr(head_end + 4);
 }
 
 TEST(Http, PercentEncodedChannelNamesAreDecoded) {

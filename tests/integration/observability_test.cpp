@@ -27,14 +27,16 @@ TEST(Observability, HealthzReportsStatusUptimeAndConnections) {
     EXPECT_TRUE(wait_until([&] {
         counts = connection_counts(herald.port());
         return counts.sse == 2 && counts.ws == 1;
-    })) << "sse=" << counts.sse << " ws=" << counts.ws;
+    })) << "sse="
+        << counts.sse << " ws=" << counts.ws;
     EXPECT_GE(counts.http, 1) << "the /healthz request itself";
 
     sse1.reset(); // a client going away is noticed
     EXPECT_TRUE(wait_until([&] {
         counts = connection_counts(herald.port());
         return counts.sse == 1 && counts.ws == 1;
-    })) << "sse=" << counts.sse << " ws=" << counts.ws;
+    })) << "sse="
+        << counts.sse << " ws=" << counts.ws;
 
     auto later = http_get(herald.port(), "/healthz").json();
     EXPECT_GE(later.value("uptime_seconds", -1.0), body["uptime_seconds"].get<double>());
@@ -69,7 +71,8 @@ TEST(Observability, MetricsCountConnectionsDeliveriesAndBatches) {
         return m["herald_queued_bytes"] == 0 &&
                m["herald_events_delivered_total{transport=\"sse\"}"] == 3 &&
                m["herald_events_delivered_total{transport=\"ws\"}"] == 3;
-    })) << "queued=" << m["herald_queued_bytes"]
+    })) << "queued="
+        << m["herald_queued_bytes"]
         << " delivered sse=" << m["herald_events_delivered_total{transport=\"sse\"}"]
         << " ws=" << m["herald_events_delivered_total{transport=\"ws\"}"];
     EXPECT_EQ(m["herald_connections{transport=\"sse\"}"], 1);

@@ -66,8 +66,7 @@ ChildProcess::ChildProcess(const Options& options) {
     int pipe_fds[2] = {-1, -1};
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     const std::string out = options.output_path.empty() ? "/dev/null" : options.output_path;
-    posix_spawn_file_actions_addopen(&actions, 2, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
+    posix_spawn_file_actions_addopen(&actions, 2, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (options.stdout_pipe) {
         if (pipe2(pipe_fds, O_CLOEXEC) != 0)
             fail_errno("pipe2");
@@ -103,7 +102,9 @@ ChildProcess::~ChildProcess() {
         ::close(stdout_fd_);
 }
 
-bool ChildProcess::running() { return !wait_exit(Millis{0}); }
+bool ChildProcess::running() {
+    return !wait_exit(Millis{0});
+}
 
 std::optional<ExitInfo> ChildProcess::wait_exit(Millis timeout) {
     if (exit_)
@@ -178,8 +179,8 @@ HeraldProcess::HeraldProcess(std::vector<std::string> extra_args) {
     ::close(fd);
     log_path_ = path;
 
-    std::vector<std::string> argv = {HERALD_BINARY, "--listen",  "127.0.0.1:0", "--log-level",
-                                     "debug",       "--threads", "2"};
+    std::vector<std::string> argv = {
+        HERALD_BINARY, "--listen", "127.0.0.1:0", "--log-level", "debug", "--threads", "2"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     child_.emplace(ChildProcess::Options{argv, log_path_, false});
 

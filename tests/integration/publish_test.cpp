@@ -37,8 +37,8 @@ TEST(Publish, MissingFieldsAreNamed) {
     EXPECT_EQ(bad_channel.status, 400u);
     EXPECT_EQ(bad_channel.json().value("field", ""), "channel") << bad_channel.body;
 
-    auto batch = publish(herald.port(), json::array({{{"channel", "a"}, {"data", 1}},
-                                                     {{"data", 2}}}));
+    auto batch =
+        publish(herald.port(), json::array({{{"channel", "a"}, {"data", 1}}, {{"data", 2}}}));
     EXPECT_EQ(batch.status, 400u);
     EXPECT_EQ(batch.json().value("field", ""), "[1].channel") << batch.body;
 }
@@ -70,8 +70,9 @@ TEST(Publish, DuplicateIdInHistoryIsConflict) {
     EXPECT_TRUE(again.json().contains("error")) << again.body;
 
     // A batch with one duplicate is refused whole: its fresh event is not sent.
-    auto batch = publish(herald.port(), json::array({{{"channel", "a"}, {"data", 3}, {"id", "fresh"}},
-                                                     {{"channel", "a"}, {"data", 4}, {"id", "dup"}}}));
+    auto batch =
+        publish(herald.port(), json::array({{{"channel", "a"}, {"data", 3}, {"id", "fresh"}},
+                                            {{"channel", "a"}, {"data", 4}, {"id", "dup"}}}));
     EXPECT_EQ(batch.status, 409u) << batch.body;
     const auto sentinel = publish_event(herald.port(), "a", "sentinel");
     auto events = subscriber.next_events(2);
@@ -90,11 +91,12 @@ TEST(Publish, BatchIdsAndDeliveryKeepRequestOrder) {
     WsClient ws_b(herald.port(), ws_target({"room:b"}));
     ASSERT_TRUE(ws_b.wait_subscribed("room:b"));
 
-    auto ids = publish_batch(herald.port(), json::array({
-                                                {{"channel", "room:a"}, {"data", "first"}},
-                                                {{"channel", "room:b"}, {"data", "second"}},
-                                                {{"channel", "room:a"}, {"data", "third"}, {"id", "t-3"}},
-                                            }));
+    auto ids =
+        publish_batch(herald.port(), json::array({
+                                         {{"channel", "room:a"}, {"data", "first"}},
+                                         {{"channel", "room:b"}, {"data", "second"}},
+                                         {{"channel", "room:a"}, {"data", "third"}, {"id", "t-3"}},
+                                     }));
     ASSERT_EQ(ids.size(), 3u);
     EXPECT_EQ(ids[2], "t-3");
     EXPECT_NE(ids[0], ids[1]);

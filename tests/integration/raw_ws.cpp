@@ -24,8 +24,8 @@ std::string RawFrame::close_reason() const {
     return payload.size() > 2 ? payload.substr(2) : std::string();
 }
 
-std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, bool mask,
-                                bool rsv1, bool fin) {
+std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, bool mask, bool rsv1,
+                                bool fin) {
     std::string out;
     out.push_back(static_cast<char>((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | (opcode & 0x0F)));
     const std::uint8_t mask_bit = mask ? 0x80 : 0;
@@ -89,8 +89,11 @@ std::optional<RawFrame> take_frame(std::string& buffer) {
 RawWsClient::RawWsClient(std::uint16_t port, const std::string& target, int receive_buffer,
                          Millis timeout)
     : socket_(port, receive_buffer, timeout) {
-    const std::string request = "GET " + target + " HTTP/1.1\r\n"
-                                "Host: 127.0.0.1:" + std::to_string(port) + "\r\n"
+    const std::string request = "GET " + target +
+                                " HTTP/1.1\r\n"
+                                "Host: 127.0.0.1:" +
+                                std::to_string(port) +
+                                "\r\n"
                                 "Upgrade: websocket\r\n"
                                 "Connection: Upgrade\r\n"
                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"

@@ -70,8 +70,8 @@ TEST(RedisBridge, EnvelopeFromRedisCliReachesSseAndWs) {
 
     auto event = sse.next_event();
     ASSERT_TRUE(event);
-    EXPECT_EQ(event->lines, (std::vector<std::string>{"id: e1", "event: notification",
-                                                      R"(data: {"x":1})"}));
+    EXPECT_EQ(event->lines,
+              (std::vector<std::string>{"id: e1", "event: notification", R"(data: {"x":1})"}));
     auto frame = ws.next_json();
     ASSERT_TRUE(frame);
     EXPECT_EQ(*frame, json({{"channel", "user:42"},
@@ -128,13 +128,16 @@ TEST(RedisBridge, RawPayloadsAreDeliveredUnchangedAsMessage) {
         {"crlf one\r\ncrlf two", {"data: crlf one", "data: crlf two"}, "crlf one\r\ncrlf two"},
         {"cr one\rcr two", {"data: cr one", "data: cr two"}, "cr one\rcr two"},
         // JSON that is not an envelope: the data as is.
-        {R"({"foo": 1, "bar": [true, null]})", {R"(data: {"bar":[true,null],"foo":1})"},
+        {R"({"foo": 1, "bar": [true, null]})",
+         {R"(data: {"bar":[true,null],"foo":1})"},
          {{"foo", 1}, {"bar", {true, nullptr}}}},
         {"[1,2,3]", {"data: [1,2,3]"}, {1, 2, 3}},
         {"42", {"data: 42"}, 42},
         {R"("a JSON string")", {"data: a JSON string"}, "a JSON string"},
         {"{not json", {"data: {not json"}, "{not json"},
-        {"caf\xC3\xA9 \xE2\x82\xAC", {"data: caf\xC3\xA9 \xE2\x82\xAC"}, "caf\xC3\xA9 \xE2\x82\xAC"},
+        {"caf\xC3\xA9 \xE2\x82\xAC",
+         {"data: caf\xC3\xA9 \xE2\x82\xAC"},
+         "caf\xC3\xA9 \xE2\x82\xAC"},
     };
     for (const auto& c : cases)
         EXPECT_EQ(node.redis.cli("PUBLISH", "user:42", c.payload), "1\n");
@@ -194,8 +197,8 @@ TEST(RedisBridge, InvalidUtf8IsDroppedCountedAndLogged) {
     EXPECT_EQ(redis.publish("user:42", R"({"id":"after-bad","data":"ok"})"), 1);
     auto event = sse.next_event();
     ASSERT_TRUE(event);
-    EXPECT_EQ(event->id, "after-bad") << "the bad payloads must not be delivered; got data="
-                                      << event->data;
+    EXPECT_EQ(event->id, "after-bad")
+        << "the bad payloads must not be delivered; got data=" << event->data;
     auto frame = ws.next_json();
     ASSERT_TRUE(frame);
     EXPECT_EQ(frame->value("id", ""), "after-bad");
@@ -277,7 +280,8 @@ TEST(RedisBridge, BurstOf20000WithLargeMessagesArrivesCompleteInOrderUncorrupted
     EXPECT_EQ(events.size(), static_cast<std::size_t>(count)) << "SSE events received";
     for (std::size_t i = 0; i < events.size(); ++i) {
         const int seq = static_cast<int>(i);
-        ASSERT_EQ(events[i].id, "b-" + std::to_string(seq)) << "SSE event #" << i << " out of order";
+        ASSERT_EQ(events[i].id, "b-" + std::to_string(seq))
+            << "SSE event #" << i << " out of order";
         ASSERT_EQ(events[i].type, "burst");
         ASSERT_EQ(json::parse(events[i].data, nullptr, false), data_of(seq))
             << "SSE event #" << i << " corrupted (" << events[i].data.size() << " bytes)";
@@ -295,7 +299,8 @@ TEST(RedisBridge, BurstOf20000WithLargeMessagesArrivesCompleteInOrderUncorrupted
     EXPECT_EQ(ws_received, count) << "WS messages received";
     EXPECT_FALSE(ws.closed()) << "close code " << ws.close_code() << " " << ws.close_reason();
     EXPECT_FALSE(sse.ended());
-    const auto elapsed = std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
+    const auto elapsed =
+        std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
     RecordProperty("burst_ms", static_cast<int>(elapsed.count()));
     EXPECT_EQ(metric_value(node.port(), "herald_slow_consumer_disconnects_total{transport=\"sse\"}")
                   .value_or(0),
@@ -383,8 +388,8 @@ TEST(RedisSubscriptions, ChannelPrefixMapsRedisChannels) {
     RedisHerald node({"--channel-prefix", "app:"});
     auto channels = node.redis.pubsub_channels();
     ASSERT_EQ(channels.size(), 1u) << ::testing::PrintToString(channels);
-    EXPECT_TRUE(is_canary(channels[0], "app:")) << "the canary lives under the prefix too: "
-                                                << channels[0];
+    EXPECT_TRUE(is_canary(channels[0], "app:"))
+        << "the canary lives under the prefix too: " << channels[0];
 
     SseClient sse(node.port(), events_target({"user:1"}));
     WsClient ws(node.port(), ws_target({"user:1"}));
@@ -421,9 +426,9 @@ TEST(RedisPublish, PostPublishIsDeliveredExactlyOnce) {
     const auto received_before =
         metric_value(node.port(), "herald_redis_messages_received_total").value_or(0);
 
-    auto response = publish(node.port(), {{"channel", "user:5"},
-                                          {"event", "notification"},
-                                          {"data", {{"text", "Hello"}}}});
+    auto response =
+        publish(node.port(),
+                {{"channel", "user:5"}, {"event", "notification"}, {"data", {{"text", "Hello"}}}});
     ASSERT_EQ(response.status, 202u) << response.body;
     const auto ids = response.json()["ids"];
     ASSERT_EQ(ids.size(), 1u);
@@ -442,11 +447,12 @@ TEST(RedisPublish, PostPublishIsDeliveredExactlyOnce) {
                             {"data", {{"text", "Hello"}}}}));
 
     // A batch, with ids given by the publisher, in order.
-    auto batch = publish_batch(node.port(), json::array({
-                                                {{"channel", "user:5"}, {"data", 1}, {"id", "p-1"}},
-                                                {{"channel", "user:5"}, {"data", "two"}, {"id", "p-2"}},
-                                                {{"channel", "other"}, {"data", 3}},
-                                            }));
+    auto batch =
+        publish_batch(node.port(), json::array({
+                                       {{"channel", "user:5"}, {"data", 1}, {"id", "p-1"}},
+                                       {{"channel", "user:5"}, {"data", "two"}, {"id", "p-2"}},
+                                       {{"channel", "other"}, {"data", 3}},
+                                   }));
     EXPECT_EQ(batch.size(), 3u);
     auto e1 = sse.next_event();
     auto e2 = sse.next_event();

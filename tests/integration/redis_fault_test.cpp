@@ -68,8 +68,8 @@ TEST(RedisFault, RestartKeepsThousandClientsConnectedAndResubscribes) {
         << "herald did not re-SUBSCRIBE within 2 s of Redis being back";
     const auto resubscribed = since(back);
     EXPECT_TRUE(crowd.wait_events(1, Millis{5000}))
-        << crowd.count_with_events(1) << "/1000 got the event; first error: "
-        << crowd.first_error();
+        << crowd.count_with_events(1)
+        << "/1000 got the event; first error: " << crowd.first_error();
     const auto delivered = since(back);
     EXPECT_LE(delivered.count(), 2000) << "resubscribed after " << resubscribed.count() << " ms";
     RecordProperty("resubscribed_ms", static_cast<int>(resubscribed.count()));
@@ -129,14 +129,14 @@ TEST(RedisFault, StoppedRedisTurnsNotReadyThenRecoversAfterCont) {
     node.redis.resume(); // kill -CONT
     const auto resumed = Clock::now();
     ASSERT_TRUE(wait_ready(node.port(), Millis{8000}))
-        << "not ready " << since(resumed).count() << " ms after kill -CONT: "
-        << readyz(node.port()).body;
+        << "not ready " << since(resumed).count()
+        << " ms after kill -CONT: " << readyz(node.port()).body;
     RecordProperty("recovered_ms", static_cast<int>(since(resumed).count()));
 
     // The clients were kept, and receive what is published now.
     RedisConnection redis(node.redis.port());
-    ASSERT_TRUE(publish_until_received(redis, "watch", R"({"id":"w-1","data":"cont"})",
-                                       Millis{2000}));
+    ASSERT_TRUE(
+        publish_until_received(redis, "watch", R"({"id":"w-1","data":"cont"})", Millis{2000}));
     auto event = sse.next_event();
     ASSERT_TRUE(event) << "SSE ended: " << sse.ended();
     EXPECT_EQ(event->id, "w-1");
@@ -164,7 +164,8 @@ TEST(RedisFault, WrongPasswordIsReportedClearlyAndTheRightOneWorks) {
             [&] {
                 auto response = readyz(wrong.port());
                 body = response.json();
-                return response.status == 503 && reason_of(body).find("WRONGPASS") != std::string::npos;
+                return response.status == 503 &&
+                       reason_of(body).find("WRONGPASS") != std::string::npos;
             },
             Millis{5000});
         EXPECT_TRUE(explained) << "/readyz should be 503 with the AUTH error as the reason; got "
@@ -297,7 +298,8 @@ TEST(RedisFault, RestartResubscribesManyChannels) {
     ASSERT_TRUE(ws.wait_subscribed("many:0"));
     constexpr int channels = 1200; // more than one SUBSCRIBE batch
     for (int i = 1; i < channels; ++i)
-        ASSERT_FALSE(ws.send_json({{"type", "subscribe"}, {"channel", "many:" + std::to_string(i)}}));
+        ASSERT_FALSE(
+            ws.send_json({{"type", "subscribe"}, {"channel", "many:" + std::to_string(i)}}));
     int subscribed = 1;
     while (subscribed < channels) {
         auto frame = ws.next_json();
@@ -309,7 +311,9 @@ TEST(RedisFault, RestartResubscribesManyChannels) {
 
     node.redis.restart();
     EXPECT_TRUE(wait_until(
-        [&] { return node.redis.pubsub_channels().size() == static_cast<std::size_t>(channels + 1); },
+        [&] {
+            return node.redis.pubsub_channels().size() == static_cast<std::size_t>(channels + 1);
+        },
         Millis{3000}))
         << node.redis.pubsub_channels().size() << " channels after the restart";
     ASSERT_TRUE(wait_ready(node.port(), Millis{5000}));

@@ -131,8 +131,8 @@ RedisServer::RedisServer(Options options) : options_(std::move(options)) {
     if (options_.port != 0) {
         port_ = options_.port;
         if (!launch(Millis{5000}))
-            throw std::runtime_error("redis-server did not start on port " +
-                                     std::to_string(port_) + "; log:\n" + log());
+            throw std::runtime_error("redis-server did not start on port " + std::to_string(port_) +
+                                     "; log:\n" + log());
         return;
     }
     for (int attempt = 0; attempt < 5; ++attempt) {
@@ -150,9 +150,13 @@ RedisServer::~RedisServer() {
     }
 }
 
-pid_t RedisServer::pid() const { return child_ ? child_->pid() : -1; }
+pid_t RedisServer::pid() const {
+    return child_ ? child_->pid() : -1;
+}
 
-bool RedisServer::running() const { return child_ && child_->running(); }
+bool RedisServer::running() const {
+    return child_ && child_->running();
+}
 
 std::string RedisServer::url(const std::optional<std::string>& password) const {
     const std::string& secret = password ? *password : options_.password;
@@ -164,10 +168,18 @@ std::string RedisServer::url(const std::optional<std::string>& password) const {
 
 bool RedisServer::launch(Millis timeout) {
     ++launches_;
-    std::vector<std::string> argv = {"redis-server", "--port",       std::to_string(port_),
-                                     "--bind",       "127.0.0.1",    "--save",
-                                     "",             "--appendonly", "no",
-                                     "--dir",        dir_.path(),    "--logfile",
+    std::vector<std::string> argv = {"redis-server",
+                                     "--port",
+                                     std::to_string(port_),
+                                     "--bind",
+                                     "127.0.0.1",
+                                     "--save",
+                                     "",
+                                     "--appendonly",
+                                     "no",
+                                     "--dir",
+                                     dir_.path(),
+                                     "--logfile",
                                      ""};
     if (!options_.password.empty()) {
         argv.push_back("--requirepass");
@@ -277,8 +289,7 @@ std::string RedisServer::log() const {
 
 // ------------------------------------------------------------ RedisConnection
 
-RedisConnection::RedisConnection(std::uint16_t port, const std::string& password,
-                                 Millis timeout) {
+RedisConnection::RedisConnection(std::uint16_t port, const std::string& password, Millis timeout) {
     context_ = redisConnectWithTimeout("127.0.0.1", port, to_timeval(timeout));
     if (!context_ || context_->err) {
         std::string error = context_ ? context_->errstr : "cannot allocate a hiredis context";
@@ -333,8 +344,9 @@ long long RedisConnection::publish(const std::string& channel, const std::string
     return reply.integer;
 }
 
-std::vector<long long> RedisConnection::publish_pipelined(const std::string& channel,
-                                                          const std::vector<std::string>& payloads) {
+std::vector<long long>
+RedisConnection::publish_pipelined(const std::string& channel,
+                                   const std::vector<std::string>& payloads) {
     for (const auto& payload : payloads) {
         const char* args[] = {"PUBLISH", channel.data(), payload.data()};
         const std::size_t lengths[] = {7, channel.size(), payload.size()};
@@ -356,13 +368,15 @@ std::vector<long long> RedisConnection::publish_pipelined(const std::string& cha
 // -------------------------------------------------------------------- helpers
 
 std::vector<std::string> redis_herald_args(const std::string& url, std::vector<std::string> more) {
-    std::vector<std::string> args = {"--redis-url", url, "--canary-interval", "1s",
+    std::vector<std::string> args = {"--redis-url",      url,    "--canary-interval", "1s",
                                      "--canary-timeout", "500ms"};
     args.insert(args.end(), more.begin(), more.end());
     return args;
 }
 
-HttpResponse readyz(std::uint16_t port) { return http_get(port, "/readyz"); }
+HttpResponse readyz(std::uint16_t port) {
+    return http_get(port, "/readyz");
+}
 
 bool wait_ready(std::uint16_t port, Millis timeout) {
     return wait_until(
@@ -406,9 +420,9 @@ bool publish_until_received(RedisConnection& redis, const std::string& channel,
 namespace herald_test {
 
 RedisHerald::RedisHerald(std::vector<std::string> more_args, RedisServer::Options redis_options)
-    : redis(std::move(redis_options)), herald(redis_herald_args(redis.url(), std::move(more_args))) {
-    if (!wait_ready(herald.port()))
-    {
+    : redis(std::move(redis_options)),
+      herald(redis_herald_args(redis.url(), std::move(more_args))) {
+    if (!wait_ready(herald.port())) {
         auto log = herald.log();
         if (log.size() > 4000)
             log = "..." + log.substr(log.size() - 4000);

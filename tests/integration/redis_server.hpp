@@ -38,7 +38,7 @@ void write_file(const std::string& path, const std::string& text);
 class RedisServer {
 public:
     struct Options {
-        std::string password; // --requirepass; the helpers below authenticate with it
+        std::string password;   // --requirepass; the helpers below authenticate with it
         std::uint16_t port = 0; // 0: pick a free one (and retry on a clash)
     };
 
@@ -75,8 +75,7 @@ public:
     // stdout (non-tty output: one reply element per line). Throws if it does
     // not finish within 5 s.
     std::string cli_argv(const std::vector<std::string>& args) const;
-    template <typename... Args>
-    std::string cli(const Args&... args) const {
+    template <typename... Args> std::string cli(const Args&... args) const {
         return cli_argv({std::string(args)...});
     }
     // PUBSUB CHANNELS '*' as a sorted list.
@@ -144,8 +143,8 @@ std::optional<nlohmann::json> wait_not_ready(std::uint16_t port, Millis timeout)
 // least `receivers` subscribers received it (i.e. every node is subscribed
 // again). Returns false if that did not happen within `timeout`.
 bool publish_until_received(RedisConnection& redis, const std::string& channel,
-                            const std::string& payload, Millis timeout,
-                            long long receivers = 1, Millis period = Millis{20});
+                            const std::string& payload, Millis timeout, long long receivers = 1,
+                            Millis period = Millis{20});
 
 } // namespace herald_test
 

@@ -41,9 +41,9 @@ TEST(Shutdown, SigtermClosesClientsAndExitsZero) {
     ASSERT_TRUE(exit) << "still running after shutdown_timeout + 5 s";
     EXPECT_TRUE(exit->exited) << "killed by signal " << exit->signal;
     EXPECT_EQ(exit->code, 0);
-    EXPECT_LT(elapsed, kShutdownTimeout) << "took "
-                                         << std::chrono::duration_cast<Millis>(elapsed).count()
-                                         << " ms with cooperative clients";
+    EXPECT_LT(elapsed, kShutdownTimeout)
+        << "took " << std::chrono::duration_cast<Millis>(elapsed).count()
+        << " ms with cooperative clients";
     (void)id;
 }
 

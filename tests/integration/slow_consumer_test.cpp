@@ -10,7 +10,7 @@ using namespace herald_test;
 namespace {
 
 constexpr int kSmallReceiveBuffer = 4096;
-constexpr std::size_t kBatch = 8;       // 8 x 4 KiB = 32 KiB per publish, under the limit
+constexpr std::size_t kBatch = 8;        // 8 x 4 KiB = 32 KiB per publish, under the limit
 constexpr std::size_t kMaxEvents = 4000; // ~16 MiB: far beyond any kernel buffering
 
 std::string slow_series(const std::string& transport) {
@@ -56,7 +56,8 @@ void expect_fast_subscriber_still_served(HeraldProcess& herald, SseClient& fast,
     EXPECT_TRUE(wait_until([&] {
         queued = metric_value(herald.port(), "herald_queued_bytes").value_or(-1);
         return queued == 0;
-    })) << "herald_queued_bytes = " << queued;
+    })) << "herald_queued_bytes = "
+        << queued;
 }
 
 } // namespace

@@ -24,8 +24,8 @@ SseClient::SseClient(std::uint16_t port, const std::string& target, const Header
                      Millis timeout)
     : socket_(port, 0, timeout) {
     const auto deadline = Clock::now() + timeout;
-    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                          std::to_string(port) + "\r\nAccept: text/event-stream\r\n";
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                          "\r\nAccept: text/event-stream\r\n";
     for (const auto& [name, value] : headers)
         request += name + ": " + value + "\r\n";
     request += "\r\n";

@@ -12,10 +12,10 @@
 namespace herald_test {
 
 struct SseEvent {
-    std::string type = "message";  // "event:" field, or "message"
-    std::string data;              // data lines joined with "\n"
-    std::optional<std::string> id; // value of an "id" field in this block, if any
-    std::string last_event_id;     // the stream's last event ID after this event
+    std::string type = "message";   // "event:" field, or "message"
+    std::string data;               // data lines joined with "\n"
+    std::optional<std::string> id;  // value of an "id" field in this block, if any
+    std::string last_event_id;      // the stream's last event ID after this event
     std::vector<std::string> lines; // the block's raw field lines (comments excluded)
 };
 

@@ -30,7 +30,8 @@ TEST(Sse, EventWireFormat) {
     HeraldProcess herald;
     SseClient client(herald.port(), events_target({"user:42"}));
 
-    publish_event(herald.port(), "user:42", {{"a", 1}, {"b", {true, nullptr}}}, "notification", "e-1");
+    publish_event(herald.port(), "user:42", {{"a", 1}, {"b", {true, nullptr}}}, "notification",
+                  "e-1");
     auto named = client.next_event();
     ASSERT_TRUE(named);
     EXPECT_EQ(named->lines, (std::vector<std::string>{"id: e-1", "event: notification",
@@ -63,7 +64,8 @@ TEST(Sse, DataLineSplittingFollowsEventSource) {
         std::string event_data; // what EventSource hands to the page
     };
     const std::vector<Case> cases = {
-        {"crlf\r\nand cr\rand lf\n", {"data: crlf", "data: and cr", "data: and lf", "data: "},
+        {"crlf\r\nand cr\rand lf\n",
+         {"data: crlf", "data: and cr", "data: and lf", "data: "},
          "crlf\nand cr\nand lf\n"},
         {"", {"data: "}, ""},
         {" leading space", {"data:  leading space"}, " leading space"},
@@ -125,9 +127,8 @@ TEST(Sse, CorsHeadersOnlyForAllowedOrigins) {
 
 TEST(Sse, InvalidOrMissingChannelIsBadRequest) {
     HeraldProcess herald;
-    for (const std::string target :
-         {"/events?channel=bad%20name", "/events?channel=a*b", "/events?channel=",
-          "/events?channel=ok&channel=no%0Away"}) {
+    for (const std::string target : {"/events?channel=bad%20name", "/events?channel=a*b",
+                                     "/events?channel=", "/events?channel=ok&channel=no%0Away"}) {
         auto response = http_get(herald.port(), target);
         EXPECT_EQ(response.status, 400u) << target;
         EXPECT_EQ(response.json().value("field", ""), "channel") << target << " " << response.body;

@@ -62,8 +62,8 @@ std::string shipped_nginx_site_path() {
     const fs::path relative = "config/nginx/herald.conf";
     std::vector<fs::path> candidates = {
         fs::path(__FILE__).parent_path().parent_path().parent_path() / relative};
-    for (fs::path dir = fs::path(HERALD_BINARY).parent_path(); !dir.empty() && dir != dir.root_path();
-         dir = dir.parent_path())
+    for (fs::path dir = fs::path(HERALD_BINARY).parent_path();
+         !dir.empty() && dir != dir.root_path(); dir = dir.parent_path())
         candidates.push_back(dir / relative);
     for (const auto& candidate : candidates) {
         std::error_code ec;
@@ -124,7 +124,9 @@ NginxServer::NginxServer(const std::vector<std::uint16_t>& herald_ports) {
     throw std::runtime_error("nginx did not start; error log:\n" + error_log());
 }
 
-NginxServer::~NginxServer() { kill_all(); }
+NginxServer::~NginxServer() {
+    kill_all();
+}
 
 void NginxServer::kill_all() {
     if (!child_)
@@ -171,11 +173,11 @@ bool NginxServer::launch(const std::vector<std::uint16_t>& herald_ports) {
          << "}\n";
     write_file(dir_.file("nginx.conf"), conf.str());
 
-    child_ = std::make_unique<ChildProcess>(ChildProcess::Options{
-        {"nginx", "-p", dir_.path() + "/", "-c", dir_.file("nginx.conf"), "-e",
-         dir_.file("error.log")},
-        dir_.file("nginx.out"),
-        false});
+    child_ = std::make_unique<ChildProcess>(
+        ChildProcess::Options{{"nginx", "-p", dir_.path() + "/", "-c", dir_.file("nginx.conf"),
+                               "-e", dir_.file("error.log")},
+                              dir_.file("nginx.out"),
+                              false});
     const auto deadline = Clock::now() + Millis{10'000};
     while (Clock::now() < deadline) {
         if (!child_->running()) { // e.g. the port was taken meanwhile
@@ -183,8 +185,7 @@ bool NginxServer::launch(const std::vector<std::uint16_t>& herald_ports) {
             return false;
         }
         try {
-            if (http_request(port_, boost::beast::http::verb::get, "/healthz", {}, {},
-                             Millis{1000})
+            if (http_request(port_, boost::beast::http::verb::get, "/healthz", {}, {}, Millis{1000})
                     .status == 200)
                 return true;
         } catch (const std::exception&) {
@@ -201,8 +202,7 @@ EventStream::EventStream(std::uint16_t port, const std::string& target, const He
                          Millis timeout)
     : socket_(port, 0, timeout) {
     const auto deadline = Clock::now() + timeout;
-    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" +
-                          std::to_string(port) +
+    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
                           "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n";
     for (const auto& [name, value] : headers)
         request += name + ": " + value + "\r\n";
@@ -229,7 +229,8 @@ EventStream::EventStream(std::uint16_t port, const std::string& target, const He
         headers_.set(line.substr(0, colon), value);
     }
     std::string te = headers_.get("Transfer-Encoding");
-    std::transform(te.begin(), te.end(), te.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::transform(te.begin(), te.end(), te.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
     if (te.find("chunked") != std::string::npos) {
         framing_ = Framing::chunked;
     } else if (headers_.has("Content-Length")) {
@@ -353,8 +354,8 @@ bool EventSourceClient::try_connect(Millis timeout) {
         auto client = std::make_unique<EventStream>(port_, target_, headers, timeout);
         if (client->status() != 200) {
             failed_ = true; // EventSource fails the connection for good
-            last_error_ = "status " + std::to_string(client->status()) + ": " +
-                          client->body_prefix();
+            last_error_ =
+                "status " + std::to_string(client->status()) + ": " + client->body_prefix();
             return false;
         }
         if (auto retry = client->retry())
@@ -376,8 +377,7 @@ void EventSourceClient::step(Clock::time_point deadline) {
         return;
     if (!client_) {
         if (Clock::now() < next_attempt_) {
-            std::this_thread::sleep_for(std::min(left_until(deadline),
-                                                 left_until(next_attempt_)));
+            std::this_thread::sleep_for(std::min(left_until(deadline), left_until(next_attempt_)));
             return;
         }
         try_connect(std::max(Millis{100}, std::min(left_until(deadline), kTimeout)));

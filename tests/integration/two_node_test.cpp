@@ -98,8 +98,7 @@ void run_failover(int kill_signal) {
         ProxiedClient client;
         client.address = "203.0.113." + std::to_string(i);
         client.sse = std::make_unique<EventSourceClient>(
-            nginx.port(), events_target({"room:1"}),
-            Headers{{"X-Forwarded-For", client.address}});
+            nginx.port(), events_target({"room:1"}), Headers{{"X-Forwarded-For", client.address}});
         // Which node took it: the one that logged its forwarded address.
         bool found = wait_until([&] {
             const bool in_a = a->log().find(sse_open_line(client.address)) != std::string::npos;
@@ -174,7 +173,8 @@ void run_failover(int kill_signal) {
         EXPECT_EQ(client.sse->resumed_from(), std::vector<std::string>{"two-2"}) << client.address;
         EXPECT_TRUE(wait_until([&] {
             return count_of(b.log(), sse_open_line(client.address)) == 1;
-        })) << client.address << " is not on node B";
+        })) << client.address
+            << " is not on node B";
     }
     // Give the clients that stayed on B a chance to notice a (wrong) end.
     for (auto& client : proxied) {

@@ -19,8 +19,7 @@ Millis left_until(Clock::time_point deadline) {
 }
 } // namespace
 
-WsClient::WsClient(std::uint16_t port, const std::string& target, Millis timeout)
-    : ws_(context_) {
+WsClient::WsClient(std::uint16_t port, const std::string& target, Millis timeout) : ws_(context_) {
     bool done = false;
     error_code result;
     const tcp::endpoint endpoint(net::ip::make_address_v4("127.0.0.1"), port);

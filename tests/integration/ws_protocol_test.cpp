@@ -41,7 +41,9 @@ TEST(WsProtocol, ClientCloseIsEchoedAndConnectionEnds) {
     HeraldProcess herald;
     RawWsClient raw(herald.port(), ws_target({"a"}));
     ASSERT_TRUE(raw.wait_text("subscribed"));
-    ASSERT_FALSE(raw.send(encode_client_frame(opcode::close, std::string("\x03\xe8" "bye", 5))));
+    ASSERT_FALSE(raw.send(encode_client_frame(opcode::close, std::string("\x03\xe8"
+                                                                         "bye",
+                                                                         5))));
     auto close = raw.wait_close_frame();
     ASSERT_TRUE(close);
     EXPECT_EQ(close->close_code(), 1000u);
@@ -50,7 +52,8 @@ TEST(WsProtocol, ClientCloseIsEchoedAndConnectionEnds) {
     EXPECT_TRUE(wait_until([&] {
         counts = connection_counts(herald.port());
         return counts.ws == 0;
-    })) << "ws connections: " << counts.ws;
+    })) << "ws connections: "
+        << counts.ws;
 }
 
 TEST(WsProtocol, BeastClientCloseHandshake) {
@@ -74,8 +77,8 @@ TEST(WsProtocol, UpgradeResponseHeaders) {
     WsClient client(herald.port(), ws_target({"a"}));
     ASSERT_TRUE(client.upgraded());
     EXPECT_EQ(client.response().result_int(), 101u);
-    EXPECT_TRUE(boost::beast::iequals(
-        client.response()[boost::beast::http::field::upgrade], "websocket"));
+    EXPECT_TRUE(
+        boost::beast::iequals(client.response()[boost::beast::http::field::upgrade], "websocket"));
 
     // A plain GET of /ws without the upgrade headers is refused.
     auto plain = http_get(herald.port(), ws_target({"a"}));

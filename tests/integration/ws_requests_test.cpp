@@ -20,8 +20,8 @@ std::size_t count_replies(RawWsClient& raw, const std::string& type, const std::
     std::size_t seen = 0;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (seen < count && std::chrono::steady_clock::now() < deadline) {
-        auto frame = raw.next_frame(std::chrono::duration_cast<Millis>(
-            deadline - std::chrono::steady_clock::now()));
+        auto frame = raw.next_frame(
+            std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()));
         if (!frame)
             break;
         auto message = json::parse(frame->payload, nullptr, false);
@@ -48,7 +48,9 @@ std::string next_event_id(RawWsClient& raw) {
 // segment some unsubscribe is always read while its subscribe is pending.
 constexpr int kPairs = 200;
 
-std::string room(int i) { return "room:" + std::to_string(i); }
+std::string room(int i) {
+    return "room:" + std::to_string(i);
+}
 
 TEST(WsRequests, SubscribeThenUnsubscribeBackToBackEndsUnsubscribed) {
     HeraldProcess herald({"--max-channels-per-connection", "1000"});

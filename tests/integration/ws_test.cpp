@@ -27,8 +27,9 @@ TEST(Ws, SubscribedThenEventFrames) {
     publish_event(herald.port(), "room:1", "plain", "", "f-2");
     frame = client.next_json();
     ASSERT_TRUE(frame);
-    EXPECT_EQ(*frame, json({{"channel", "room:1"}, {"event", "message"}, {"id", "f-2"},
-                            {"data", "plain"}}));
+    EXPECT_EQ(
+        *frame,
+        json({{"channel", "room:1"}, {"event", "message"}, {"id", "f-2"}, {"data", "plain"}}));
 }
 
 TEST(Ws, SubscribeAndUnsubscribeMessages) {
@@ -72,9 +73,9 @@ TEST(Ws, BadClientMessagesGetErrorsAndConnectionStaysOpen) {
     HeraldProcess herald;
     WsClient client(herald.port(), ws_target({"a"}));
     ASSERT_TRUE(client.wait_subscribed("a"));
-    for (const std::string bad : {"not json", "[1,2]", R"({"type":"dance"})",
-                                  R"({"type":"subscribe"})", R"({"type":"subscribe","channel":"a b"})",
-                                  R"({"no":"type"})"}) {
+    for (const std::string bad :
+         {"not json", "[1,2]", R"({"type":"dance"})", R"({"type":"subscribe"})",
+          R"({"type":"subscribe","channel":"a b"})", R"({"no":"type"})"}) {
         ASSERT_FALSE(client.send(bad));
         auto reply = client.next_json();
         ASSERT_TRUE(reply) << bad;

@@ -12,8 +12,7 @@ struct HistoryTest : ::testing::Test {
     History::Clock::time_point t0 = History::Clock::now();
     std::uint64_t seq = 0;
 
-    EventPtr add(const std::string& channel, const std::string& id,
-                 std::chrono::seconds at = 0s) {
+    EventPtr add(const std::string& channel, const std::string& id, std::chrono::seconds at = 0s) {
         auto e = make_event(channel, "message", id, "1", "1");
         e->seq = ++seq;
         EventPtr p = e;

@@ -5,7 +5,8 @@
 using namespace herald;
 
 TEST(StreamTarget, ParsesChannelsResumeIdAndToken) {
-    auto parsed = parse_stream_target("/events?channel=user%3A42&channel=room:1&lastEventId=a-1&x=1", 8);
+    auto parsed =
+        parse_stream_target("/events?channel=user%3A42&channel=room:1&lastEventId=a-1&x=1", 8);
     ASSERT_TRUE(std::holds_alternative<StreamParams>(parsed));
     auto& p = std::get<StreamParams>(parsed);
     EXPECT_EQ(p.path, "/events");

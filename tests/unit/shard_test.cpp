@@ -20,7 +20,8 @@ struct Subscriber {
         shard.add(channel, *this, static_cast<std::uint32_t>(subs.size() - 1));
     }
     void leave(BasicShard<Subscriber>& shard, const std::string& channel) {
-        auto it = std::find_if(subs.begin(), subs.end(), [&](auto& s) { return s.channel == channel; });
+        auto it =
+            std::find_if(subs.begin(), subs.end(), [&](auto& s) { return s.channel == channel; });
         shard.remove(channel, it->slot);
         auto index = static_cast<std::uint32_t>(it - subs.begin());
         if (index + 1 != subs.size()) {

@@ -130,8 +130,7 @@ bool SubscriptionTracker::is_live(const std::string& channel) const {
     // An UNSUBSCRIBE still in flight will take effect before the next SUBSCRIBE:
     // until every command is answered, events may not reach us.
     const auto it = entries_.find(channel);
-    return connected_ && it != entries_.end() && it->second.confirmed &&
-           it->second.in_flight == 0;
+    return connected_ && it != entries_.end() && it->second.confirmed && it->second.in_flight == 0;
 }
 
 bool SubscriptionTracker::is_wanted(const std::string& channel) const {
