@@ -4,6 +4,8 @@
 # shipped and once under AddressSanitizer + UndefinedBehaviorSanitizer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across checkouts in different folders (CI clones afresh).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 scripts/install-deps.sh --test
 # The browser test drives Debian's chromium with playwright-core (no browser download).
