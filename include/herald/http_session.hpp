@@ -3,6 +3,7 @@
 // metrics itself, and hands the socket over to an SSE or WebSocket session
 // when the request asks for a stream.
 #include "herald/connection.hpp"
+#include "herald/request_params.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -35,6 +36,8 @@ private:
     void handle_ws(Request& request);
     void handle_publish(Request& request);
     std::string client_of(const Request& request) const;
+    // The stream's query parameters, or nullopt after answering 400.
+    std::optional<StreamParams> stream_params(const Request& request);
     void send(Response response);
     void on_write(bool close, error_code ec);
     void do_drain(); // read and drop until the peer hangs up after our answer

@@ -107,13 +107,21 @@ void HttpSession::route(Request request) {
     }
 }
 
-void HttpSession::handle_events(Request& request) {
+std::optional<StreamParams> HttpSession::stream_params(const Request& request) {
     auto parsed =
         parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
-    if (auto* error = std::get_if<ParamError>(&parsed))
-        return reject(400, Rejection::bad_request, error->field + ": " + error->message,
-                      error->field);
-    auto& params = std::get<StreamParams>(parsed);
+    if (auto* error = std::get_if<ParamError>(&parsed)) {
+        reject(400, Rejection::bad_request, error->field + ": " + error->message, error->field);
+        return std::nullopt;
+    }
+    return std::move(std::get<StreamParams>(parsed));
+}
+
+void HttpSession::handle_events(Request& request) {
+    auto parsed = stream_params(request);
+    if (!parsed)
+        return;
+    auto& params = *parsed;
     if (params.channels.empty())
         return reject(400, Rejection::bad_request, "channel: required", "channel");
 
@@ -141,15 +149,12 @@ void HttpSession::handle_events(Request& request) {
 void HttpSession::handle_ws(Request& request) {
     if (!beast::websocket::is_upgrade(request))
         return reject(400, Rejection::bad_request, "expected a WebSocket upgrade request");
-    auto parsed =
-        parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
-    if (auto* error = std::get_if<ParamError>(&parsed))
-        return reject(400, Rejection::bad_request, error->field + ": " + error->message,
-                      error->field);
-    auto& params = std::get<StreamParams>(parsed);
+    auto params = stream_params(request);
+    if (!params)
+        return;
     auto client = client_of(request);
     auto session = std::make_shared<WsSession>(
-        worker_, std::move(socket_), std::move(params.channels), std::move(params.last_event_id));
+        worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id));
     session->set_peer(std::move(client));
     session->start(std::move(request));
 }
