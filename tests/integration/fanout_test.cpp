@@ -61,10 +61,5 @@ TEST(Fanout, UserWithThreeTabsGetsEventOnEveryTabAndNobodyElse) {
 
     // user:8's first event must be the one published to user:8 afterwards.
     const auto sentinel = publish_event(herald.port(), "user:8", "for user 8");
-    auto other_event = other_sse.next_event();
-    ASSERT_TRUE(other_event);
-    EXPECT_EQ(other_event->id, sentinel);
-    auto other_frame = other_ws.next_json();
-    ASSERT_TRUE(other_frame);
-    EXPECT_EQ(other_frame->value("id", ""), sentinel);
+    expect_next_id(other_sse, other_ws, sentinel);
 }

@@ -1,5 +1,7 @@
 #include "harness.hpp"
 
+#include <gtest/gtest.h>
+
 #include <sstream>
 #include <thread>
 
@@ -83,6 +85,24 @@ std::string events_target(const std::vector<std::string>& channels,
 
 std::string ws_target(const std::vector<std::string>& channels, const std::string& extra_query) {
     return target("/ws", channels, extra_query);
+}
+
+void expect_next_id(SseClient& sse, WsClient& ws, const std::string& id) {
+    auto event = sse.next_event();
+    ASSERT_TRUE(event) << "no SSE event " << id << "; SSE ended: " << sse.ended();
+    EXPECT_EQ(event->id, id) << "SSE event data=" << event->data;
+    auto frame = ws.next_json();
+    ASSERT_TRUE(frame) << "no WS message " << id << "; WS closed: " << ws.closed() << " code "
+                       << ws.close_code();
+    EXPECT_EQ(frame->value("id", ""), id) << frame->dump();
+}
+
+void expect_quiet(SseClient& sse, WsClient& ws, Millis quiet) {
+    auto extra_event = sse.next_event(quiet);
+    EXPECT_FALSE(extra_event) << "unexpected SSE event: id=" << extra_event->id.value_or("")
+                              << " data=" << extra_event->data;
+    auto extra_frame = ws.next_message(Millis{50});
+    EXPECT_FALSE(extra_frame) << "unexpected WS message: " << *extra_frame;
 }
 
 } // namespace herald_test

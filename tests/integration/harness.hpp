@@ -7,8 +7,8 @@
 //   raw_ws.hpp       byte-level WebSocket client for protocol violations
 //   timed_socket.hpp raw TCP with deadlines
 //   crowd.hpp        hundreds of async subscribers on one io_context
-// This header adds what tests share beyond those: bounded polling and
-// /metrics scraping. No helper waits without a deadline.
+// This header adds what tests share beyond those: bounded polling, /metrics
+// scraping and gtest checks on subscribers. No helper waits without a deadline.
 #include "crowd.hpp"
 #include "http_client.hpp"
 #include "process.hpp"
@@ -53,5 +53,13 @@ std::string events_target(const std::vector<std::string>& channels,
                           const std::string& extra_query = {});
 std::string ws_target(const std::vector<std::string>& channels,
                       const std::string& extra_query = {});
+
+// gtest checks on an SSE and a WebSocket subscriber of the same channel. A
+// fatal failure returns from the helper only: where the test goes on, call it
+// in ASSERT_NO_FATAL_FAILURE.
+// The next SSE event and the next WebSocket message both carry `id`.
+void expect_next_id(SseClient& sse, WsClient& ws, const std::string& id);
+// Nothing more arrives on either client within `quiet`.
+void expect_quiet(SseClient& sse, WsClient& ws, Millis quiet = Millis{300});
 
 } // namespace herald_test

@@ -8,10 +8,6 @@ namespace herald_test {
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-Millis left_until(Clock::time_point deadline) {
-    return std::max(Millis{0}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
-}
 } // namespace
 
 unsigned RawFrame::close_code() const {

@@ -1,8 +1,9 @@
 #pragma once
 // Redis for the integration tests: a private redis-server on a free loopback
 // port (RedisServer), a blocking hiredis client for binary-safe and pipelined
-// commands (RedisConnection), and helpers for a herald bridged through it.
-// Every wait is bounded; the destructors stop what the constructors started.
+// commands (RedisConnection), and helpers for a herald bridged through it
+// (redis_server.cpp, redis_connection.cpp, redis_herald.cpp). Every wait is
+// bounded; the destructors stop what the constructors started.
 #include "harness.hpp"
 
 #include <memory>
@@ -138,6 +139,8 @@ HttpResponse readyz(std::uint16_t port);
 bool wait_ready(std::uint16_t port, Millis timeout = Millis{10'000});
 // Polls /readyz until it answers 503; returns its body then.
 std::optional<nlohmann::json> wait_not_ready(std::uint16_t port, Millis timeout);
+// The "reason" of a /readyz body such as wait_not_ready's; "" if it has none.
+std::string reason_of(const std::optional<nlohmann::json>& body);
 
 // PUBLISHes `payload` on `channel` every `period` until Redis reports at
 // least `receivers` subscribers received it (i.e. every node is subscribed

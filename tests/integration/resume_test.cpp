@@ -19,6 +19,21 @@ std::vector<std::string> ids_of(const std::vector<SseEvent>& events) {
     return ids;
 }
 
+// Publishes one more event on `channel`: `client` must get it next (live).
+void expect_live(SseClient& client, std::uint16_t port, const std::string& channel, int data) {
+    const auto live = publish_event(port, channel, data);
+    auto next = client.next_event();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->id, live);
+}
+
+void expect_live(WsClient& client, std::uint16_t port, const std::string& channel, int data) {
+    const auto live = publish_event(port, channel, data);
+    auto next = client.next_json();
+    ASSERT_TRUE(next);
+    EXPECT_EQ(next->value("id", ""), live);
+}
+
 } // namespace
 
 TEST(Resume, SseLastEventIdHeaderReplaysThenGoesLive) {
@@ -31,10 +46,7 @@ TEST(Resume, SseLastEventIdHeaderReplaysThenGoesLive) {
     auto replay = client.next_events(2);
     EXPECT_EQ(ids_of(replay), (std::vector<std::string>{"r-3", "r-4"}));
 
-    const auto live = publish_event(herald.port(), "user:42", 5);
-    auto next = client.next_event();
-    ASSERT_TRUE(next);
-    EXPECT_EQ(next->id, live);
+    expect_live(client, herald.port(), "user:42", 5);
 }
 
 TEST(Resume, SseLastEventIdQueryParameter) {
@@ -44,10 +56,7 @@ TEST(Resume, SseLastEventIdQueryParameter) {
     SseClient client(herald.port(), events_target({"a"}, "lastEventId=q-1"));
     auto replay = client.next_events(1);
     EXPECT_EQ(ids_of(replay), (std::vector<std::string>{"q-2"}));
-    const auto live = publish_event(herald.port(), "a", 3);
-    auto next = client.next_event();
-    ASSERT_TRUE(next);
-    EXPECT_EQ(next->id, live);
+    expect_live(client, herald.port(), "a", 3);
 }
 
 TEST(Resume, SseReplayInterleavesChannelsInPublishOrder) {
@@ -75,10 +84,7 @@ TEST(Resume, SseUnknownIdSendsResetThenLiveEvents) {
     auto data = json::parse(reset->data, nullptr, false);
     EXPECT_TRUE(data.is_object() && data.contains("reason")) << reset->data;
 
-    const auto live = publish_event(herald.port(), "a", 2);
-    auto next = client.next_event();
-    ASSERT_TRUE(next);
-    EXPECT_EQ(next->id, live);
+    expect_live(client, herald.port(), "a", 2);
 }
 
 TEST(Resume, WsLastEventIdReplaysThenGoesLive) {
@@ -103,10 +109,7 @@ TEST(Resume, WsLastEventIdReplaysThenGoesLive) {
     EXPECT_TRUE(subscribed);
     EXPECT_EQ(got, (std::vector<std::string>{"w-2", "w-3"}));
 
-    const auto live = publish_event(herald.port(), "room:1", 4);
-    auto next = client.next_json();
-    ASSERT_TRUE(next);
-    EXPECT_EQ(next->value("id", ""), live);
+    expect_live(client, herald.port(), "room:1", 4);
 }
 
 TEST(Resume, WsUnknownIdSendsReset) {
@@ -127,10 +130,7 @@ TEST(Resume, WsUnknownIdSendsReset) {
             FAIL() << "unexpected frame " << frame->dump();
         }
     }
-    const auto live = publish_event(herald.port(), "room:1", 1);
-    auto next = client.next_json();
-    ASSERT_TRUE(next);
-    EXPECT_EQ(next->value("id", ""), live);
+    expect_live(client, herald.port(), "room:1", 1);
 }
 
 TEST(Resume, EvictedIdSendsReset) {

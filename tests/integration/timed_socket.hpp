@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -21,6 +22,16 @@ using Millis = std::chrono::milliseconds;
 
 // Default bound for any single network wait in the tests.
 inline constexpr Millis kTimeout{5000};
+
+// Time left until `deadline` (zero once it passed).
+inline Millis left_until(std::chrono::steady_clock::time_point deadline) {
+    return std::max(
+        Millis{0}, std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now()));
+}
+// Time passed since `start`.
+inline Millis since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start);
+}
 
 // Runs `context` until `done` becomes true or `timeout` passes; returns `done`.
 // Operations still pending on timeout stay pending (the caller cancels them).

@@ -5,10 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <boost/asio/error.hpp>
-
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
@@ -19,10 +16,6 @@ namespace herald_test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-Millis left_until(Clock::time_point deadline) {
-    return std::max(Millis{0}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
-}
 
 std::string trim_left(const std::string& line) {
     auto start = line.find_first_not_of(" \t");
@@ -196,149 +189,12 @@ bool NginxServer::launch(const std::vector<std::uint16_t>& herald_ports) {
     return false;
 }
 
-// ---------------------------------------------------------------- EventStream
-
-EventStream::EventStream(std::uint16_t port, const std::string& target, const Headers& headers,
-                         Millis timeout)
-    : socket_(port, 0, timeout) {
-    const auto deadline = Clock::now() + timeout;
-    std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-                          "\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n";
-    for (const auto& [name, value] : headers)
-        request += name + ": " + value + "\r\n";
-    request += "\r\n";
-    if (auto ec = socket_.write(request, left_until(deadline)))
-        throw std::runtime_error("event stream request: " + ec.message());
-
-    std::string buffer;
-    const auto head_end = socket_.read_until(buffer, "\r\n\r\n", left_until(deadline));
-    if (head_end == std::string::npos)
-        throw std::runtime_error("event stream: no response head; got: " + buffer);
-    std::istringstream head(buffer.substr(0, head_end));
-    std::string line, version;
-    std::getline(head, line);
-    std::istringstream(line) >> version >> status_;
-    while (std::getline(head, line)) {
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        const auto colon = line.find(':');
-        if (colon == std::string::npos)
-            continue;
-        auto value = line.substr(colon + 1);
-        value.erase(0, value.find_first_not_of(' '));
-        headers_.set(line.substr(0, colon), value);
-    }
-    std::string te = headers_.get("Transfer-Encoding");
-    std::transform(te.begin(), te.end(), te.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    if (te.find("chunked") != std::string::npos) {
-        framing_ = Framing::chunked;
-    } else if (headers_.has("Content-Length")) {
-        framing_ = Framing::length;
-        remaining_ = std::stoull(headers_.get("Content-Length"));
-    }
-    feed_body(std::string_view(buffer).substr(head_end));
-    if (status_ != 200)
-        return;
-    while (!parser_.retry()) {
-        if (ended_ || Clock::now() >= deadline)
-            throw std::runtime_error("event stream: no retry field; body so far: " + body_prefix_);
-        pump(left_until(deadline));
-    }
-}
-
-void EventStream::feed_body(std::string_view bytes) {
-    auto body = [this](std::string_view data) {
-        if (body_prefix_.size() < (64u << 10))
-            body_prefix_.append(data.substr(0, (64u << 10) - body_prefix_.size()));
-        parser_.feed(data);
-    };
-    switch (framing_) {
-    case Framing::close_delimited:
-        body(bytes);
-        return;
-    case Framing::length: {
-        const auto n = std::min<std::uint64_t>(bytes.size(), remaining_);
-        body(bytes.substr(0, n));
-        remaining_ -= n;
-        if (remaining_ == 0)
-            ended_ = true;
-        return;
-    }
-    case Framing::chunked:
-        break;
-    }
-    while (!bytes.empty() && !ended_) {
-        switch (chunk_state_) {
-        case ChunkState::size:
-        case ChunkState::trailer: {
-            const auto nl = bytes.find('\n');
-            chunk_line_.append(bytes.substr(0, nl));
-            if (nl == std::string_view::npos)
-                return;
-            bytes.remove_prefix(nl + 1);
-            std::string line = std::move(chunk_line_);
-            chunk_line_.clear();
-            if (!line.empty() && line.back() == '\r')
-                line.pop_back();
-            if (chunk_state_ == ChunkState::trailer) {
-                if (line.empty())
-                    ended_ = true; // the terminating chunk and its trailer: end of body
-                break;
-            }
-            remaining_ = std::stoull(line.substr(0, line.find(';')), nullptr, 16);
-            chunk_state_ = remaining_ == 0 ? ChunkState::trailer : ChunkState::data;
-            break;
-        }
-        case ChunkState::data: {
-            const auto n = std::min<std::uint64_t>(bytes.size(), remaining_);
-            body(bytes.substr(0, n));
-            bytes.remove_prefix(n);
-            remaining_ -= n;
-            if (remaining_ == 0)
-                chunk_state_ = ChunkState::data_crlf;
-            break;
-        }
-        case ChunkState::data_crlf: {
-            const auto nl = bytes.find('\n');
-            if (nl == std::string_view::npos)
-                return; // the CR alone
-            bytes.remove_prefix(nl + 1);
-            chunk_state_ = ChunkState::size;
-            break;
-        }
-        }
-    }
-}
-
-void EventStream::pump(Millis timeout) {
-    if (ended_)
-        return;
-    std::string chunk;
-    auto ec = socket_.read_some(chunk, timeout);
-    feed_body(chunk);
-    if (ec && ec != net::error::timed_out)
-        ended_ = true; // the connection ended (close-delimited body, or an abort)
-    if (ended_)
-        socket_.close(); // like EventSource: a finished stream's connection is dropped
-}
-
-std::optional<SseEvent> EventStream::next_event(Millis timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (!parser_.has_event()) {
-        if (ended_ || Clock::now() >= deadline)
-            return std::nullopt;
-        pump(left_until(deadline));
-    }
-    return parser_.pop_event();
-}
-
 // ---------------------------------------------------------- EventSourceClient
 
 EventSourceClient::EventSourceClient(std::uint16_t port, std::string target, Headers headers,
                                      Millis timeout)
     : port_(port), target_(std::move(target)), headers_(std::move(headers)) {
-    client_ = std::make_unique<EventStream>(port_, target_, headers_, timeout);
+    client_ = std::make_unique<SseClient>(port_, target_, headers_, timeout);
     ++connections_;
     if (client_->status() != 200)
         throw std::runtime_error("EventSource: status " + std::to_string(client_->status()));
@@ -351,7 +207,7 @@ bool EventSourceClient::try_connect(Millis timeout) {
     if (!last_event_id_.empty())
         headers.emplace_back("Last-Event-ID", last_event_id_);
     try {
-        auto client = std::make_unique<EventStream>(port_, target_, headers, timeout);
+        auto client = std::make_unique<SseClient>(port_, target_, headers, timeout);
         if (client->status() != 200) {
             failed_ = true; // EventSource fails the connection for good
             last_error_ =

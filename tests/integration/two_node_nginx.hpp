@@ -47,44 +47,6 @@ private:
     std::unique_ptr<ChildProcess> child_;
 };
 
-// One GET of an event stream, as a browser's fetch sees it: the body is
-// decoded according to the response's framing (nginx re-frames herald's
-// close-delimited stream as chunked and keeps the client connection open
-// after the last chunk, so "the stream ended" is the terminating chunk, not
-// the end of the connection). SseClient reads raw bytes and cannot tell.
-class EventStream {
-public:
-    // Sends the request; returns once a 200 stream's "retry:" field arrived
-    // (herald sends it once the subscription is live) or a non-200 head came.
-    // Throws on network errors and timeouts.
-    EventStream(std::uint16_t port, const std::string& target, const Headers& headers,
-                Millis timeout = kTimeout);
-
-    unsigned status() const { return status_; }
-    std::string header(const std::string& name) const { return headers_.get(name); }
-    const std::string& body_prefix() const { return body_prefix_; }
-    std::optional<long long> retry() const { return parser_.retry(); }
-    // The next event; nullopt on timeout or once the body ended (ended()).
-    std::optional<SseEvent> next_event(Millis timeout);
-    bool ended() const { return ended_; }
-
-private:
-    void pump(Millis timeout);
-    void feed_body(std::string_view bytes);
-
-    TimedSocket socket_;
-    unsigned status_ = 0;
-    HeaderMap headers_;
-    std::string body_prefix_;
-    SseParser parser_;
-    bool ended_ = false;
-    // Framing of the body.
-    enum class Framing { close_delimited, length, chunked } framing_ = Framing::close_delimited;
-    std::uint64_t remaining_ = 0; // length: body bytes left; chunked: bytes left of this chunk
-    enum class ChunkState { size, data, data_crlf, trailer } chunk_state_ = ChunkState::size;
-    std::string chunk_line_;
-};
-
 // Like the browser's EventSource: when the stream ends or the connection
 // fails, it waits the stream's "retry" time and connects again to the same
 // URL, sending Last-Event-ID; a non-200 answer makes it give up for good.
@@ -118,7 +80,7 @@ private:
     std::uint16_t port_;
     std::string target_;
     Headers headers_;
-    std::unique_ptr<EventStream> client_;
+    std::unique_ptr<SseClient> client_;
     std::deque<SseEvent> pending_;
     std::string last_event_id_;
     std::vector<std::string> resumed_from_;

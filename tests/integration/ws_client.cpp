@@ -13,10 +13,6 @@ namespace websocket = beast::websocket;
 
 namespace {
 using Clock = std::chrono::steady_clock;
-
-Millis left_until(Clock::time_point deadline) {
-    return std::max(Millis{0}, std::chrono::duration_cast<Millis>(deadline - Clock::now()));
-}
 } // namespace
 
 WsClient::WsClient(std::uint16_t port, const std::string& target, Millis timeout) : ws_(context_) {
