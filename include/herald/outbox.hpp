@@ -30,7 +30,6 @@ public:
     bool has_pending() const { return !pending_.empty(); }
     // Bytes accepted but not yet confirmed written by the kernel.
     std::size_t unsent_bytes() const { return pending_bytes_ + writing_bytes_; }
-    std::size_t pending_count() const { return pending_.size(); }
     // Slots allocated by the buffer lists (memory an idle session should not hold).
     std::size_t retained_capacity() const {
         return pending_.capacity() + writing_.capacity() + iov_.capacity();

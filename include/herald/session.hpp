@@ -52,8 +52,9 @@ protected:
     // The client cannot keep up; the subclass ends the stream its own way.
     virtual void on_slow_consumer() = 0;
 
-    // Queues control bytes that must not be dropped (handshake, pong, close).
-    void queue(SharedBuffer buffer, bool force = true);
+    // Queues bytes within max_queued_bytes; beyond it the session becomes a
+    // slow consumer and false is returned. `force` is for the final close frame.
+    bool queue(SharedBuffer buffer, bool force = false);
     // Stops accepting events, lets what is in flight finish, then closes.
     void close_after_flush();
     // Closes the socket now; pending operations complete with operation_aborted.

@@ -34,35 +34,32 @@ bool Session::is_subscribed(const std::string& channel) const {
 }
 
 void Session::deliver(const EventPtr& event) {
-    if (closing_ || slow_)
-        return;
     const std::string& bytes = encoding(*event);
     // Aliasing constructor: the buffer shares ownership of the whole event,
     // so no recipient copies the bytes.
-    if (outbox_.push(SharedBuffer(event, &bytes)) == QueueResult::dropped) {
-        slow_ = true;
-        auto t = static_cast<std::size_t>(transport());
-        worker_.stats().slow_consumers[t].add();
-        spdlog::warn("slow consumer {} ({}): {} bytes unsent, disconnecting", peer_,
-                     transport_name(transport()), outbox_.unsent_bytes());
-        // Deferred: the shard is iterating over us right now.
-        net::post(worker_.context(),
-                  [self = shared_from_this()] { static_cast<Session&>(*self).on_slow_consumer(); });
-        return;
-    }
-    account_queued(bytes.size(), true);
-    worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
-    worker_.flusher().mark(*this);
+    if (queue(SharedBuffer(event, &bytes)))
+        worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
 }
 
-void Session::queue(SharedBuffer buffer, bool force) {
-    if (closing_)
-        return;
+bool Session::queue(SharedBuffer buffer, bool force) {
+    if (closing_ || (slow_ && !force))
+        return false;
     std::size_t n = buffer->size();
-    if (outbox_.push(std::move(buffer), force) == QueueResult::queued) {
-        account_queued(n, true);
-        worker_.flusher().mark(*this);
+    if (outbox_.push(std::move(buffer), force) == QueueResult::dropped) {
+        // Replies to a client that sends but never reads count too: nothing
+        // that a peer can make us queue is unbounded.
+        slow_ = true;
+        worker_.stats().slow_consumers[static_cast<std::size_t>(transport())].add();
+        spdlog::warn("slow consumer {} ({}): {} bytes unsent, disconnecting", peer_,
+                     transport_name(transport()), outbox_.unsent_bytes());
+        // Deferred: the shard may be iterating over us right now.
+        net::post(worker_.context(),
+                  [self = shared_from_this()] { static_cast<Session&>(*self).on_slow_consumer(); });
+        return false;
     }
+    account_queued(n, true);
+    worker_.flusher().mark(*this);
+    return true;
 }
 
 void Session::flush() {

@@ -159,7 +159,7 @@ void WsSession::end_after_close_frame() {
 void WsSession::close_with(std::uint16_t code, std::string_view reason) {
     if (closing())
         return;
-    queue(std::make_shared<const std::string>(ws::encode_close(code, reason)));
+    queue(std::make_shared<const std::string>(ws::encode_close(code, reason)), /*force=*/true);
     close_after_flush();
 }
 

@@ -104,3 +104,32 @@ TEST(SlowConsumer, WsSubscriberThatNeverReadsGetsClose1008) {
     EXPECT_TRUE(slow.wait_closed(kTimeout));
     expect_fast_subscriber_still_served(herald, fast, "feed");
 }
+
+TEST(SlowConsumer, WsClientThatSendsButNeverReadsIsBounded) {
+    // Every {"type":"ping"} is answered with a pong; a client that floods
+    // requests without reading must not make herald queue without bound.
+    HeraldProcess herald({"--max-queued-bytes", "65536"});
+    RawWsClient flooder(herald.port(), ws_target({}), kSmallReceiveBuffer);
+    std::string burst;
+    for (int i = 0; i < 1000; ++i)
+        burst += encode_client_frame(0x1, R"({"type":"ping"})");
+    bool counted = false;
+    // ~15 MB of requests at most: far beyond kernel buffers plus the limit.
+    for (int round = 0; round < 1000 && !counted; ++round) {
+        if (flooder.send(burst))
+            break; // herald closed the connection: that is the expected end
+        if (round % 20 == 19)
+            counted = metric_value(herald.port(), slow_series("ws")).value_or(0) >= 1.0;
+    }
+    EXPECT_TRUE(wait_until([&] {
+        return metric_value(herald.port(), slow_series("ws")).value_or(0) >= 1.0;
+    })) << "a client that never reads was never cut off";
+    EXPECT_EQ(metric_value(herald.port(), "herald_queued_bytes").value_or(-1) <= 65536 + 4096,
+              true);
+    // Others are unaffected.
+    SseClient other(herald.port(), events_target({"x"}));
+    const auto id = publish_event(herald.port(), "x", "still served");
+    auto event = other.next_event();
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->id, id);
+}
