@@ -22,8 +22,8 @@ public:
     using executor_type = tcp::socket::executor_type;
     using next_layer_type = tcp::socket;
     using lowest_layer_type = tcp::socket;
-    // Queues the bytes; returns false when the session no longer sends.
-    using Sink = bool (*)(void* owner, SharedBuffer bytes);
+    // Queues the bytes in the owner's outbox.
+    using Sink = void (*)(void* owner, SharedBuffer bytes);
     // Called when Beast is done with the connection (after a close frame).
     using Teardown = void (*)(void* owner);
 

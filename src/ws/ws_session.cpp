@@ -1,6 +1,5 @@
 #include "herald/ws_session.hpp"
 
-#include "herald/channel.hpp"
 #include "herald/client_message.hpp"
 #include "herald/worker.hpp"
 #include "herald/ws_frame.hpp"
@@ -20,7 +19,7 @@ const SharedBuffer& ping_frame() {
     return frame;
 }
 
-bool queue_into_session(void* owner, SharedBuffer bytes);
+void queue_into_session(void* owner, SharedBuffer bytes);
 void teardown_session(void* owner);
 } // namespace
 
@@ -42,9 +41,8 @@ WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string
 }
 
 namespace {
-bool queue_into_session(void* owner, SharedBuffer bytes) {
+void queue_into_session(void* owner, SharedBuffer bytes) {
     static_cast<WsSession*>(owner)->queue_control(std::move(bytes));
-    return true;
 }
 void teardown_session(void* owner) {
     static_cast<WsSession*>(owner)->end_after_close_frame();
