@@ -1,6 +1,7 @@
 #include "herald/history.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace herald {
 
@@ -30,24 +31,19 @@ History::Replay History::since(std::span<const std::string> channels, std::strin
                                Clock::time_point now) {
     Replay replay;
     // Find the position of last_id: ids are unique, so any channel holding it will do.
-    std::uint64_t from_seq = 0;
-    bool found = false;
+    std::optional<std::uint64_t> from_seq;
     for (const auto& name : channels) {
         auto it = channels_.find(name);
         if (it == channels_.end())
             continue;
         drop_expired(it->second, now);
-        for (const auto& e : it->second.entries) {
-            if (e.event->id == last_id) {
+        for (const auto& e : it->second.entries)
+            if (e.event->id == last_id)
                 from_seq = e.event->seq;
-                found = true;
-                break;
-            }
-        }
-        if (found)
+        if (from_seq)
             break;
     }
-    if (!found) {
+    if (!from_seq) {
         replay.reset = true;
         replay.reason = "unknown or expired event id";
         return replay;
@@ -57,18 +53,13 @@ History::Replay History::since(std::span<const std::string> channels, std::strin
         if (it == channels_.end())
             continue;
         drop_expired(it->second, now);
-        if (it->second.dropped_seq > from_seq) {
+        if (it->second.dropped_seq > *from_seq) {
             replay.reset = true;
             replay.reason = "events after this id are no longer held for " + name;
-            replay.events.clear();
             return replay;
         }
-        for (const auto& e : it->second.entries)
-            if (e.event->seq > from_seq)
-                replay.events.push_back(e.event);
     }
-    std::sort(replay.events.begin(), replay.events.end(),
-              [](const EventPtr& a, const EventPtr& b) { return a->seq < b->seq; });
+    replay.events = since_seq(channels, *from_seq + 1);
     return replay;
 }
 

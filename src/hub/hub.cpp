@@ -88,20 +88,14 @@ SubscribeResult Hub::result_for(const Waiting& w) {
 }
 
 void Hub::channels_confirmed() {
+    // `done` only posts to a worker, so waiting_ cannot change underneath.
     auto now = Clock::now();
-    // Swap out first: a handler may subscribe again.
-    std::vector<Waiting> still;
-    auto waiting = std::move(waiting_);
-    waiting_.clear();
-    for (auto& w : waiting) {
-        if (all_live(w.channels) || now >= w.deadline)
-            w.done(result_for(w));
-        else
-            still.push_back(std::move(w));
-    }
-    for (auto& w : waiting_)
-        still.push_back(std::move(w));
-    waiting_ = std::move(still);
+    std::erase_if(waiting_, [&](Waiting& w) {
+        if (!all_live(w.channels) && now < w.deadline)
+            return false;
+        w.done(result_for(w));
+        return true;
+    });
 }
 
 void Hub::schedule_waiting_check() {

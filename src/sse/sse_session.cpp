@@ -25,6 +25,8 @@ void SseSession::start() {
     // client that sees "retry:" knows that it will get every later event.
     auto channels = options_.channels;
     subscribe(std::move(channels), std::move(options_.last_event_id));
+    error_code ec;
+    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
     do_wait_read();
 }
 
@@ -67,7 +69,6 @@ void SseSession::on_readable(error_code ec) {
     // EventSource sends nothing after its request; read and drop whatever
     // comes, and learn of the end of the stream.
     char scratch[512];
-    socket_.non_blocking(true, ec);
     std::size_t n = socket_.read_some(net::buffer(scratch), ec);
     if (ec == net::error::would_block || ec == net::error::try_again) {
         do_wait_read();
