@@ -35,12 +35,14 @@ private:
     void on_slow_consumer() override;
     void on_accept(error_code ec);
     void do_read();
+    void on_read_start(error_code ec);
     void on_read(error_code ec);
     void handle_message(std::string_view text);
     void send_text(std::string text);
     void close_with(std::uint16_t code, std::string_view reason);
 
-    boost::beast::websocket::stream<OutboxStream> ws_;
+    // No permessage-deflate: events are encoded once for every recipient.
+    boost::beast::websocket::stream<OutboxStream, /*deflateSupported=*/false> ws_;
     boost::beast::flat_buffer buffer_;
     std::vector<std::string> initial_channels_;
     std::optional<std::string> last_event_id_;

@@ -80,7 +80,20 @@ void WsSession::on_subscribed(const std::vector<std::string>& channels, bool res
         deliver(event);
 }
 
+// Beast prepares the read buffer before it waits for a frame: a whole-message
+// read would hold about 1.5 KiB per idle connection. So the idle wait asks for
+// one byte, and only a message that has started is read to its end.
 void WsSession::do_read() {
+    ws_.async_read_some(buffer_, 1,
+                        [self = std::static_pointer_cast<WsSession>(shared_from_this())](
+                            error_code ec, std::size_t) { self->on_read_start(ec); });
+}
+
+void WsSession::on_read_start(error_code ec) {
+    if (ec || ws_.is_message_done()) {
+        on_read(ec);
+        return;
+    }
     ws_.async_read(buffer_, [self = std::static_pointer_cast<WsSession>(shared_from_this())](
                                 error_code ec, std::size_t) { self->on_read(ec); });
 }
