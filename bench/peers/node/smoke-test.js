@@ -2,7 +2,7 @@
 // Hand check for the node and epoll peers: opens SSE and WebSocket subscribers,
 // publishes numbered events to every channel and checks that each subscriber
 // got exactly its channel's events, in order, byte for byte.
-//   node smoke-test.js --port P --publish redis:R|http:P [--sse N] [--ws N] [--channels K] [--events E]
+//   node smoke-test.js --port P --publish redis:R|http:P [--sse N] [--ws N] [--channels K] [--events E] [--size BYTES]
 // Exit status 0 only when every subscriber got every event. Run under `ulimit -n $(ulimit -Hn)`.
 const http = require('http');
 const { parseArgs } = require('util');
@@ -14,7 +14,7 @@ const { values: o } = parseArgs({
     port: { type: 'string' }, publish: { type: 'string' },
     sse: { type: 'string', default: '1000' }, ws: { type: 'string', default: '1000' },
     channels: { type: 'string', default: '10' }, events: { type: 'string', default: '5' },
-    timeout: { type: 'string', default: '30' },
+    timeout: { type: 'string', default: '30' }, size: { type: 'string', default: '0' },
   },
 });
 const port = Number(o.port);
@@ -92,7 +92,7 @@ async function main() {
   for (let e = 0; e < nEvents; e++) {
     for (let c = 0; c < nChannels; c++) {
       const channel = `fanout:${c}`;
-      const data = `${Date.now()} event ${e} of ${channel} {"k":"v é"}`;
+      const data = `${Date.now()} event ${e} of ${channel} {"k":"v é"}`.padEnd(Number(o.size), 'x');
       messages.push([channel, data]);
       if (!expected.has(channel)) expected.set(channel, []);
       expected.get(channel).push(data);
