@@ -19,7 +19,12 @@ setsid "$binary" --listen "127.0.0.1:$port" --threads 2 >"$workdir/epoll.log" 2>
 pid=$!
 echo "$pid" >"$workdir/epoll.pid"
 for _ in $(seq 200); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && { echo "PIDS=$pid PUBLISH_PORT=$port REDIS_PORT=0"; exit 0; }
+  # Our own listener, not whatever else may hold the port.
+  if ss -Htlnp "sport = :$port" 2>/dev/null | grep -q "pid=$pid," &&
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "PIDS=$pid PUBLISH_PORT=$port REDIS_PORT=0"
+    exit 0
+  fi
   kill -0 "$pid" 2>/dev/null || break
   sleep 0.1
 done
