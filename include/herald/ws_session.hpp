@@ -1,11 +1,11 @@
 #pragma once
-// GET /ws: a WebSocket connection. Beast does the handshake and parses client
-// frames (masking, fragmentation, UTF-8, limits, close codes); event frames
-// are pre-encoded per event and written by the session's outbox.
+// GET /ws: a WebSocket connection. Beast does the handshake; client frames
+// are parsed by ws::FrameReader (masking, fragmentation, UTF-8, limits, close
+// codes); event frames are pre-encoded per event and written by the outbox.
 #include "herald/outbox_stream.hpp"
 #include "herald/session.hpp"
+#include "herald/ws_frame_reader.hpp"
 
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
@@ -34,21 +34,24 @@ private:
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override;
     void on_accept(error_code ec);
-    void do_read();
-    void on_read_start(error_code ec);
-    void on_read(error_code ec);
+    void do_wait_read();
+    void on_readable(error_code ec);
+    void handle_frames(std::string_view bytes);
     void handle_message(std::string_view text);
     void send_text(std::string text);
     void close_with(std::uint16_t code, std::string_view reason);
 
+    // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
     // No permessage-deflate: events are encoded once for every recipient.
-    boost::beast::websocket::stream<OutboxStream, /*deflateSupported=*/false> ws_;
-    boost::beast::flat_buffer buffer_;
+    using Handshake = boost::beast::websocket::stream<OutboxStream, /*deflateSupported=*/false>;
+    std::unique_ptr<Handshake> handshake_;
+    ws::FrameReader reader_;
     std::vector<std::string> initial_channels_;
     std::optional<std::string> last_event_id_;
     Clock::time_point last_read_;
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;
+    bool open_ = false; // the handshake is done
 };
 
 } // namespace herald

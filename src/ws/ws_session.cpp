@@ -26,18 +26,12 @@ void teardown_session(void* owner);
 WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
                      std::optional<std::string> last_event_id)
     : Session(worker, Transport::ws, std::move(socket)),
-      ws_(socket_, this, &queue_into_session, &teardown_session),
-      initial_channels_(std::move(channels)), last_event_id_(std::move(last_event_id)),
-      last_read_(Clock::now()) {
-    ws_.read_message_max(worker.config().max_message_size);
-    ws_.auto_fragment(false);
-    ws_.set_option(websocket::stream_base::decorator(
+      handshake_(
+          std::make_unique<Handshake>(socket_, this, &queue_into_session, &teardown_session)),
+      reader_(worker.config().max_message_size), initial_channels_(std::move(channels)),
+      last_event_id_(std::move(last_event_id)), last_read_(Clock::now()) {
+    handshake_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "herald"); }));
-    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
-        last_read_ = Clock::now();
-        if (kind == websocket::frame_type::pong)
-            awaiting_pong_ = false;
-    });
 }
 
 namespace {
@@ -51,8 +45,10 @@ void teardown_session(void* owner) {
 
 void WsSession::start(Request request) {
     next_check_ = Clock::now() + worker_.config().handshake_timeout;
-    ws_.async_accept(request, [self = std::static_pointer_cast<WsSession>(shared_from_this())](
-                                  error_code ec) { self->on_accept(ec); });
+    handshake_->async_accept(
+        request, [self = std::static_pointer_cast<WsSession>(shared_from_this())](error_code ec) {
+            self->on_accept(ec);
+        });
 }
 
 void WsSession::on_accept(error_code ec) {
@@ -63,10 +59,15 @@ void WsSession::on_accept(error_code ec) {
         return;
     }
     spdlog::debug("ws open {} channels={}", peer(), initial_channels_.size());
+    open_ = true;
+    // Released once Beast's accept operation has fully unwound.
+    net::post(socket_.get_executor(), [self = std::static_pointer_cast<WsSession>(
+                                           shared_from_this())] { self->handshake_.reset(); });
+    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
     if (!initial_channels_.empty())
         subscribe(std::exchange(initial_channels_, {}), std::exchange(last_event_id_, {}));
-    do_read();
+    do_wait_read();
 }
 
 void WsSession::on_subscribed(const std::vector<std::string>& channels, bool reset,
@@ -80,52 +81,69 @@ void WsSession::on_subscribed(const std::vector<std::string>& channels, bool res
         deliver(event);
 }
 
-// Beast prepares the read buffer before it waits for a frame: a whole-message
-// read would hold about 1.5 KiB per idle connection. So the idle wait asks for
-// one byte, and only a message that has started is read to its end.
-void WsSession::do_read() {
-    ws_.async_read_some(buffer_, 1,
-                        [self = std::static_pointer_cast<WsSession>(shared_from_this())](
-                            error_code ec, std::size_t) { self->on_read_start(ec); });
+// An idle connection waits for readability with no buffer; what arrives is
+// read into the stack and parsed at once.
+void WsSession::do_wait_read() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = std::static_pointer_cast<WsSession>(shared_from_this())](
+                           error_code ec) { self->on_readable(ec); });
 }
 
-void WsSession::on_read_start(error_code ec) {
-    if (ec || ws_.is_message_done()) {
-        on_read(ec);
+void WsSession::on_readable(error_code ec) {
+    if (ec || closing())
+        return; // closed by us
+    char scratch[4096];
+    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        do_wait_read();
         return;
     }
-    ws_.async_read(buffer_, [self = std::static_pointer_cast<WsSession>(shared_from_this())](
-                                error_code ec, std::size_t) { self->on_read(ec); });
-}
-
-void WsSession::on_read(error_code ec) {
-    if (ec) {
-        if (ec != websocket::error::closed && ec != net::error::operation_aborted &&
-            ec != net::error::eof && ec != net::error::connection_reset) {
-            // Beast has already queued the close frame with the RFC's code
-            // (1002 protocol error, 1007 bad UTF-8, 1009 too big).
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(Rejection::ws_protocol_error)]
-                .add();
-            spdlog::debug("ws {} closed on bad input: {}", peer(), ec.message());
-        } else {
-            spdlog::debug("ws close {}: {}", peer(), ec.message());
-        }
-        close_after_flush();
+    if (ec || n == 0) {
+        spdlog::debug("ws close {}: {}", peer(), ec ? ec.message() : "eof");
+        close_now();
         return;
     }
     last_read_ = Clock::now();
     awaiting_pong_ = false; // any traffic proves the peer alive
-    if (ws_.got_text()) {
-        auto data = buffer_.cdata();
-        handle_message({static_cast<const char*>(data.data()), data.size()});
-    } else {
-        send_text(make_error_message("binary messages are not supported", "bad_message"));
-    }
-    buffer_.consume(buffer_.size());
-    buffer_.shrink_to_fit(); // an idle connection keeps no read buffer
+    handle_frames({scratch, n});
     if (!closing())
-        do_read();
+        do_wait_read();
+}
+
+void WsSession::handle_frames(std::string_view bytes) {
+    using Kind = ws::ReadResult::Kind;
+    while (!bytes.empty() && !closing()) {
+        std::size_t used = 0;
+        auto frame = reader_.next(bytes, used);
+        bytes.remove_prefix(used);
+        switch (frame.kind) {
+        case Kind::need_more:
+            return;
+        case Kind::text:
+            handle_message(frame.payload);
+            break;
+        case Kind::binary:
+            send_text(make_error_message("binary messages are not supported", "bad_message"));
+            break;
+        case Kind::ping:
+            queue(std::make_shared<const std::string>(
+                ws::encode_frame(ws::Opcode::pong, frame.payload)));
+            break;
+        case Kind::pong:
+            break;
+        case Kind::close:
+            // The RFC's close handshake: echo the client's code, then close.
+            close_with(frame.code == 1005 ? 1000 : frame.code, {});
+            break;
+        case Kind::error:
+            worker_.stats()
+                .rejections[static_cast<std::size_t>(Rejection::ws_protocol_error)]
+                .add();
+            spdlog::debug("ws {} closed on bad input: {}", peer(), frame.payload);
+            close_with(frame.code, frame.payload);
+            break;
+        }
+    }
 }
 
 void WsSession::handle_message(std::string_view text) {
@@ -179,7 +197,7 @@ void WsSession::on_sweep(Clock::time_point now) {
         close_now();
         return;
     }
-    if (!ws_.is_open()) { // handshake still not complete
+    if (!open_) { // handshake still not complete
         worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
         close_now();
         return;

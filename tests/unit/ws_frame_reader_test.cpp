@@ -1,0 +1,172 @@
+#include "herald/ws_frame_reader.hpp"
+
+#include <gtest/gtest.h>
+#include <vector>
+
+using herald::ws::FrameReader;
+using herald::ws::ReadResult;
+using Kind = ReadResult::Kind;
+
+namespace {
+
+// A masked client frame, as a browser would send it.
+std::string client_frame(std::uint8_t first_byte, std::string_view payload,
+                         int forced_length_form = 0) {
+    std::string out;
+    out += static_cast<char>(first_byte);
+    const std::uint8_t mask[4] = {0x37, 0xfa, 0x21, 0x3d};
+    auto n = payload.size();
+    if (forced_length_form == 0 && n < 126) {
+        out += static_cast<char>(0x80 | n);
+    } else if (forced_length_form != 127 && n <= 0xFFFF) {
+        out += static_cast<char>(0x80 | 126);
+        out += static_cast<char>(n >> 8);
+        out += static_cast<char>(n & 0xFF);
+    } else {
+        out += static_cast<char>(0x80 | 127);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            out += static_cast<char>((std::uint64_t{n} >> shift) & 0xFF);
+    }
+    out.append(reinterpret_cast<const char*>(mask), 4);
+    for (std::size_t i = 0; i < n; ++i)
+        out += static_cast<char>(payload[i] ^ mask[i % 4]);
+    return out;
+}
+
+struct Seen {
+    Kind kind;
+    std::string payload;
+    std::uint16_t code;
+};
+
+// Feeds `bytes` in pieces of `chunk` bytes and collects every result.
+std::vector<Seen> feed(FrameReader& reader, std::string_view bytes, std::size_t chunk = 1 << 20) {
+    std::vector<Seen> seen;
+    while (!bytes.empty()) {
+        auto piece = bytes.substr(0, chunk);
+        bytes.remove_prefix(piece.size());
+        while (!piece.empty()) {
+            std::size_t used = 0;
+            auto r = reader.next(piece, used);
+            piece.remove_prefix(used);
+            if (r.kind == Kind::need_more)
+                break;
+            seen.push_back({r.kind, std::string(r.payload), r.code});
+        }
+    }
+    return seen;
+}
+
+} // namespace
+
+TEST(WsFrameReader, TextMessagesWholeAndByteByByte) {
+    auto bytes = client_frame(0x81, R"({"type":"ping"})") + client_frame(0x81, "");
+    for (std::size_t chunk : {std::size_t{1}, std::size_t{3}, bytes.size()}) {
+        FrameReader reader(1024);
+        auto seen = feed(reader, bytes, chunk);
+        ASSERT_EQ(seen.size(), 2u) << "chunk " << chunk;
+        EXPECT_EQ(seen[0].kind, Kind::text);
+        EXPECT_EQ(seen[0].payload, R"({"type":"ping"})");
+        EXPECT_EQ(seen[1].kind, Kind::text);
+        EXPECT_EQ(seen[1].payload, "");
+    }
+}
+
+TEST(WsFrameReader, LengthForms) {
+    std::string medium(300, 'm'), large(70'000, 'L');
+    FrameReader reader(1 << 20);
+    auto seen = feed(reader, client_frame(0x82, medium) + client_frame(0x81, large), 4096);
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_EQ(seen[0].kind, Kind::binary);
+    EXPECT_EQ(seen[0].payload, medium);
+    EXPECT_EQ(seen[1].payload, large);
+}
+
+TEST(WsFrameReader, FragmentsWithControlFramesBetween) {
+    auto bytes = client_frame(0x01, "hel") + client_frame(0x89, "p1") + client_frame(0x00, "lo ") +
+                 client_frame(0x8A, "") + client_frame(0x80, "world");
+    FrameReader reader(1024);
+    auto seen = feed(reader, bytes, 2);
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[0].kind, Kind::ping);
+    EXPECT_EQ(seen[0].payload, "p1");
+    EXPECT_EQ(seen[1].kind, Kind::pong);
+    EXPECT_EQ(seen[2].kind, Kind::text);
+    EXPECT_EQ(seen[2].payload, "hello world");
+}
+
+TEST(WsFrameReader, UnicodeSplitAcrossFragmentsIsValid) {
+    std::string euro = "\xE2\x82\xAC";
+    FrameReader reader(1024);
+    auto seen =
+        feed(reader, client_frame(0x01, euro.substr(0, 1)) + client_frame(0x80, euro.substr(1)));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].payload, euro);
+}
+
+TEST(WsFrameReader, CloseFrames) {
+    FrameReader empty(64);
+    auto seen = feed(empty, client_frame(0x88, ""));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].kind, Kind::close);
+    EXPECT_EQ(seen[0].code, 1005);
+
+    FrameReader with_reason(64);
+    seen = feed(with_reason, client_frame(0x88, std::string("\x03\xE8", 2) + "bye") +
+                                 client_frame(0x81, "ignored after close"));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].code, 1000);
+    EXPECT_EQ(seen[0].payload, "bye");
+    EXPECT_TRUE(with_reason.finished());
+}
+
+// Each case: bytes a polite client never sends, and the close code the RFC asks for.
+TEST(WsFrameReader, ProtocolViolationsGetTheirCloseCodes) {
+    struct Case {
+        const char* name;
+        std::string bytes;
+        std::uint16_t code;
+    };
+    std::string unmasked = client_frame(0x81, "hi");
+    unmasked[1] = static_cast<char>(unmasked[1] & 0x7F);
+    std::vector<Case> cases = {
+        {"unmasked", unmasked, 1002},
+        {"rsv1", client_frame(0xC1, "x"), 1002},
+        {"rsv3", client_frame(0x91, "x"), 1002},
+        {"opcode 3", client_frame(0x83, "x"), 1002},
+        {"opcode 0xB", client_frame(0x8B, ""), 1002},
+        {"fragmented ping", client_frame(0x09, "x"), 1002},
+        {"oversized ping", client_frame(0x89, std::string(126, 'p')), 1002},
+        {"continuation first", client_frame(0x80, "x"), 1002},
+        {"text inside text", client_frame(0x01, "a") + client_frame(0x81, "b"), 1002},
+        {"16-bit length under 126", client_frame(0x81, "short", 126), 1002},
+        {"64-bit length under 65536", client_frame(0x81, "short", 127), 1002},
+        {"close with one byte", client_frame(0x88, "x"), 1002},
+        {"close code 1005", client_frame(0x88, std::string("\x03\xED", 2)), 1002},
+        {"close code 999", client_frame(0x88, std::string("\x03\xE7", 2)), 1002},
+        {"close code 5000", client_frame(0x88, std::string("\x13\x88", 2)), 1002},
+        {"close reason not UTF-8", client_frame(0x88, std::string("\x03\xE8\xFF", 3)), 1007},
+        {"text not UTF-8", client_frame(0x81, "\xC0\xAF"), 1007},
+        {"text not UTF-8 across fragments",
+         client_frame(0x01, "\xE2\x82") + client_frame(0x80, "x"), 1007},
+        {"too big", client_frame(0x81, std::string(65, 'x')), 1009},
+        {"too big over fragments",
+         client_frame(0x01, std::string(40, 'x')) + client_frame(0x80, std::string(40, 'x')), 1009},
+    };
+    for (const auto& c : cases) {
+        FrameReader reader(64);
+        auto seen = feed(reader, c.bytes + client_frame(0x81, "after"));
+        ASSERT_FALSE(seen.empty()) << c.name;
+        EXPECT_EQ(seen.back().kind, Kind::error) << c.name;
+        EXPECT_EQ(seen.back().code, c.code) << c.name;
+        EXPECT_EQ(seen.size(), 1u) << c.name << ": nothing is read after an error";
+        EXPECT_TRUE(reader.finished()) << c.name;
+    }
+}
+
+TEST(WsFrameReader, ValidCloseCodes) {
+    for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1011, 1014, 3000, 4999})
+        EXPECT_TRUE(herald::ws::is_valid_close_code(code)) << code;
+    for (std::uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535})
+        EXPECT_FALSE(herald::ws::is_valid_close_code(code)) << code;
+}
