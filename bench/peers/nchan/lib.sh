@@ -17,18 +17,18 @@ free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# render TEMPLATE OUT PORT WORKDIR STORE_FILE: fills in nginx.conf.in.
+# render_conf TEMPLATE OUT PORT WORKDIR HTTP_STORE [LOCATION_STORE]: fills in nginx.conf.in.
 render_conf() {
-  local tmpl=$1 out=$2 port=$3 workdir=$4 store=$5 subextra=${6:-}
+  local tmpl=$1 out=$2 port=$3 workdir=$4 store=$5 locstore=${6:-}
   local nofile
   nofile=$(ulimit -Hn)
   [[ $nofile == unlimited ]] && nofile=1048576
-  python3 - "$tmpl" "$out" "$port" "$workdir" "$store" "$nofile" "$subextra" <<'PY'
+  python3 - "$tmpl" "$out" "$port" "$workdir" "$store" "$nofile" "$locstore" <<'PY'
 import sys
-tmpl, out, port, workdir, store, nofile, subextra = sys.argv[1:]
+tmpl, out, port, workdir, store, nofile, locstore = sys.argv[1:]
 text = open(tmpl).read()
 for k, v in (("@PORT@", port), ("@WORKDIR@", workdir), ("@STORE@", store),
-             ("@NOFILE@", nofile), ("@SUB_EXTRA@", subextra)):
+             ("@NOFILE@", nofile), ("@LOC_STORE@", locstore)):
     text = text.replace(k, v)
 open(out, "w").write(text)
 PY
