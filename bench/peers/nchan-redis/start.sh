@@ -4,6 +4,7 @@
 # Subscribe: GET /sub/<channel> (EventSource or WebSocket). Publish: POST /pub/<channel>, same port.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/../nchan/lib.sh
 source "$here/../nchan/lib.sh"
 
 (($# == 2)) || die "usage: start.sh PORT WORKDIR"
@@ -12,6 +13,7 @@ mkdir -p "$2"
 workdir=$(cd "$2" && pwd)
 ulimit -n "$(ulimit -Hn)"
 
+rm -f "$workdir/pids"
 redis_port=$(free_port)
 rm -f "$workdir/redis.pid"
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
@@ -35,9 +37,9 @@ store="    upstream bench_redis {
     }"
 locstore="nchan_redis_pass bench_redis; nchan_redis_storage_mode distributed;"
 render_conf "$here/../nchan/nginx.conf.in" "$workdir/nginx.conf" "$port" "$workdir" "$store" "$locstore"
-start_nginx "$workdir" "$port"
-pids="$NGINX_PIDS,$redis_pid"
-echo "$pids" >"$workdir/pids"
+start_nginx "$workdir" "$port" "$redis_pid"
+all_pids="$NGINX_PIDS,$redis_pid"
+echo "$all_pids" >"$workdir/pids"
 
 # nchan connects to Redis after the workers start: publish until the store answers, so the
 # benchmark's first subscribers and events are not refused. The probe channel is not a
@@ -47,4 +49,4 @@ until code=$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary ready 
   ((SECONDS < deadline)) || die "nchan does not publish through Redis (last status $code)"
   sleep 0.1
 done
-echo "PIDS=$pids PUBLISH_PORT=$port REDIS_PORT=$redis_port"
+echo "PIDS=$all_pids PUBLISH_PORT=$port REDIS_PORT=$redis_port"

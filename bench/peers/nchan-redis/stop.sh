@@ -3,6 +3,7 @@
 # (SIGTERM, SIGKILL after 5 s). Idempotent.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/../nchan/lib.sh
 source "$here/../nchan/lib.sh"
 (($# == 1)) || die "usage: stop.sh WORKDIR"
 [[ -d $1 ]] || exit 0

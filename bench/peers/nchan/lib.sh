@@ -1,6 +1,12 @@
+# shellcheck shell=bash
 # Shared by bench/peers/nchan and bench/peers/nchan-redis (sourced, not run).
 
-die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+die() {
+  echo "$(basename "$0"): $*" >&2
+  # start.sh: stop whatever was started before the failure (pids recorded in WORKDIR/pids).
+  [[ $(basename "$0") == start.sh && -n ${workdir:-} ]] && stop_pids "$workdir/pids"
+  exit 1
+}
 
 # wait_port PORT SECONDS: true once 127.0.0.1:PORT accepts.
 wait_port() {
@@ -34,10 +40,11 @@ open(out, "w").write(text)
 PY
 }
 
-# start_nginx WORKDIR PORT: starts nginx (daemon, master + 2 workers) and waits for it.
-# Sets NGINX_PIDS to "master,worker,worker".
+# start_nginx WORKDIR PORT [OTHER_PIDS]: starts nginx (daemon, master + 2 workers) and waits
+# for it. Sets NGINX_PIDS to "master,worker,worker". WORKDIR/pids holds the master and
+# OTHER_PIDS meanwhile, so that a failure stops them all.
 start_nginx() {
-  local workdir=$1 port=$2 master workers
+  local workdir=$1 port=$2 others=${3:-} master workers
   mkdir -p "$workdir/tmp"
   nginx -t -q -e "$workdir/error.log" -p "$workdir" -c "$workdir/nginx.conf" ||
     die "nginx config test failed (see $workdir/error.log)"
@@ -48,14 +55,16 @@ start_nginx() {
   local deadline=$((SECONDS + 20))
   until [[ -s $workdir/nginx.pid ]] || ((SECONDS >= deadline)); do sleep 0.05; done
   master=$(cat "$workdir/nginx.pid" 2>/dev/null) || die "nginx wrote no pid file"
-  wait_port "$port" 20 || { kill "$master"; die "nginx does not accept on port $port"; }
+  echo "$master${others:+,$others}" >"$workdir/pids"
+  wait_port "$port" 20 || die "nginx does not accept on port $port"
   # Workers are the master's children; wait until both are forked.
   while ((SECONDS < deadline)); do
     workers=$(pgrep -P "$master" | paste -sd, -) || true
     [[ $workers == *,* ]] && break
     sleep 0.1
   done
-  [[ $workers == *,* ]] || { kill "$master"; die "nginx did not fork its 2 workers"; }
+  [[ $workers == *,* ]] || die "nginx did not fork its 2 workers"
+  # shellcheck disable=SC2034  # read by the start.sh that sourced this file
   NGINX_PIDS="$master,$workers"
 }
 

@@ -3,6 +3,7 @@
 # Subscribe: GET /sub/<channel> (EventSource or WebSocket). Publish: POST /pub/<channel>, same port.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$here/lib.sh"
 
 (($# == 2)) || die "usage: start.sh PORT WORKDIR"
@@ -10,6 +11,7 @@ port=$1
 mkdir -p "$2"
 workdir=$(cd "$2" && pwd)
 ulimit -n "$(ulimit -Hn)"
+rm -f "$workdir/pids"
 
 render_conf "$here/nginx.conf.in" "$workdir/nginx.conf" "$port" "$workdir" \
   "    # Memory store (nchan's default): channels live in nginx's shared memory."

@@ -7,7 +7,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-die() { echo "start.sh: $*" >&2; exit 1; }
+die() {
+  echo "start.sh: $*" >&2
+  # Stop whatever was started before the failure (stop.sh reads WORKDIR/pids).
+  [[ -n ${workdir:-} ]] && "$here/stop.sh" "$workdir"
+  exit 1
+}
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
