@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Stops what start.sh started in WORKDIR (herald and its redis-server); idempotent.
+set -euo pipefail
+source "$(dirname "$0")/../herald/lib.sh"
+stop_all "${1:?usage: stop.sh WORKDIR}"
