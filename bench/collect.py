@@ -15,7 +15,7 @@ import platform
 import socket
 import sys
 
-SIZE_NAMES = ["idle_connections", "fanout_subscribers", "fanout_seconds",
+SIZE_NAMES = ["idle_connections", "idle_hold_seconds", "fanout_subscribers", "fanout_seconds",
               "connect_storm_clients", "slow_consumer_subscribers", "run_bound_seconds"]
 
 
@@ -101,8 +101,8 @@ def main():
     versions_dir = os.path.join(rundir, "versions")
     servers = {}
     if os.path.isdir(versions_dir):
-        servers = {name: read(os.path.join(versions_dir, name))
-                   for name in sorted(os.listdir(versions_dir))}
+        order = read(os.path.join(rundir, "servers")).split() or sorted(os.listdir(versions_dir))
+        servers = {name: read(os.path.join(versions_dir, name)) for name in order}
     out = {
         "format": "herald-bench-run/1",
         "generated_utc": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),

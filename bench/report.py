@@ -70,6 +70,8 @@ def scenario_table(index, scenario, columns):
     head += [f"herald × ({h})" for h, _, _ in ratio_cols]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for run in index.runs_of(scenario):
+        if run.status == "missing":
+            continue  # listed once, under the versions
         cells = [run.server, run.transport]
         if run.status != "ok" and not run.has_results():
             cells += [run.status_text()] + [""] * (len(columns) - 1 + len(ratio_cols))
@@ -135,8 +137,9 @@ def machine_lines(doc):
              f"{fmt(mem / 1048576 if mem else None)} GiB RAM, kernel {m.get('kernel')}, {m.get('os', '')}",
              f"* load average before / after: {m.get('load_average_before')} / {m.get('load_average_after')}",
              f"* herald source: `{v.get('herald_git_describe')}` (git describe)"]
-    for name, ver in sorted(v.get("servers", {}).items()):
-        lines.append(f"* {name}: {ver or 'unknown'}")
+    for name, ver in v.get("servers", {}).items():
+        lines.append(f"* {name}: " + ("missing (no bench/peers/" + name + "/): not run" if ver == "missing"
+                                      else ver or "unknown"))
     lines += [f"* mode: {doc.get('mode')}, sizes: {doc.get('sizes')}, {doc.get('seconds')} s in all,"
               f" generated {doc.get('generated_utc')}",
               "", "```sh", doc.get("command", ""), "```"]

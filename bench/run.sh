@@ -19,18 +19,18 @@ ALL_SERVERS=herald,herald-redis,nchan,nchan-redis,pushpin,node,epoll
 ALL_SCENARIOS=idle,fanout,fanout-saturation,fanout-channels,connect-storm,slow-consumers
 
 # ---- Parameters: the one place that says what each scenario runs. --------------------------
-# Per mode: idle connections, fan-out subscribers, fan-out publishing seconds,
-# connect-storm clients, slow-consumer subscribers, bound on one run (s).
+# Per mode: idle connections, seconds they are held, fan-out subscribers, fan-out
+# publishing seconds, connect-storm clients, slow-consumer subscribers, bound on one run (s).
 declare -A SIZES=(
-    [full]="15000 10000 10 10000 2000 300"
-    [quick]="5000 3000 5 3000 1000 180"
-    [smoke]="100 100 2 100 100 60"
+    [full]="15000 2 10000 10 10000 2000 300"
+    [quick]="5000 2 3000 5 3000 1000 180"
+    [smoke]="100 0 100 2 100 100 60"
 )
 
 # herald-bench arguments of a scenario (run once per transport, sse then ws).
 scenario_args() {
     case $1 in
-    idle) echo "--scenario idle --connections $IDLE --hold 2" ;;
+    idle) echo "--scenario idle --connections $IDLE --hold $HOLD" ;;
     fanout) echo "--scenario fanout --subscribers $FAN --channels 1 --rate 1000 --size 100 --duration $SECS" ;;
     # Back to back: what a server delivers per CPU-second when it cannot keep up.
     fanout-saturation) echo "--scenario fanout --subscribers $FAN --channels 1 --rate 0 --size 100 --duration $SECS" ;;
@@ -59,7 +59,7 @@ while (($#)); do
     esac
     shift
 done
-read -r IDLE FAN SECS STORM SLOW BOUND <<<"${SIZES[$mode]}"
+read -r IDLE HOLD FAN SECS STORM SLOW BOUND <<<"${SIZES[$mode]}"
 IFS=, read -ra SERVERS <<<"$servers"
 IFS=, read -ra SCENARIOS <<<"$scenarios"
 for s in "${SCENARIOS[@]}"; do scenario_args "$s" >/dev/null || die "unknown scenario $s"; done
@@ -154,6 +154,7 @@ run_one() { # server scenario transport
         [[ $server == herald* ]] && herald_failed=1
         return 0
     fi
+    RUNNING=("$server" "$dir/server") # stopped by on_exit if we are interrupted
     args+=(--host 127.0.0.1 --port "$PORT")
     if ((PEER_FLAGS)); then
         args+=(--server "$server" --server-pids "$PIDS" --publish-port "${PUBLISH_PORT:-$PORT}")
@@ -163,8 +164,11 @@ run_one() { # server scenario transport
     fi
     echo "command=$bench_bin ${args[*]}" >>"$dir/meta"
     echo "pids=$PIDS" >>"$dir/meta"
-    timeout -k 10 "$BOUND" "$bench_bin" "${args[@]}" >"$dir/result.json" 2>"$dir/bench.err" || rc=$?
+    timeout --foreground -k 10 "$BOUND" "$bench_bin" "${args[@]}" >"$dir/result.json" 2>"$dir/bench.err" || rc=$?
     timeout -k 5 30 bench/peers/"$server"/stop.sh "$dir/server" >>"$dir/stop.err" 2>&1 || echo "stop.sh failed" >>"$dir/stop.err"
+    RUNNING=()
+    # herald-bench ended by SIGINT/SIGTERM (timeout exits 128+signal): we are interrupted.
+    ((rc == 130 || rc == 143)) && { log "interrupted"; exit 130; }
     case $rc in
     0) status=ok ;;
     124 | 137) status=timeout ;;
@@ -191,6 +195,15 @@ run_all() {
     done
 }
 
+# Interrupted (Ctrl-C, CI timeout): do not leave a server running.
+RUNNING=()
+on_exit() {
+    ((${#RUNNING[@]})) && timeout -k 5 30 bench/peers/"${RUNNING[0]}"/stop.sh "${RUNNING[1]}" >/dev/null 2>&1
+    return 0
+}
+trap on_exit EXIT
+trap 'exit 130' INT TERM
+
 main() {
     local started=$SECONDS
     ((setup)) && setup
@@ -203,6 +216,7 @@ main() {
     echo "$command_line" >"$rundir/command"
     echo "$mode" >"$rundir/mode"
     echo "${SIZES[$mode]}" >"$rundir/sizes"
+    echo "${SERVERS[*]}" >"$rundir/servers"
     record_versions
     cat /proc/loadavg >"$rundir/loadavg-before"
     log "mode $mode: servers ${SERVERS[*]}; scenarios ${SCENARIOS[*]}; raw runs in $rundir"

@@ -23,7 +23,7 @@ wait_until() { # workdir name check...
     pid=$(cat "$dir/$name.pid")
     for _ in $(seq 200); do
         "$@" >/dev/null 2>&1 && return 0
-        if ! kill -0 "$pid" 2>/dev/null; then
+        if ! running "$pid"; then
             echo "$name exited; last lines of $dir/$name.log:" >&2
             tail -n 20 "$dir/$name.log" >&2
             return 1
@@ -34,14 +34,22 @@ wait_until() { # workdir name check...
     return 1
 }
 
-# SIGTERM, then SIGKILL what is left after 5 s.
-stop_pids() { # pid...
-    kill -TERM "$@" 2>/dev/null || true
+# True while PID runs; an exited process that its (re)parent has not reaped
+# yet (a zombie: start.sh has exited, so that is init, which may be slow) counts as gone.
+running() { # pid
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    [[ ${stat##*) } != Z* ]]
+}
+
+# SIGTERM, then SIGKILL if it still runs after 5 s.
+stop_pid() { # pid
+    kill -TERM "$1" 2>/dev/null || return 0
     for _ in $(seq 50); do
-        kill -0 "$@" 2>/dev/null || return 0
+        running "$1" || return 0
         sleep 0.1
     done
-    kill -KILL "$@" 2>/dev/null || true
+    kill -KILL "$1" 2>/dev/null || true
 }
 
 # Stops every process with a pid file in WORKDIR: herald first, so that it
@@ -53,6 +61,6 @@ stop_all() { # workdir
         [[ -e $f ]] || continue
         pid=$(cat "$f")
         rm -f "$f"
-        stop_pids "$pid"
+        stop_pid "$pid"
     done
 }
