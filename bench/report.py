@@ -25,6 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (header, function(run) -> value, ratio kind or None).
 FANOUT_COLUMNS = [
     ("subscribed", lambda r: r.get("subscribed"), None),
+    ("offered/s", lambda r: r.get("deliveries_offered_per_s"), None),
     ("deliveries/s", lambda r: r.get("deliveries_per_s"), None),
     ("server CPU s", lambda r: r.get("server_cpu_seconds"), None),
     ("deliveries / server CPU-s", lambda r: r.get("deliveries_per_server_cpu_second"), "higher"),
@@ -58,10 +59,10 @@ SCENARIOS = [
      "10% of the subscribers read slowly; what the others see, and what the server does with the slow ones.",
      FANOUT_COLUMNS),
 ]
-RATIO_TEXT = ("herald × compares each server with herald (embedded broker) on the same transport: "
+RATIO_TEXT = ("In the tables below, herald × compares each server with herald (embedded broker) on the same transport: "
               "peer / herald for memory, latency and time, herald / peer for deliveries per CPU-second; "
               "above 1 means herald does better. A failed run shows its status; every run's full "
-              "herald-bench output is in the JSON.")
+              "herald-bench output is in {json}.")
 
 
 def scenario_table(index, scenario, columns):
@@ -126,7 +127,7 @@ def plots(index, img_dir, page_dir):
             out = os.path.join(img_dir, name)
             err = plot(script, out, data)
             rel = os.path.relpath(out, page_dir)
-            lines.append(f"_{alt}: {err}_" if err else f"![{alt}]({rel})")
+            lines += [f"_{alt}: {err}_" if err else f"![{alt}]({rel})", ""]
     return lines
 
 
@@ -146,7 +147,7 @@ def machine_lines(doc):
     return lines
 
 
-def render(doc, out, img_dir, findings):
+def render(doc, json_path, out, img_dir, findings):
     index = RunIndex(doc)
     page_dir = os.path.dirname(os.path.abspath(out))
     lines = ["# Benchmarks", "",
@@ -159,12 +160,11 @@ def render(doc, out, img_dir, findings):
     lines += ["", "## Targets (issue 4)", "", "| target | measured | |", "|---|---|---|"]
     for t in evaluate_targets(index):
         lines.append(f"| {t['target']} | {t['measured']} | {t['verdict']} |")
-    lines += ["", "## Plots", ""] + plots(index, img_dir, page_dir)
+    lines += ["", "## Plots", ""] + plots(index, img_dir, page_dir) + [RATIO_TEXT.format(json=f"`{json_path}`")]
     for scenario, title, what, columns in SCENARIOS:
         if not index.runs_of(scenario):
             continue
         lines += ["", f"## {title}", "", what, ""] + scenario_table(index, scenario, columns)
-        lines += ["", RATIO_TEXT]
     lines += ["", "## Findings", ""]
     try:
         with open(findings, encoding="utf-8") as f:
@@ -185,7 +185,7 @@ def main():
     a = ap.parse_args()
     with open(a.json, encoding="utf-8") as f:
         doc = json.load(f)
-    render(doc, a.out, a.img, a.findings)
+    render(doc, a.json, a.out, a.img, a.findings)
     print(f"report: {a.out}", file=sys.stderr)
 
 

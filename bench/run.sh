@@ -66,7 +66,8 @@ for s in "${SCENARIOS[@]}"; do scenario_args "$s" >/dev/null || die "unknown sce
 
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
 export HERALD_BUILD_DIR=$PWD/build/bench
-bench_bin=$HERALD_BUILD_DIR/bench/herald-bench
+# HERALD_BENCH: another herald-bench binary (e.g. a newer build) instead of the one built here.
+bench_bin=${HERALD_BENCH:-$HERALD_BUILD_DIR/bench/herald-bench}
 stamp=$(date -u +%Y-%m-%d)-$(hostname -s)
 rundir=build/bench-runs/$(date -u +%Y%m%dT%H%M%S)-$mode
 if [[ $mode == smoke ]]; then outdir=build/bench-smoke; else outdir=bench/results; fi
