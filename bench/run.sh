@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Benchmarks herald against its peers (bench/peers/<name>/, see
-# bench/README.md): installs what they need, builds herald and herald-bench in
-# Release, runs every scenario against every server on a freshly started
-# server, and writes one JSON file with the machine, the versions, the exact
-# command and every herald-bench result; bench/report.py renders it.
+# Benchmarks herald against its peers (bench/peers/<name>/: install.sh,
+# start.sh PORT WORKDIR, stop.sh WORKDIR, version.sh): installs what they need,
+# builds herald and herald-bench in Release, runs every scenario against every
+# server on a freshly started server, and writes one JSON file with the machine,
+# the versions, the exact command and every herald-bench result, which
+# bench/report.py renders into docs/benchmarks.md.
 #
 #   bench/run.sh [--quick|--smoke] [--servers a,b,...] [--scenarios x,y,...] [--no-setup]
 #
-# full and --quick write bench/results/<date>-<host>.json and docs/benchmarks.md;
-# --smoke (CI, a few minutes, no thresholds) writes only under build/bench-smoke/.
+# full writes bench/results/<date>-<host>.json, --quick <date>-<host>-quick.json,
+# and both render docs/benchmarks.md; --smoke (CI: a few minutes, no thresholds)
+# writes only under build/bench-smoke/. --no-setup skips apt, npm and the build.
 # A peer that is missing or fails to start is recorded as such and the run goes
 # on; the exit status is non-zero only when herald itself fails or the harness breaks.
 set -euo pipefail
@@ -53,8 +55,8 @@ while (($#)); do
     --smoke) mode=smoke ;;
     --servers) servers=${2:?--servers needs a list}; shift ;;
     --scenarios) scenarios=${2:?--scenarios needs a list}; shift ;;
-    --no-setup) setup=0 ;; # skip apt/npm/build: for re-runs on a prepared machine
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; echo "servers: $ALL_SERVERS"; echo "scenarios: $ALL_SCENARIOS"; exit 0 ;;
+    --no-setup) setup=0 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; echo "servers: $ALL_SERVERS"; echo "scenarios: $ALL_SCENARIOS"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
     esac
     shift
@@ -69,6 +71,7 @@ export HERALD_BUILD_DIR=$PWD/build/bench
 # HERALD_BENCH: another herald-bench binary (e.g. a newer build) instead of the one built here.
 bench_bin=${HERALD_BENCH:-$HERALD_BUILD_DIR/bench/herald-bench}
 stamp=$(date -u +%Y-%m-%d)-$(hostname -s)
+[[ $mode == quick ]] && stamp+=-quick # never overwrite the day's full run
 rundir=build/bench-runs/$(date -u +%Y%m%dT%H%M%S)-$mode
 if [[ $mode == smoke ]]; then outdir=build/bench-smoke; else outdir=bench/results; fi
 herald_failed=0
@@ -115,8 +118,8 @@ record_versions() {
 # Starts SERVER on a free port (twice at most: another process may take the
 # port in between); sets PIDS, PORT, PUBLISH_PORT, REDIS_PORT.
 start_server() { # server workdir errfile
-    local server=$1 work=$2 err=$3 line attempt
-    for attempt in 1 2; do
+    local server=$1 work=$2 err=$3 line
+    for _ in 1 2; do
         PORT=$(free_port)
         if line=$(timeout -k 5 40 bench/peers/"$server"/start.sh "$PORT" "$work" 2>>"$err"); then
             line=$(tail -n 1 <<<"$line")
@@ -136,9 +139,11 @@ start_server() { # server workdir errfile
 run_one() { # server scenario transport
     local server=$1 scenario=$2 transport=$3 status rc=0
     RUN_NO=$((RUN_NO + 1))
-    local dir=$rundir/runs/$(printf %03d "$RUN_NO")-$server-$scenario-$transport
+    local dir args
+    dir=$rundir/runs/$(printf %03d "$RUN_NO")-$server-$scenario-$transport
     mkdir -p "$dir"
-    local args=($(scenario_args "$scenario") --transport "$transport" --timeout $((BOUND - 30)))
+    read -ra args <<<"$(scenario_args "$scenario")"
+    args+=(--transport "$transport" --timeout $((BOUND - 30)))
     {
         echo "server=$server"
         echo "scenario=$scenario"

@@ -3,6 +3,7 @@
 # on 127.0.0.1:PORT bridged through it (--redis-url); files under WORKDIR.
 #   start.sh PORT WORKDIR   ->   PIDS=<herald>,<redis> PUBLISH_PORT=PORT REDIS_PORT=<redis port>
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../herald/lib.sh
 source "$(dirname "$0")/../herald/lib.sh"
 port=${1:?usage: start.sh PORT WORKDIR} dir=${2:?usage: start.sh PORT WORKDIR}
 mkdir -p "$dir"

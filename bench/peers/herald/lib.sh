@@ -1,6 +1,8 @@
+# shellcheck shell=bash
 # Shared by bench/peers/herald/ and bench/peers/herald-redis/ (sourced, not run).
 # The binary comes from bench/run.sh's Release build (HERALD_BUILD_DIR).
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+# shellcheck disable=SC2034 # used by the scripts that source this file
 herald_bin=${HERALD_BUILD_DIR:-$repo/build/bench}/herald
 
 free_port() {

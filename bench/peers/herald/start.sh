@@ -2,6 +2,7 @@
 # Starts herald (embedded broker, 2 I/O threads) on 127.0.0.1:PORT, files under WORKDIR.
 #   start.sh PORT WORKDIR   ->   PIDS=<pid> PUBLISH_PORT=PORT REDIS_PORT=0
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 port=${1:?usage: start.sh PORT WORKDIR} dir=${2:?usage: start.sh PORT WORKDIR}
 mkdir -p "$dir"
