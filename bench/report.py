@@ -25,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (header, function(run) -> value, ratio kind or None).
 FANOUT_COLUMNS = [
     ("subscribed", lambda r: r.get("subscribed"), None),
-    ("offered/s", lambda r: r.get("deliveries_offered_per_s"), None),
+    ("offered/s", lambda r: r.get("deliveries_offered_per_s") or None, None),  # 0 = unpaced
     ("deliveries/s", lambda r: r.get("deliveries_per_s"), None),
     ("server CPU s", lambda r: r.get("server_cpu_seconds"), None),
     ("deliveries / server CPU-s", lambda r: r.get("deliveries_per_server_cpu_second"), "higher"),
@@ -141,6 +141,9 @@ def machine_lines(doc):
     for name, ver in v.get("servers", {}).items():
         lines.append(f"* {name}: " + ("missing (no bench/peers/" + name + "/): not run" if ver == "missing"
                                       else ver or "unknown"))
+    if not doc.get("herald_bench_peer_flags", True):
+        lines.append("* **this herald-bench predates --server/--server-pids: it spoke herald's protocol to "
+                     "every server and measured only the first pid, so only herald's rows are meaningful**")
     lines += [f"* mode: {doc.get('mode')}, sizes: {doc.get('sizes')}, {doc.get('seconds')} s in all,"
               f" generated {doc.get('generated_utc')}",
               "", "```sh", doc.get("command", ""), "```"]

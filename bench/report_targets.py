@@ -16,7 +16,9 @@ def herald_run(index, scenario, transport, need):
     """herald's run, or (None, reason) when it cannot be judged."""
     run = index.baseline(scenario, transport)
     if run is None:
-        return None, f"no successful herald {scenario} {transport} run"
+        other = index.find("herald", scenario, transport)
+        return None, (f"herald's {scenario} {transport} run: {other.status}" if other is not None
+                      else f"no herald {scenario} {transport} run in this benchmark")
     n = run.get("subscribed")
     if not number(n) or n < need:
         return None, f"measured at {fmt(n)} connections; the target is at {need:,}"

@@ -219,6 +219,7 @@ main() {
     mkdir -p "$rundir" "$outdir"
     PEER_FLAGS=0
     bench_has_peer_flags && PEER_FLAGS=1
+    echo "$PEER_FLAGS" >"$rundir/bench-peer-flags"
     echo "$command_line" >"$rundir/command"
     echo "$mode" >"$rundir/mode"
     echo "${SIZES[$mode]}" >"$rundir/sizes"
