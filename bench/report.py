@@ -184,7 +184,7 @@ def main():
     ap.add_argument("json")
     ap.add_argument("--out", default="docs/benchmarks.md")
     ap.add_argument("--img", default="docs/img")
-    ap.add_argument("--findings", default="docs/benchmarks-findings.md")
+    ap.add_argument("--findings", default=os.path.relpath(os.path.join(HERE, "..", "docs", "benchmarks-findings.md")))
     a = ap.parse_args()
     with open(a.json, encoding="utf-8") as f:
         doc = json.load(f)
