@@ -14,6 +14,12 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev clang libclang-rt-14-dev redis-server nginx-light chromium)
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi
+if [[ "${1:-}" == "--bench" ]]; then
+  # bench/run.sh compares herald with real peers (nginx + nchan, Pushpin, a
+  # Node.js stack, each with its own Redis), plots with gnuplot, profiles with perf.
+  packages+=(nginx-light libnginx-mod-nchan pushpin redis-server gnuplot-nox linux-perf)
+  command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
