@@ -16,8 +16,9 @@ if [[ "${1:-}" == "--test" ]]; then
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   # bench/run.sh compares herald with real peers (nginx + nchan, Pushpin, a
-  # Node.js stack, each with its own Redis), plots with gnuplot, profiles with perf.
-  packages+=(nginx-light libnginx-mod-nchan pushpin redis-server gnuplot-nox linux-perf)
+  # Node.js stack, each with its own Redis; the raw epoll limit needs OpenSSL
+  # for the WebSocket handshake), plots with gnuplot, profiles with perf.
+  packages+=(nginx-light libnginx-mod-nchan pushpin redis-server gnuplot-nox linux-perf libssl-dev)
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 
