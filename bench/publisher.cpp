@@ -83,7 +83,8 @@ private:
         if (now >= end_ns_ || (plan_.stop && plan_.stop->load(std::memory_order_relaxed)))
             stopping_ = true;
         if (!stopping_ && plan_.rate > 0) {
-            double target = plan_.rate * static_cast<double>(now - r_.start_ns) / 1e9;
+            double target = plan_.rate * static_cast<double>(now - r_.start_ns) / 1e9 +
+                            (plan_.first_at_start ? 1 : 0);
             generated_ = std::max(generated_, static_cast<std::uint64_t>(std::floor(target)));
         }
         if (plan_.rate > 0)

@@ -27,8 +27,9 @@ struct PublishPlan {
     unsigned publishers = 4; // connections
     unsigned batch = 100;    // events per request when rate = 0 (capped per mode)
     std::uint32_t channels = 1;
-    std::string channel_prefix; // event k goes to prefix + (k % channels)
-    std::string fixed_channel;  // when set, every event goes there (channels must be 1)
+    std::string channel_prefix;  // event k goes to prefix + (k % channels)
+    std::string fixed_channel;   // when set, every event goes there (channels must be 1)
+    bool first_at_start = false; // rate > 0: the first event at once, not after 1/rate
     const std::atomic<bool>* stop = nullptr; // set by another thread: stop publishing early
 };
 

@@ -41,6 +41,7 @@ nlohmann::json run_connect_storm(const Options& o, SteadyTime deadline) {
     plan.fixed_channel = "storm";
     plan.rate = 1000.0 / o.interval_ms;
     plan.publishers = 1;
+    plan.first_at_start = true;
     plan.duration = std::chrono::duration<double>(deadline - Clock::now()).count();
     plan.stop = &stop;
     auto publishing = start_publisher(plan, deadline);
