@@ -142,6 +142,7 @@ void Lane::consume(Conn* c, char* data, std::size_t n) {
     ev.now_ns = steady_ns();
     ev.latency = config.latency && !c->slow ? &latency : nullptr;
     ev.raw = !config.profile->herald;
+    ev.not_before_ns = config.not_before_ns;
     auto rest = in.substr(used);
     used += c->transport == Transport::sse ? parse_sse(rest, ev) : parse_ws(rest, ev);
     if (carried)
@@ -166,6 +167,7 @@ void Lane::consume(Conn* c, char* data, std::size_t n) {
 void Lane::record(Conn* c, const StreamEvents& ev) {
     if (ev.other)
         other.fetch_add(ev.other, std::memory_order_relaxed);
+    stale += ev.stale;
     if (!ev.deliveries)
         return;
     if (c->slow) {

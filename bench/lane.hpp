@@ -62,7 +62,8 @@ struct Lane {
     std::vector<std::uint32_t> failed_indices;
     std::uint64_t last_delivery_ns = 0;
     Histogram first_event; // t0 -> first event, per connection
-    std::uint64_t last_connect_ns = 0, last_subscribe_ns = 0, slow_received = 0, slow_open = 0;
+    std::uint64_t last_connect_ns = 0, last_subscribe_ns = 0, slow_received = 0, slow_open = 0,
+                  stale = 0;
     bool resumed = false; // resume_slow() was called
     std::atomic<std::uint64_t> subscribed{0}, failed{0}, received{0}, dropped{0}, other{0};
     std::atomic<std::uint64_t> connected{0}, firsts{0}, slow_closed{0};

@@ -2,6 +2,7 @@
 // the publisher thread, server figures, and polling the generator children.
 #include "proc_stats.hpp"
 #include "scenarios.hpp"
+#include "stream_parser.hpp"
 
 #include <thread>
 
@@ -19,6 +20,7 @@ PoolConfig base_pool_config(const Options& o) {
     c.threads = o.threads;
     c.transport = o.transport == "ws" ? Transport::ws : Transport::sse;
     c.alternate = o.transport == "both";
+    c.not_before_ns = steady_ns();
     return c;
 }
 

@@ -96,6 +96,7 @@ nlohmann::json run_connect_storm(const Options& o, SteadyTime deadline) {
     r["first_event_ms"] = first.summary(1e6); // t0 -> first event, per client
     r["storm_seconds"] = elapsed;
     r["publisher"] = publish.to_json();
+    r["stale_events"] = sum_field(finals, "stale"); // stamped before this run: replayed
     r["errors"] = merge_errors(finals);
     return r;
 }

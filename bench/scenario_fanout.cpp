@@ -138,6 +138,7 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     r["delivery_seconds"] = seconds;
     r["deliveries_per_s"] = seconds > 0 ? static_cast<double>(received) / seconds : 0;
     r["subscribers_dropped"] = dropped;
+    r["stale_events"] = sum_field(finals, "stale"); // stamped before this run: replayed
     r["other_messages"] = other;
     r["latency_ms"] = latency.summary(1e6);
     if (before.cpu && after.cpu) {

@@ -145,6 +145,7 @@ nlohmann::json run_slow_consumers(const Options& o, SteadyTime deadline) {
     r["slow_closed_by_server"] = sum_field(finals, "slow_closed");
     r["slow_still_open"] = sum_field(finals, "slow_open");
     r["slow_deliveries_received"] = sum_field(finals, "slow_received");
+    r["stale_events"] = sum_field(finals, "stale"); // stamped before this run: replayed
     r["errors"] = merge_errors(finals);
     return r;
 }

@@ -19,6 +19,10 @@ void take_timestamp(std::string_view data, StreamEvents& out) {
         ++out.other;
         return;
     }
+    if (ts < out.not_before_ns) {
+        ++out.stale;
+        return;
+    }
     ++out.deliveries;
     if (out.latency)
         out.latency->record(out.now_ns > ts ? out.now_ns - ts : 0);

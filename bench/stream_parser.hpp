@@ -14,8 +14,10 @@ namespace bench {
 
 // What one chunk of stream held.
 struct StreamEvents {
-    std::uint64_t now_ns = 0;     // receive time for every delivery of the chunk
-    Histogram* latency = nullptr; // publish->delivery, when the data carries a timestamp
+    std::uint64_t now_ns = 0;        // receive time for every delivery of the chunk
+    Histogram* latency = nullptr;    // publish->delivery, when the data carries a timestamp
+    std::uint64_t not_before_ns = 0; // older timestamps are from an earlier run: stale
+    std::uint32_t stale = 0;         // replayed events of an earlier run (nchan's buffer, ...)
     bool raw = false;             // not herald: SSE data lines / WS messages are the published data
     std::uint32_t deliveries = 0; // events carrying the bench's timestamp
     std::uint32_t other = 0;      // any other event or message (reset, error, ...)

@@ -82,7 +82,8 @@ nlohmann::json SubscriberPool::final_report() const {
     Histogram latency, first_event;
     std::map<std::string, std::uint64_t> errors;
     std::vector<std::uint32_t> failed;
-    std::uint64_t last = 0, last_connect = 0, last_subscribe = 0, slow_received = 0, slow_open = 0;
+    std::uint64_t last = 0, last_connect = 0, last_subscribe = 0, slow_received = 0, slow_open = 0,
+                  stale = 0;
     for (const auto& l : lanes_) {
         latency.merge(l->latency);
         first_event.merge(l->first_event);
@@ -90,6 +91,7 @@ nlohmann::json SubscriberPool::final_report() const {
         last_subscribe = std::max(last_subscribe, l->last_subscribe_ns);
         slow_received += l->slow_received;
         slow_open += l->slow_open;
+        stale += l->stale;
         for (const auto& [k, v] : l->errors)
             errors[k] += v;
         failed.insert(failed.end(), l->failed_indices.begin(), l->failed_indices.end());
@@ -105,6 +107,7 @@ nlohmann::json SubscriberPool::final_report() const {
     j["last_subscribe_ns"] = last_subscribe;
     j["slow_received"] = slow_received;
     j["slow_open"] = slow_open;
+    j["stale"] = stale;
     j["rss_kb"] = rss_kb(0).value_or(0);
     j["cpu_seconds"] = cpu_seconds(0).value_or(0);
     return j;

@@ -32,7 +32,8 @@ struct PoolConfig {
     std::string fixed_channel;  // when set, every subscriber's channel
     bool latency = false;       // parse timestamps into the histogram
     std::uint64_t start_ns = 0; // t0 on the steady clock: time-to-first-event is measured from it
-    double slow_share = 0;      // share of subscribers that stop reading once subscribed
+    std::uint64_t not_before_ns = 0; // events stamped earlier are stale (an earlier run's)
+    double slow_share = 0;           // share of subscribers that stop reading once subscribed
     unsigned slow_rcvbuf = 4096;
 };
 
