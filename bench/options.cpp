@@ -45,7 +45,7 @@ int parse_options(int argc, char** argv, Options& o) {
     app.add_option("--transport", o.transport, "sse | ws | both")
         ->check(CLI::IsMember({"sse", "ws", "both"}));
     app.add_option("--connections", o.connections,
-                   "idle: connections per transport; connect-storm: clients")
+                   "idle: connections per transport; connect-storm: clients (default 10000)")
         ->capture_default_str();
     app.add_option("--hold", o.hold, "idle: seconds to hold connections after measuring")
         ->capture_default_str();
@@ -107,6 +107,8 @@ int parse_options(int argc, char** argv, Options& o) {
         return fail("--settle must be >= 0, --interval-ms > 0");
     if (o.transport.empty())
         o.transport = o.scenario == "idle" ? "both" : "sse";
+    if (o.scenario == "connect-storm" && !app.count("--connections"))
+        o.connections = 10000;
     if (o.scenario == "connect-storm" && !app.count("--inflight"))
         o.inflight = o.connections;
     if (o.scenario == "slow-consumers" && !app.count("--size"))

@@ -48,11 +48,11 @@ public:
     }
 
     PublishResult run() {
-        tcp::endpoint server(net::ip::make_address_v4(plan_.host), plan_.port);
+        server_ = tcp::endpoint(net::ip::make_address_v4(plan_.host), plan_.port);
         for (unsigned i = 0; i < plan_.publishers; ++i) {
             auto c = std::make_unique<PubConn>(ctx_);
             error_code ec;
-            c->socket.connect(server, ec);
+            c->socket.connect(server_, ec);
             if (!ec)
                 c->socket.set_option(tcp::no_delay(true), ec);
             if (ec) {
@@ -203,16 +203,40 @@ private:
             ++r_.requests_failed;
             r_.events_rejected += c.count;
         }
-        if (!ec && !is_redis(plan_.mode) && !c.res.keep_alive())
+        if (!ec && !is_redis(plan_.mode) && !c.res.keep_alive()) {
+            if (!stopping_)
+                return reconnect(c);
             c.dead = true;
+        }
         if (!maybe_finish())
             dispatch();
+    }
+
+    // Some publish APIs answer "Connection: close" (Pushpin's): connect again.
+    void reconnect(PubConn& c) {
+        ++r_.reconnects;
+        error_code ignored;
+        c.socket.close(ignored);
+        c.buffer.clear();
+        c.busy = true;
+        c.socket.async_connect(server_, [this, &c](error_code ec) {
+            c.busy = false;
+            if (ec) {
+                ++r_.errors["reconnect: " + ec.message()];
+                c.dead = true;
+            } else {
+                c.socket.set_option(tcp::no_delay(true), ec);
+            }
+            if (!maybe_finish())
+                dispatch();
+        });
     }
 
     const PublishPlan& plan_;
     net::io_context ctx_{1};
     net::steady_timer tick_, deadline_timer_;
     std::vector<std::unique_ptr<PubConn>> conns_;
+    tcp::endpoint server_;
     PublishResult r_;
     WireTarget target_;
     std::uint64_t max_batch_;
@@ -235,6 +259,7 @@ nlohmann::json PublishResult::to_json() const {
             {"events_per_s", seconds > 0 ? static_cast<double>(events_sent) / seconds : 0},
             {"max_backlog_events", max_backlog},
             {"redis_zero_receivers", redis_zero_receivers},
+            {"reconnects", reconnects},
             {"ack_latency_ms", ack_latency.summary(1e6)},
             {"failed_after_ms", failed_after_ms},
             {"errors", errors}};

@@ -37,6 +37,7 @@ struct PublishResult {
     std::uint64_t events_sent = 0, events_accepted = 0, events_rejected = 0,
                   events_unacknowledged = 0;
     std::uint64_t requests = 0, requests_failed = 0, max_backlog = 0;
+    std::uint64_t reconnects = 0;           // the server closed after answering
     std::uint64_t redis_zero_receivers = 0; // PUBLISH answered 0: nobody subscribed in Redis
     std::uint64_t start_ns = 0, first_send_ns = 0, last_send_ns = 0, last_ack_ns = 0;
     std::vector<std::uint64_t> accepted_per_channel;
