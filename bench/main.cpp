@@ -104,6 +104,7 @@ int main(int argc, char** argv) {
             out["params"] = {{"transport", o.transport},
                              {"subscribers", o.subscribers},
                              {"channels", o.channels},
+                             {"channels_text", o.channels_text},
                              {"rate", o.rate},
                              {"size", o.size},
                              {"duration", o.duration},
