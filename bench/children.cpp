@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdexcept>
@@ -46,6 +47,8 @@ void write_line(int fd, const nlohmann::json& j) {
             ssize_t n = ::read(control_fd, buf, sizeof buf);
             if (n == 0 || (n < 0 && errno != EINTR))
                 break; // EOF: the coordinator says stop
+            if (n > 0 && std::memchr(buf, 'r', static_cast<std::size_t>(n)))
+                pool.resume_slow();
         }
         if (std::chrono::steady_clock::now() >= deadline)
             break;
@@ -163,6 +166,14 @@ std::size_t Children::exited_early() const {
     return static_cast<std::size_t>(
         std::count_if(children_.begin(), children_.end(),
                       [](const Child& c) { return c.eof && !c.final.is_object(); }));
+}
+
+void Children::resume_slow() {
+    for (auto& c : children_)
+        if (c.control_fd >= 0) {
+            char r = 'r';
+            [[maybe_unused]] auto n = ::write(c.control_fd, &r, 1);
+        }
 }
 
 void Children::stop() {

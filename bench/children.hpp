@@ -3,7 +3,8 @@
 // sockets, so the coordinator forks one child per slice of connections; each
 // runs a SubscriberPool and writes one JSON line per message to a pipe:
 // {"type":"progress",...} every 50 ms, and {"type":"final",...} after it was
-// told to stop (its control pipe reached EOF) and closed its connections.
+// told to stop (its control pipe reached EOF) and closed its connections. A
+// byte 'r' on the control pipe makes its slow subscribers read again.
 #include "subscriber_pool.hpp"
 
 #include <chrono>
@@ -35,7 +36,8 @@ public:
     PoolProgress progress() const;    // sum of the latest progress lines
     std::size_t exited_early() const; // children gone without a final report
 
-    void stop(); // close the control pipes
+    void resume_slow(); // the slow subscribers start reading (slow-consumers)
+    void stop();        // close the control pipes
     // Waits for every final report and exit until `deadline`, then kills.
     bool finish(SteadyTime deadline);
     std::vector<nlohmann::json> finals() const;

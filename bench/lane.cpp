@@ -24,9 +24,16 @@ void Lane::open(std::uint32_t index) {
     c->index = index;
     c->transport =
         config.alternate ? (index % 2 ? Transport::ws : Transport::sse) : config.transport;
+    c->slow = is_slow(index, config.slow_share);
     ++in_flight;
     error_code ec;
     c->socket.open(tcp::v4(), ec);
+    if (!ec && c->slow) {
+        // Before connect(), so the advertised window stays small: the server's
+        // writes to a slow consumer back up after a few KiB.
+        int size = static_cast<int>(config.slow_rcvbuf);
+        ::setsockopt(c->socket.native_handle(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    }
     if (!ec) {
         // The port is chosen at connect(), per destination: 28k ports per source address.
         int one = 1;
@@ -47,17 +54,10 @@ void Lane::on_connect(Conn* c, error_code ec) {
         return;
     if (ec)
         return fail(c, "connect: " + ec.message());
+    connected.fetch_add(1, std::memory_order_relaxed);
+    last_connect_ns = steady_ns();
     c->socket.non_blocking(true, ec);
-    const std::string host = config.host + ":" + std::to_string(config.port);
-    const std::string channel = channel_name(config, c->index);
-    if (c->transport == Transport::sse)
-        c->carry = "GET /events?channel=" + channel + " HTTP/1.1\r\nHost: " + host +
-                   "\r\nAccept: text/event-stream\r\n\r\n";
-    else
-        c->carry =
-            "GET /ws?channel=" + channel + " HTTP/1.1\r\nHost: " + host +
-            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    c->carry = request_for(config, c->transport, c->index);
     net::async_write(c->socket, net::buffer(c->carry), [this, c](error_code e, std::size_t) {
         if (c->state == State::done)
             return;
@@ -96,38 +96,53 @@ void Lane::on_readable(Conn* c, error_code ec) {
                                                  : "read: " + ec.message());
         if (pre)
             c->carry.clear();
-        consume(c, {scratch.data(), pre + n});
-        if (c->state == State::done)
-            return;
+        std::size_t fresh = n;
+        if (c->chunked)
+            fresh = dechunk(scratch.data() + pre, n, c->chunk);
+        consume(c, scratch.data(), pre + fresh);
+        if (c->state == State::done || c->paused)
+            return; // a paused slow consumer is not read until resume_slow()
         if (pre + n < scratch.size())
             break; // the socket is drained
     }
     wait_read(c);
 }
 
-void Lane::consume(Conn* c, std::string_view data) {
+void Lane::consume(Conn* c, char* data, std::size_t n) {
     const bool carried = !c->carry.empty();
     if (carried)
-        c->carry.append(data);
-    std::string_view in = carried ? std::string_view(c->carry) : data;
+        c->carry.append(data, n);
+    char* base = carried ? c->carry.data() : data;
+    std::size_t size = carried ? c->carry.size() : n;
     std::size_t used = 0;
     if (c->state == State::head) {
-        auto head = parse_head(in, c->transport);
+        auto head = parse_head({base, size}, c->transport);
         if (!head.complete) {
-            if (in.size() > 16384)
+            if (size > 16384)
                 return fail(c, "response head too large");
             if (!carried)
-                c->carry.assign(in);
+                c->carry.assign(base, size);
             return;
         }
         if (!head.ok)
             return fail(c, "status: " + head.status_line);
         used = head.body_offset;
+        if (head.chunked && c->transport == Transport::sse) {
+            c->chunked = true;
+            size = used + dechunk(base + used, size - used, c->chunk);
+            if (carried)
+                c->carry.resize(size);
+        }
         c->state = State::waiting;
+        if (!config.profile->herald)
+            on_subscribed(c); // no confirmation to wait for: the head is all there is
     }
+    std::string_view in(base, size);
     StreamEvents ev;
     ev.now_ns = steady_ns();
-    ev.latency = config.latency ? &latency : nullptr;
+    ev.latency = config.latency && !c->slow ? &latency : nullptr;
+    ev.raw = !config.profile->herald;
+    ev.not_before_ns = config.not_before_ns;
     auto rest = in.substr(used);
     used += c->transport == Transport::sse ? parse_sse(rest, ev) : parse_ws(rest, ev);
     if (carried)
@@ -136,26 +151,56 @@ void Lane::consume(Conn* c, std::string_view data) {
         c->carry.assign(in.substr(used));
     if (c->carry.empty() && c->carry.capacity() > 15)
         std::string().swap(c->carry); // an idle connection keeps no buffer
-    if (ev.deliveries) {
-        received.fetch_add(ev.deliveries, std::memory_order_relaxed);
-        last_delivery_ns = ev.now_ns;
-    }
-    if (ev.other)
-        other.fetch_add(ev.other, std::memory_order_relaxed);
+    record(c, ev);
     if (!ev.pong.empty()) {
         error_code ignored; // best effort: a 6-byte pong on an idle socket
         c->socket.write_some(net::buffer(ev.pong), ignored);
     }
-    if (ev.subscribed && c->state == State::waiting) {
-        c->state = State::live;
-        subscribed.fetch_add(1, std::memory_order_relaxed);
-        --in_flight;
-        launch();
-    }
+    if (ev.subscribed && c->state == State::waiting)
+        on_subscribed(c);
     if (ev.protocol_error)
         return fail(c, "websocket protocol error");
     if (ev.closed)
         return fail(c, "websocket close frame");
+}
+
+void Lane::record(Conn* c, const StreamEvents& ev) {
+    if (ev.other)
+        other.fetch_add(ev.other, std::memory_order_relaxed);
+    stale += ev.stale;
+    if (!ev.deliveries)
+        return;
+    if (c->slow) {
+        slow_received += ev.deliveries;
+        return;
+    }
+    received.fetch_add(ev.deliveries, std::memory_order_relaxed);
+    last_delivery_ns = ev.now_ns;
+    if (!c->first_seen) {
+        c->first_seen = true;
+        if (config.start_ns)
+            first_event.record(ev.now_ns > config.start_ns ? ev.now_ns - config.start_ns : 0);
+        firsts.fetch_add(1, std::memory_order_relaxed);
+    }
+}
+
+void Lane::on_subscribed(Conn* c) {
+    c->state = State::live;
+    last_subscribe_ns = steady_ns();
+    subscribed.fetch_add(1, std::memory_order_relaxed);
+    if (c->slow && !resumed)
+        c->paused = true;
+    --in_flight;
+    launch();
+}
+
+void Lane::resume_slow() {
+    resumed = true;
+    for (auto& c : conns)
+        if (c->paused && c->state != State::done) {
+            c->paused = false;
+            wait_read(c.get());
+        }
 }
 
 void Lane::fail(Conn* c, const std::string& reason) {
@@ -166,6 +211,11 @@ void Lane::fail(Conn* c, const std::string& reason) {
     error_code ignored;
     c->socket.close(ignored);
     std::string().swap(c->carry);
+    if (was_live && c->slow) {
+        slow_closed.fetch_add(1, std::memory_order_relaxed);
+        ++errors["slow consumer, after subscribe: " + reason];
+        return;
+    }
     if (was_live) {
         dropped.fetch_add(1, std::memory_order_relaxed);
         ++errors["after subscribe: " + reason];
@@ -187,6 +237,8 @@ void Lane::close_all() {
         if (c->state != State::live) {
             ++errors["unfinished at stop"];
             failed_indices.push_back(c->index);
+        } else if (c->slow) {
+            ++slow_open;
         }
         c->state = State::done;
         c->socket.close(ignored);

@@ -3,6 +3,7 @@
 // the protocol steps of each (connect, request, response head, stream).
 // Internal to subscriber_pool.cpp and lane.cpp.
 #include "histogram.hpp"
+#include "stream_parser.hpp"
 #include "subscriber_pool.hpp"
 
 #include <array>
@@ -27,10 +28,15 @@ enum class State : std::uint8_t { connecting, head, waiting, live, done };
 struct Conn {
     explicit Conn(net::io_context& ctx) : socket(ctx.get_executor()) {}
     Socket socket;
-    std::string carry; // the request while it is written, then unparsed input
+    std::string carry; // the request while it is written, then unparsed (dechunked) input
     std::uint32_t index = 0;
     State state = State::connecting;
     Transport transport = Transport::sse;
+    bool chunked = false;    // the SSE body is chunked
+    bool slow = false;       // slow-consumers: stops reading once subscribed
+    bool paused = false;     // slow and not reading
+    bool first_seen = false; // has received an event
+    ChunkState chunk;
 };
 
 struct Lane {
@@ -55,7 +61,12 @@ struct Lane {
     std::map<std::string, std::uint64_t> errors;
     std::vector<std::uint32_t> failed_indices;
     std::uint64_t last_delivery_ns = 0;
+    Histogram first_event; // t0 -> first event, per connection
+    std::uint64_t last_connect_ns = 0, last_subscribe_ns = 0, slow_received = 0, slow_open = 0,
+                  stale = 0;
+    bool resumed = false; // resume_slow() was called
     std::atomic<std::uint64_t> subscribed{0}, failed{0}, received{0}, dropped{0}, other{0};
+    std::atomic<std::uint64_t> connected{0}, firsts{0}, slow_closed{0};
     std::thread thread;
 
     void launch(); // opens connections up to the in-flight cap
@@ -63,7 +74,10 @@ struct Lane {
     void on_connect(Conn* c, error_code ec);
     void wait_read(Conn* c);
     void on_readable(Conn* c, error_code ec);
-    void consume(Conn* c, std::string_view data);
+    void consume(Conn* c, char* data, std::size_t n);
+    void on_subscribed(Conn* c);
+    void record(Conn* c, const StreamEvents& ev);
+    void resume_slow();
     void fail(Conn* c, const std::string& reason);
     void close_all();
 };

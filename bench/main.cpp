@@ -29,6 +29,13 @@ nlohmann::json summarize(const std::string& scenario, const nlohmann::json& resu
                                     "kernel_slab_per_connection_bytes_both_ends"});
         return s;
     }
+    if (scenario == "connect-storm")
+        return pick(results, {"connected", "connect_failed", "all_connected_s", "all_subscribed_s",
+                              "all_first_event_s", "first_event_ms"});
+    if (scenario == "slow-consumers")
+        return pick(results, {"server_rss_before_kb", "server_rss_peak_kb", "server_rss_after_kb",
+                              "fast_latency_ms", "fast_deliveries_missing", "slow_closed_by_server",
+                              "slow_subscribers"});
     auto s =
         pick(results, {"deliveries_per_s", "server_cpu_seconds", "deliveries_per_server_cpu_second",
                        "deliveries_missing", "subscribers_dropped"});
@@ -53,7 +60,13 @@ int main(int argc, char** argv) {
 
     nlohmann::json out;
     out["scenario"] = o.scenario;
-    out["server"] = {{"host", o.host}, {"port", o.port}, {"pid", o.server_pid}};
+    out["server"] = o.server;
+    out["transport"] = o.transport;
+    out["endpoint"] = {{"host", o.host},
+                       {"port", o.port},
+                       {"publish_port", o.publish_port},
+                       {"redis_port", o.redis_port},
+                       {"pids", o.server_pids}};
     out["generator"] = {{"threads_per_process", o.threads},
                         {"per_process", o.per_process},
                         {"inflight", o.inflight},
@@ -70,14 +83,33 @@ int main(int argc, char** argv) {
             out["results"] = bench::run_idle(o, deadline);
             for (auto& [k, v] : out["results"].items())
                 ok = ok && !v.contains("error");
+        } else if (o.scenario == "connect-storm") {
+            out["params"] = {{"transport", o.transport},     {"connections", o.connections},
+                             {"interval_ms", o.interval_ms}, {"size", o.size},
+                             {"inflight", o.inflight},       {"per_process", o.per_process}};
+            out["results"] = bench::run_connect_storm(o, deadline);
+            ok = !out["results"].contains("error");
+        } else if (o.scenario == "slow-consumers") {
+            out["params"] = {{"transport", o.transport},
+                             {"subscribers", o.subscribers},
+                             {"slow_share", o.slow_share},
+                             {"slow_rcvbuf", o.slow_rcvbuf},
+                             {"rate", o.rate},
+                             {"size", o.size},
+                             {"duration", o.duration},
+                             {"settle", o.settle}};
+            out["results"] = bench::run_slow_consumers(o, deadline);
+            ok = !out["results"].contains("error");
         } else {
             out["params"] = {{"transport", o.transport},
                              {"subscribers", o.subscribers},
                              {"channels", o.channels},
+                             {"channels_text", o.channels_text},
                              {"rate", o.rate},
                              {"size", o.size},
                              {"duration", o.duration},
-                             {"publishers", o.publishers}};
+                             {"publishers", o.publishers},
+                             {"settle", o.settle}};
             out["results"] = bench::run_fanout(o, deadline);
             ok = !out["results"].contains("error");
         }

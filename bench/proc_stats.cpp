@@ -52,6 +52,28 @@ std::optional<double> cpu_seconds(int pid) {
     return std::nullopt;
 }
 
+std::optional<std::int64_t> rss_kb(const std::vector<int>& pids) {
+    std::int64_t sum = 0;
+    for (int pid : pids) {
+        auto v = rss_kb(pid);
+        if (!v || pid == 0)
+            return std::nullopt;
+        sum += *v;
+    }
+    return pids.empty() ? std::nullopt : std::optional(sum);
+}
+
+std::optional<double> cpu_seconds(const std::vector<int>& pids) {
+    double sum = 0;
+    for (int pid : pids) {
+        auto v = cpu_seconds(pid);
+        if (!v || pid == 0)
+            return std::nullopt;
+        sum += *v;
+    }
+    return pids.empty() ? std::nullopt : std::optional(sum);
+}
+
 std::optional<TcpSockstat> tcp_sockstat() {
     std::ifstream in("/proc/net/sockstat");
     std::string line;

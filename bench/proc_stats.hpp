@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <vector>
 
 namespace bench {
 
@@ -14,7 +15,11 @@ struct TcpSockstat {
 
 std::optional<std::int64_t> rss_kb(int pid); // VmRSS of /proc/<pid>/status; 0 = self
 std::optional<double> cpu_seconds(int pid);  // utime + stime of /proc/<pid>/stat
-std::optional<TcpSockstat> tcp_sockstat();   // the "TCP:" line of /proc/net/sockstat
+// Sums over several processes (nginx master + workers, ...); nullopt when the
+// list is empty or any of them is gone (a partial sum would mislead).
+std::optional<std::int64_t> rss_kb(const std::vector<int>& pids);
+std::optional<double> cpu_seconds(const std::vector<int>& pids);
+std::optional<TcpSockstat> tcp_sockstat(); // the "TCP:" line of /proc/net/sockstat
 long page_size();
 // Bytes in use (active objects × object size) of the slab caches that every
 // socket costs the kernel: TCP, sock_inode_cache, filp, dentry, eventpoll_epi.

@@ -20,8 +20,8 @@ struct ServerSample {
 };
 
 ServerSample sample(const Options& o) {
-    return {o.server_pid ? cpu_seconds(o.server_pid) : std::nullopt,
-            http_get(o.host, o.port, "/metrics").value_or("")};
+    return {cpu_seconds(o.server_pids),
+            o.profile->herald ? http_get(o.host, o.port, "/metrics").value_or("") : ""};
 }
 
 double metric_delta(const ServerSample& a, const ServerSample& b, const std::string& series) {
@@ -54,13 +54,8 @@ void drain(Children& children, double expected, double max_seconds, SteadyTime d
 nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     nlohmann::json r;
     const std::uint32_t channels = o.channels;
-    PoolConfig all;
-    all.host = o.host;
-    all.port = o.port;
-    all.threads = o.threads;
+    PoolConfig all = base_pool_config(o);
     all.count = o.subscribers;
-    all.transport = o.transport == "ws" ? Transport::ws : Transport::sse;
-    all.alternate = o.transport == "both";
     all.channel_prefix = "fanout:";
     all.channel_modulus = channels;
     all.latency = true;
@@ -83,10 +78,12 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
         return r;
     }
 
-    PublishPlan plan{o.host,       o.port,  o.rate,   o.size,   o.duration,
-                     o.publishers, o.batch, channels, "fanout:"};
+    settle(o, children, deadline);
     auto before = sample(o);
-    auto publish = run_publisher(plan, deadline);
+    auto publishing = start_publisher(base_publish_plan(o, channels, "fanout:"), deadline);
+    while (publishing.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+        children.poll(50);
+    auto publish = publishing.get();
     r["publisher"] = publish.to_json();
 
     // Expected deliveries if every subscriber counted so far stays subscribed.
@@ -95,7 +92,7 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     // The last bytes can reach the subscribers before the server has handled the
     // completion of their writes: let it, so the CPU and metrics include that work.
     for (auto until = std::min(deadline, Clock::now() + std::chrono::seconds(5));
-         Clock::now() < until;) {
+         o.profile->herald && Clock::now() < until;) {
         auto m = http_get(o.host, o.port, "/metrics");
         if (m && metric_value(*m, "herald_queued_bytes") == 0)
             break;
@@ -141,6 +138,7 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     r["delivery_seconds"] = seconds;
     r["deliveries_per_s"] = seconds > 0 ? static_cast<double>(received) / seconds : 0;
     r["subscribers_dropped"] = dropped;
+    r["stale_events"] = sum_field(finals, "stale"); // stamped before this run: replayed
     r["other_messages"] = other;
     r["latency_ms"] = latency.summary(1e6);
     if (before.cpu && after.cpu) {
@@ -158,9 +156,7 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
             {"write_batch_events", metric_delta(before, after, "herald_write_batch_events_sum")},
             {"queued_bytes_at_end", metric_value(after.metrics, "herald_queued_bytes")}};
     }
-    r["server_rss_kb"] = o.server_pid && rss_kb(o.server_pid)
-                             ? nlohmann::json(*rss_kb(o.server_pid))
-                             : nlohmann::json(nullptr);
+    r["server_rss_kb"] = server_rss_json(o);
     r["generator_rss_kb"] = generator_rss;
     r["generator_cpu_seconds"] = generator_cpu; // subscriber processes, whole run
     r["errors"] = merge_errors(finals);

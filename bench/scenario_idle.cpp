@@ -15,9 +15,9 @@ double seconds_since(SteadyTime t) {
     return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// VmRSS of the server in kB, or -1 without --server-pid.
+// VmRSS of the server in kB, or -1 without --server-pids.
 std::int64_t server_rss(const Options& o) {
-    return o.server_pid ? rss_kb(o.server_pid).value_or(-1) : -1;
+    return rss_kb(o.server_pids).value_or(-1);
 }
 nlohmann::json opt(std::int64_t kb) {
     return kb >= 0 ? nlohmann::json(kb) : nlohmann::json(nullptr);
@@ -47,10 +47,7 @@ nlohmann::json measure_transport(const Options& o, Transport transport, std::int
     auto sock_before = tcp_sockstat();
     auto slab_before = socket_slab_bytes();
 
-    PoolConfig all;
-    all.host = o.host;
-    all.port = o.port;
-    all.threads = o.threads;
+    PoolConfig all = base_pool_config(o);
     all.count = o.connections;
     all.transport = transport;
     all.channel_prefix = "user:";
@@ -71,11 +68,14 @@ nlohmann::json measure_transport(const Options& o, Transport transport, std::int
     else if (p.failed)
         r["error"] = std::to_string(p.failed) + " connections failed (see errors)";
 
-    pump_for(children, 0.5, deadline); // let the server finish what follows "subscribed"
+    // Let the server finish what follows "subscribed" (for servers without a
+    // confirmation, what follows the response head).
+    pump_for(children, o.profile->herald ? 0.5 : std::max(0.5, o.settle), deadline);
     const std::int64_t rss_after = server_rss(o);
     auto sock_after = tcp_sockstat();
     auto slab_after = socket_slab_bytes();
-    r["server_connections"] = server_connections(o.host, o.port);
+    if (o.profile->herald)
+        r["server_connections"] = server_connections(o.host, o.port);
 
     r["server_rss_before_kb"] = opt(rss_before);
     r["server_rss_after_kb"] = opt(rss_after);
@@ -125,7 +125,10 @@ nlohmann::json measure_transport(const Options& o, Transport transport, std::int
     if (!clean)
         r["error"] = "a generator process did not report back";
 
-    r["server_connections_after_close"] = wait_server_drained(o, name, deadline);
+    if (o.profile->herald)
+        r["server_connections_after_close"] = wait_server_drained(o, name, deadline);
+    else
+        pump_for(children, 1, deadline); // give the server a moment to let them go
     r["server_rss_after_close_kb"] = opt(server_rss(o));
     if (auto s = tcp_sockstat())
         r["tcp_after_close"] = s->to_json(page);
@@ -133,39 +136,6 @@ nlohmann::json measure_transport(const Options& o, Transport transport, std::int
 }
 
 } // namespace
-
-bool wait_all_settled(Children& children, std::uint64_t count, SteadyTime deadline) {
-    while (Clock::now() < deadline) {
-        children.poll(20);
-        auto p = children.progress();
-        if (p.subscribed + p.failed >= count)
-            return true;
-        if (children.exited_early())
-            return false;
-    }
-    return false;
-}
-
-void pump_for(Children& children, double seconds, SteadyTime deadline) {
-    auto until = std::min(deadline, Clock::now() + std::chrono::microseconds(
-                                                       static_cast<std::int64_t>(seconds * 1e6)));
-    while (Clock::now() < until)
-        children.poll(static_cast<int>(std::max<std::int64_t>(
-            1,
-            std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count())));
-}
-
-nlohmann::json merge_errors(const std::vector<nlohmann::json>& finals) {
-    nlohmann::json merged = nlohmann::json::object();
-    for (const auto& f : finals) {
-        auto it = f.find("errors");
-        if (it == f.end() || !it->is_object())
-            continue;
-        for (const auto& [k, v] : it->items())
-            merged[k] = merged.value(k, std::uint64_t{0}) + v.get<std::uint64_t>();
-    }
-    return merged;
-}
 
 nlohmann::json run_idle(const Options& o, SteadyTime deadline) {
     nlohmann::json results = nlohmann::json::object();

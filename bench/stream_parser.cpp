@@ -1,6 +1,9 @@
 #include "stream_parser.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstring>
 
 namespace bench {
 
@@ -16,12 +19,29 @@ void take_timestamp(std::string_view data, StreamEvents& out) {
         ++out.other;
         return;
     }
+    if (ts < out.not_before_ns) {
+        ++out.stale;
+        return;
+    }
     ++out.deliveries;
     if (out.latency)
         out.latency->record(out.now_ns > ts ? out.now_ns - ts : 0);
 }
 
+// Other servers: any block with a data line is an event; id:/event: lines may come along.
+void raw_sse_block(std::string_view block, StreamEvents& out) {
+    std::size_t data = block.starts_with("data:") ? 0 : block.find("\ndata:");
+    if (data == std::string_view::npos)
+        return; // comment, retry:, ...
+    auto value = block.substr(data == 0 ? 5 : data + 6);
+    if (value.starts_with(" "))
+        value.remove_prefix(1);
+    take_timestamp(value, out);
+}
+
 void sse_block(std::string_view block, StreamEvents& out) {
+    if (out.raw)
+        return raw_sse_block(block, out);
     if (block.starts_with("retry:")) {
         out.subscribed = true;
         return;
@@ -38,6 +58,8 @@ void sse_block(std::string_view block, StreamEvents& out) {
 }
 
 void ws_text(std::string_view payload, StreamEvents& out) {
+    if (out.raw)
+        return take_timestamp(payload, out);
     if (payload.starts_with(R"({"type":"subscribed")")) {
         out.subscribed = true;
         return;
@@ -65,7 +87,11 @@ HeadResult parse_head(std::string_view data, Transport transport) {
     r.complete = true;
     r.body_offset = end + 4;
     r.status_line = std::string(data.substr(0, std::min(data.find("\r\n"), std::size_t{80})));
-    r.ok = data.starts_with(transport == Transport::sse ? "HTTP/1.1 200 " : "HTTP/1.1 101 ");
+    r.ok = data.starts_with(transport == Transport::sse ? "HTTP/1.1 200" : "HTTP/1.1 101");
+    std::string head(data.substr(0, end));
+    for (auto& ch : head)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    r.chunked = head.find("\r\ntransfer-encoding: chunked") != std::string::npos;
     return r;
 }
 
@@ -127,6 +153,52 @@ std::size_t parse_ws(std::string_view data, StreamEvents& out) {
         pos += header + static_cast<std::size_t>(length);
     }
     return pos;
+}
+
+std::size_t dechunk(char* data, std::size_t n, ChunkState& st) {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < n;) {
+        char ch = data[i];
+        switch (st.phase) {
+        case 0: { // hex size
+            int v = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
+            if (v >= 0) {
+                st.left = st.left * 16 + static_cast<std::uint32_t>(v);
+                ++i;
+                break;
+            }
+            st.phase = 1; // extension or CR: skip to the line's end
+            break;
+        }
+        case 1:
+            ++i;
+            if (ch == '\n')
+                st.phase = st.left ? 2 : 4;
+            break;
+        case 2: {
+            std::size_t take = std::min<std::size_t>(st.left, n - i);
+            std::memmove(data + out, data + i, take);
+            out += take;
+            i += take;
+            st.left -= static_cast<std::uint32_t>(take);
+            if (st.left == 0)
+                st.phase = 3;
+            break;
+        }
+        case 3:
+            ++i;
+            if (ch == '\n')
+                st.phase = 0;
+            break;
+        default: // the last chunk: nothing more belongs to the stream
+            i = n;
+            break;
+        }
+    }
+    return out;
 }
 
 std::string make_event_data(std::uint64_t now_ns, unsigned size) {

@@ -8,7 +8,20 @@
 namespace bench {
 
 std::string channel_name(const PoolConfig& c, std::uint32_t index) {
+    if (!c.fixed_channel.empty())
+        return c.fixed_channel;
     return c.channel_prefix + std::to_string(c.channel_modulus ? index % c.channel_modulus : index);
+}
+
+std::string request_for(const PoolConfig& c, Transport transport, std::uint32_t index) {
+    const std::string host = c.host + ":" + std::to_string(c.port);
+    const std::string channel = channel_name(c, index);
+    if (transport == Transport::sse)
+        return "GET " + std::string(c.profile->sse_target) + channel +
+               " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n\r\n";
+    return "GET " + std::string(c.profile->ws_target) + channel + " HTTP/1.1\r\nHost: " + host +
+           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 }
 
 SubscriberPool::SubscriberPool(PoolConfig config) : config_(std::move(config)) {
@@ -32,6 +45,13 @@ void SubscriberPool::start() {
     }
 }
 
+void SubscriberPool::resume_slow() {
+    for (auto& lane : lanes_) {
+        Lane* l = lane.get();
+        net::post(l->ctx, [l] { l->resume_slow(); });
+    }
+}
+
 PoolProgress SubscriberPool::progress() const {
     PoolProgress p;
     for (const auto& l : lanes_) {
@@ -40,6 +60,9 @@ PoolProgress SubscriberPool::progress() const {
         p.received += l->received.load(std::memory_order_relaxed);
         p.dropped += l->dropped.load(std::memory_order_relaxed);
         p.other += l->other.load(std::memory_order_relaxed);
+        p.connected += l->connected.load(std::memory_order_relaxed);
+        p.firsts += l->firsts.load(std::memory_order_relaxed);
+        p.slow_closed += l->slow_closed.load(std::memory_order_relaxed);
     }
     return p;
 }
@@ -56,12 +79,19 @@ void SubscriberPool::stop() {
 }
 
 nlohmann::json SubscriberPool::final_report() const {
-    Histogram latency;
+    Histogram latency, first_event;
     std::map<std::string, std::uint64_t> errors;
     std::vector<std::uint32_t> failed;
-    std::uint64_t last = 0;
+    std::uint64_t last = 0, last_connect = 0, last_subscribe = 0, slow_received = 0, slow_open = 0,
+                  stale = 0;
     for (const auto& l : lanes_) {
         latency.merge(l->latency);
+        first_event.merge(l->first_event);
+        last_connect = std::max(last_connect, l->last_connect_ns);
+        last_subscribe = std::max(last_subscribe, l->last_subscribe_ns);
+        slow_received += l->slow_received;
+        slow_open += l->slow_open;
+        stale += l->stale;
         for (const auto& [k, v] : l->errors)
             errors[k] += v;
         failed.insert(failed.end(), l->failed_indices.begin(), l->failed_indices.end());
@@ -72,17 +102,21 @@ nlohmann::json SubscriberPool::final_report() const {
     j["failed_indices"] = failed;
     j["last_delivery_ns"] = last;
     j["latency"] = latency.to_json();
+    j["first_event"] = first_event.to_json();
+    j["last_connect_ns"] = last_connect;
+    j["last_subscribe_ns"] = last_subscribe;
+    j["slow_received"] = slow_received;
+    j["slow_open"] = slow_open;
+    j["stale"] = stale;
     j["rss_kb"] = rss_kb(0).value_or(0);
     j["cpu_seconds"] = cpu_seconds(0).value_or(0);
     return j;
 }
 
 nlohmann::json PoolProgress::to_json() const {
-    return {{"subscribed", subscribed},
-            {"failed", failed},
-            {"received", received},
-            {"dropped", dropped},
-            {"other", other}};
+    return {{"connected", connected},   {"firsts", firsts}, {"slow_closed", slow_closed},
+            {"subscribed", subscribed}, {"failed", failed}, {"received", received},
+            {"dropped", dropped},       {"other", other}};
 }
 
 PoolProgress PoolProgress::from_json(const nlohmann::json& j) {
@@ -94,6 +128,9 @@ PoolProgress PoolProgress::from_json(const nlohmann::json& j) {
     p.received = j.value("received", 0ull);
     p.dropped = j.value("dropped", 0ull);
     p.other = j.value("other", 0ull);
+    p.connected = j.value("connected", 0ull);
+    p.firsts = j.value("firsts", 0ull);
+    p.slow_closed = j.value("slow_closed", 0ull);
     return p;
 }
 
@@ -103,6 +140,9 @@ PoolProgress& PoolProgress::operator+=(const PoolProgress& o) {
     received += o.received;
     dropped += o.dropped;
     other += o.other;
+    connected += o.connected;
+    firsts += o.firsts;
+    slow_closed += o.slow_closed;
     return *this;
 }
 

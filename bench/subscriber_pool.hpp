@@ -20,6 +20,7 @@ struct Lane;
 struct PoolConfig {
     std::string host;
     std::uint16_t port = 0;
+    const ServerProfile* profile = nullptr; // request targets, subscribed detection
     unsigned threads = 1;
     unsigned inflight = 100; // for this process
     std::uint32_t first = 0; // global index of the first subscriber
@@ -28,11 +29,23 @@ struct PoolConfig {
     bool alternate = false;     // even index SSE, odd index WS
     std::string channel_prefix; // channel = prefix + (modulus ? index % modulus : index)
     std::uint32_t channel_modulus = 0;
-    bool latency = false; // parse timestamps into the histogram
+    std::string fixed_channel;  // when set, every subscriber's channel
+    bool latency = false;       // parse timestamps into the histogram
+    std::uint64_t start_ns = 0; // t0 on the steady clock: time-to-first-event is measured from it
+    std::uint64_t not_before_ns = 0; // events stamped earlier are stale (an earlier run's)
+    double slow_share = 0;           // share of subscribers that stop reading once subscribed
+    unsigned slow_rcvbuf = 4096;
 };
+
+// Whether subscriber `index` is one of the slow share (spread evenly).
+inline bool is_slow(std::uint32_t index, double share) {
+    return share > 0 && static_cast<std::uint64_t>((index + 1.0) * share) >
+                            static_cast<std::uint64_t>(index * share);
+}
 
 struct PoolProgress {
     std::uint64_t subscribed = 0, failed = 0, received = 0, dropped = 0, other = 0;
+    std::uint64_t connected = 0, firsts = 0, slow_closed = 0;
     nlohmann::json to_json() const;
     static PoolProgress from_json(const nlohmann::json& j);
     PoolProgress& operator+=(const PoolProgress& o);
@@ -43,6 +56,7 @@ public:
     explicit SubscriberPool(PoolConfig config);
     ~SubscriberPool();
     void start();                        // starts the threads and the connecting
+    void resume_slow();                  // the slow subscribers start reading again
     PoolProgress progress() const;       // any thread
     void stop();                         // closes every connection, joins the threads
     nlohmann::json final_report() const; // after stop()
@@ -53,5 +67,6 @@ private:
 };
 
 std::string channel_name(const PoolConfig& c, std::uint32_t index);
+std::string request_for(const PoolConfig& c, Transport transport, std::uint32_t index);
 
 } // namespace bench
