@@ -113,8 +113,6 @@ def main():
         "machine": machine(rundir),
         "versions": {"herald_git_describe": read(os.path.join(rundir, "herald-git-describe")),
                      "servers": servers},
-        # False: herald-bench predates --server/--server-pids, so it spoke herald's protocol to every server.
-        "herald_bench_peer_flags": read(os.path.join(rundir, "bench-peer-flags")) == "1",
         "runs": runs,
     }
     json.dump(out, sys.stdout, indent=1)

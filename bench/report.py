@@ -141,9 +141,6 @@ def machine_lines(doc):
     for name, ver in v.get("servers", {}).items():
         lines.append(f"* {name}: " + ("missing (no bench/peers/" + name + "/): not run" if ver == "missing"
                                       else ver or "unknown"))
-    if not doc.get("herald_bench_peer_flags", True):
-        lines.append("* **this herald-bench predates --server/--server-pids: it spoke herald's protocol to "
-                     "every server and measured only the first pid, so only herald's rows are meaningful**")
     lines += [f"* mode: {doc.get('mode')}, sizes: {doc.get('sizes')}, {doc.get('seconds')} s in all,"
               f" generated {doc.get('generated_utc')}",
               "", "```sh", doc.get("command", ""), "```"]
