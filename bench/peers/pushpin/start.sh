@@ -23,15 +23,17 @@ port=$1
 mkdir -p "$2"
 workdir=$(cd "$2" && pwd)
 ulimit -n "$(ulimit -Hn)"
-# ZeroMQ ipc sockets are unix sockets: their path must fit in sun_path (108 bytes).
-(($(printf %s "$workdir/run/p-condure-out-stream" | wc -c) < 108)) ||
-  die "WORKDIR path too long for Pushpin's ipc sockets: $workdir"
-mkdir -p "$workdir/run" "$workdir/log"
+# ZeroMQ ipc sockets are unix sockets: their path must fit in sun_path (108 bytes),
+# so they live in a short directory of their own (WORKDIR/run links to it).
+rundir=$(mktemp -d /tmp/pushpin.XXXXXX)
+echo "$rundir" >"$workdir/rundir"
+ln -sfn "$rundir" "$workdir/run"
+mkdir -p "$workdir/log"
 rm -f "$workdir/pids"
 
 origin_port=$(free_port)
 publish_port=$(free_port)
-sed -e "s|@WORKDIR@|$workdir|g" -e "s|@PORT@|$port|g" -e "s|@PUBLISH_PORT@|$publish_port|g" \
+sed -e "s|@WORKDIR@|$workdir|g" -e "s|@RUNDIR@|$rundir|g" -e "s|@PORT@|$port|g" -e "s|@PUBLISH_PORT@|$publish_port|g" \
   "$here/pushpin.conf.in" >"$workdir/pushpin.conf"
 # One route: everything to the origin; WebSockets as WebSocket-over-HTTP.
 echo "* 127.0.0.1:$origin_port,over_http" >"$workdir/routes"
