@@ -10,6 +10,8 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 scripts/install-deps.sh --test
 # The browser test drives Debian's chromium with playwright-core (no browser download).
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+# Conformance: the ws and eventsource npm packages as independent clients.
+npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 
 run_suite() { # name, extra cmake args...

@@ -151,7 +151,7 @@ ReadResult FrameReader::complete_frame() {
         std::string_view reason(control_);
         reason.remove_prefix(2);
         if (!is_valid_utf8(reason))
-            return fail(invalid_payload, "close reason is not valid UTF-8");
+            return fail(protocol_error, "close reason is not valid UTF-8"); // as Beast does
         finished_ = true;
         return {ReadResult::Kind::close, reason, code};
     }

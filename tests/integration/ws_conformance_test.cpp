@@ -120,8 +120,9 @@ TEST_F(WsConformance, BadCloseCodesClose1002) {
 }
 
 // RFC 6455 5.5.1: the close reason is UTF-8 text. A close frame is not a
-// text message, so 1007 (7.4.1) does not strictly apply: Beast fails the
-// connection with 1002, which Autobahn (case 7.5.1) also accepts.
+// text message, so 1007 (7.4.1) does not strictly apply: Beast failed the
+// connection with 1002, which Autobahn (case 7.5.1) also accepts, and so
+// does herald's FrameReader.
 TEST_F(WsConformance, CloseReasonWithInvalidUtf8Closes1002) {
     EXPECT_EQ(CloseCodeAfter(frame(opcode::close, close_payload(1000, "bad \xC3\x28"))), 1002u);
     ExpectBothBystandersServed();

@@ -145,7 +145,7 @@ TEST(WsFrameReader, ProtocolViolationsGetTheirCloseCodes) {
         {"close code 1005", client_frame(0x88, std::string("\x03\xED", 2)), 1002},
         {"close code 999", client_frame(0x88, std::string("\x03\xE7", 2)), 1002},
         {"close code 5000", client_frame(0x88, std::string("\x13\x88", 2)), 1002},
-        {"close reason not UTF-8", client_frame(0x88, std::string("\x03\xE8\xFF", 3)), 1007},
+        {"close reason not UTF-8", client_frame(0x88, std::string("\x03\xE8\xFF", 3)), 1002},
         {"text not UTF-8", client_frame(0x81, "\xC0\xAF"), 1007},
         {"text not UTF-8 across fragments",
          client_frame(0x01, "\xE2\x82") + client_frame(0x80, "x"), 1007},
