@@ -57,6 +57,7 @@ private:
     bool release_message_ = false;
     bool finished_ = false;
     std::uint64_t remaining_ = 0; // payload bytes of the current frame still to come
+    std::size_t validated_ = 0;   // bytes of message_ known to be valid UTF-8
     std::string message_;         // data message so far
     std::string control_;         // control frame payload (at most 125 bytes)
 };

@@ -14,6 +14,25 @@ constexpr std::uint16_t protocol_error = 1002, invalid_payload = 1007, too_big =
 bool is_control(std::uint8_t opcode) {
     return (opcode & 0x8) != 0;
 }
+
+// `text` without a UTF-8 sequence that its last bytes only begin (the next
+// fragment may complete it).
+std::string_view without_open_sequence(std::string_view text) {
+    for (std::size_t back = 1; back <= 3 && back <= text.size(); ++back) {
+        auto lead = static_cast<unsigned char>(text[text.size() - back]);
+        if ((lead & 0xC0) == 0x80)
+            continue; // a continuation byte: look further back
+        // Bytes that never lead a sequence (C0, C1, F5..FF) count as complete,
+        // so that validation rejects them now.
+        std::size_t length = lead >= 0xF5   ? 1
+                             : lead >= 0xF0 ? 4
+                             : lead >= 0xE0 ? 3
+                             : lead >= 0xC2 ? 2
+                                            : 1;
+        return length > back ? text.substr(0, text.size() - back) : text;
+    }
+    return text;
+}
 } // namespace
 
 bool is_valid_close_code(std::uint16_t code) {
@@ -155,16 +174,25 @@ ReadResult FrameReader::complete_frame() {
         finished_ = true;
         return {ReadResult::Kind::close, reason, code};
     }
-    default: // a data frame
+    default: { // a data frame
+        if (message_opcode_ == op_text) {
+            // Checked fragment by fragment, each byte once: bad text fails at
+            // once rather than after the client has sent the whole message.
+            std::string_view fresh(message_);
+            fresh.remove_prefix(validated_);
+            auto complete = fin_ ? fresh : without_open_sequence(fresh);
+            if (!is_valid_utf8(complete))
+                return fail(invalid_payload, "text message is not valid UTF-8");
+            validated_ += complete.size();
+        }
         if (!fin_)
             return {};
         in_message_ = false;
         release_message_ = true;
-        if (message_opcode_ == op_binary)
-            return {ReadResult::Kind::binary, message_};
-        if (!is_valid_utf8(message_))
-            return fail(invalid_payload, "text message is not valid UTF-8");
-        return {ReadResult::Kind::text, message_};
+        validated_ = 0;
+        auto kind = message_opcode_ == op_text ? ReadResult::Kind::text : ReadResult::Kind::binary;
+        return {kind, message_};
+    }
     }
 }
 

@@ -104,6 +104,14 @@ TEST(WsFrameReader, UnicodeSplitAcrossFragmentsIsValid) {
     EXPECT_EQ(seen[0].payload, euro);
 }
 
+TEST(WsFrameReader, BadTextFailsAtTheFirstFragment) {
+    FrameReader reader(1024);
+    auto seen = feed(reader, client_frame(0x01, "ok \xFF"));
+    ASSERT_EQ(seen.size(), 1u);
+    EXPECT_EQ(seen[0].kind, Kind::error);
+    EXPECT_EQ(seen[0].code, 1007);
+}
+
 TEST(WsFrameReader, CloseFrames) {
     FrameReader empty(64);
     auto seen = feed(empty, client_frame(0x88, ""));
