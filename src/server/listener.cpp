@@ -1,6 +1,8 @@
 #include "herald/listener.hpp"
 
 #include "herald/http_session.hpp"
+#include "herald/request_params.hpp"
+#include "herald/server_info.hpp"
 #include "herald/worker.hpp"
 
 #include <spdlog/spdlog.h>
@@ -50,21 +52,48 @@ void Listener::do_accept() {
 void Listener::on_accept(error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted)
         return; // stopped
-    if (ec) {
-        // EMFILE and friends: pause instead of spinning; usually transient.
-        spdlog::warn("accept: {}", ec.message());
-        retry_timer_.expires_after(std::chrono::milliseconds(100));
-        retry_timer_.async_wait([this](error_code e) {
-            if (!e && acceptor_.is_open())
-                do_accept();
-        });
-        return;
-    } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<HttpSession>(worker_, std::move(socket))->start();
-    }
+    if (ec)
+        return on_accept_error(ec);
+    admit(std::move(socket));
     if (acceptor_.is_open())
         do_accept();
+}
+
+void Listener::on_accept_error(error_code ec) {
+    // EMFILE, ENFILE, ENOBUFS: usually transient. The connection waits in the
+    // backlog meanwhile. One log line per interval, however many failures.
+    worker_.stats().accept_errors.add();
+    ++errors_unlogged_;
+    const auto now = Clock::now();
+    if (now - last_error_log_ >= std::chrono::seconds(10)) {
+        spdlog::warn("accept: {} ({} failure(s) since the last report); pausing 100 ms",
+                     ec.message(), errors_unlogged_);
+        last_error_log_ = now;
+        errors_unlogged_ = 0;
+    }
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([this](error_code e) {
+        if (!e && acceptor_.is_open())
+            do_accept();
+    });
+}
+
+void Listener::admit(tcp::socket socket) {
+    error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    // A trusted proxy carries many clients: its streams are counted per
+    // forwarded client instead (HttpSession::admit_stream).
+    std::string address;
+    if (auto peer = socket.remote_endpoint(ec); !ec)
+        address = peer.address().to_string();
+    if (is_trusted_proxy(address, worker_.config().trusted_proxies))
+        address.clear();
+    auto session = std::make_shared<HttpSession>(worker_, std::move(socket));
+    auto verdict = worker_.info().limits.admit(session->slot(), address);
+    if (verdict == ConnectionLimits::Verdict::admitted)
+        session->start();
+    else
+        session->refuse(verdict);
 }
 
 } // namespace herald
