@@ -2,6 +2,7 @@
 // GET /ws: a WebSocket connection. Beast does the handshake and parses client
 // frames (masking, fragmentation, UTF-8, limits, close codes); event frames
 // are pre-encoded per event and written by the session's outbox.
+#include "herald/limits/message_rate_limiter.hpp"
 #include "herald/outbox_stream.hpp"
 #include "herald/session.hpp"
 
@@ -37,6 +38,8 @@ private:
     void do_read();
     void on_read(error_code ec);
     void handle_message(std::string_view text);
+    // A message over client_message_rate: dropped, then an error frame or 1008.
+    void on_rate_limited(MessageRateLimiter::Verdict verdict);
     void send_text(std::string text);
     void close_with(std::uint16_t code, std::string_view reason);
 
@@ -47,6 +50,7 @@ private:
     Clock::time_point last_read_;
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;
+    MessageRateLimiter rate_;
 };
 
 } // namespace herald

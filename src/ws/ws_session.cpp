@@ -28,7 +28,9 @@ WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string
     : Session(worker, Transport::ws, std::move(socket)),
       ws_(socket_, this, &queue_into_session, &teardown_session),
       initial_channels_(std::move(channels)), last_event_id_(std::move(last_event_id)),
-      last_read_(Clock::now()) {
+      last_read_(Clock::now()),
+      rate_({worker.config().client_message_rate, worker.config().client_message_burst},
+            last_read_) {
     ws_.read_message_max(worker.config().max_message_size);
     ws_.auto_fragment(false);
     ws_.set_option(websocket::stream_base::decorator(
@@ -91,9 +93,9 @@ void WsSession::on_read(error_code ec) {
             ec != net::error::eof && ec != net::error::connection_reset) {
             // Beast has already queued the close frame with the RFC's code
             // (1002 protocol error, 1007 bad UTF-8, 1009 too big).
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(Rejection::ws_protocol_error)]
-                .add();
+            auto reason = ec == websocket::error::message_too_big ? Rejection::message_too_large
+                                                                  : Rejection::ws_protocol_error;
+            worker_.stats().rejections[static_cast<std::size_t>(reason)].add();
             spdlog::debug("ws {} closed on bad input: {}", peer(), ec.message());
         } else {
             spdlog::debug("ws close {}: {}", peer(), ec.message());
@@ -103,7 +105,10 @@ void WsSession::on_read(error_code ec) {
     }
     last_read_ = Clock::now();
     awaiting_pong_ = false; // any traffic proves the peer alive
-    if (ws_.got_text()) {
+    if (auto verdict = rate_.on_message(last_read_);
+        verdict != MessageRateLimiter::Verdict::accept) {
+        on_rate_limited(verdict);
+    } else if (ws_.got_text()) {
         auto data = buffer_.cdata();
         handle_message({static_cast<const char*>(data.data()), data.size()});
     } else {
@@ -139,6 +144,21 @@ void WsSession::handle_message(std::string_view text) {
         unsubscribe(message.channel);
         send_text(make_unsubscribed_message(message.channel));
         break;
+    }
+}
+
+void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
+    auto& rejections = worker_.stats().rejections;
+    rejections[static_cast<std::size_t>(Rejection::rate_limited)].add();
+    if (verdict == MessageRateLimiter::Verdict::close) {
+        rejections[static_cast<std::size_t>(Rejection::rate_limit_close)].add();
+        spdlog::debug("ws {}: over client_message_rate for too long, closing", peer());
+        close_with(1008, "rate limit exceeded");
+    } else if (verdict == MessageRateLimiter::Verdict::drop_and_warn) {
+        send_text(make_error_message("over client_message_rate (" +
+                                         std::to_string(worker_.config().client_message_rate) +
+                                         "/s): messages dropped",
+                                     "rate_limited"));
     }
 }
 
