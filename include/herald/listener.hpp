@@ -28,8 +28,6 @@ private:
     Worker& worker_;
     tcp::acceptor acceptor_;
     net::steady_timer retry_timer_;
-    Clock::time_point last_error_log_{};
-    std::size_t errors_unlogged_ = 0;
 };
 
 } // namespace herald

@@ -31,6 +31,7 @@ enum class Rejection : std::uint8_t {
     max_connections_per_ip, // 429: the client address holds max_connections_per_ip
     rate_limited,           // a WS message over client_message_rate, dropped
     rate_limit_close,       // WS 1008: over client_message_rate for too long
+    too_many_channels,      // WS subscribe beyond max_channels_per_connection
     count
 };
 const char* rejection_name(Rejection r);

@@ -51,6 +51,8 @@ const char* rejection_name(Rejection r) {
         return "rate_limited";
     case Rejection::rate_limit_close:
         return "rate_limit_close";
+    case Rejection::too_many_channels:
+        return "too_many_channels";
     case Rejection::count:
         break;
     }

@@ -90,6 +90,14 @@ std::size_t ConnectionLimits::addresses() const {
     return per_address_.size();
 }
 
+void raise_descriptor_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+    }
+}
+
 std::size_t resolve_max_connections(std::size_t configured) {
     if (configured != 0)
         return configured;

@@ -5,13 +5,20 @@
 #include "herald/server_info.hpp"
 #include "herald/worker.hpp"
 
+#include <atomic>
 #include <spdlog/spdlog.h>
 
 namespace herald {
 
 namespace {
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-}
+
+// accept() failures are reported once per interval for the whole node: every
+// worker runs out of descriptors at the same time.
+constexpr auto report_interval = std::chrono::seconds(10);
+std::atomic<Clock::rep> last_report{0}; // 0 = never
+std::atomic<std::size_t> unreported{0};
+} // namespace
 
 Listener::Listener(Worker& worker)
     : worker_(worker), acceptor_(worker.context()), retry_timer_(worker.context()) {}
@@ -63,14 +70,13 @@ void Listener::on_accept_error(error_code ec) {
     // EMFILE, ENFILE, ENOBUFS: usually transient. The connection waits in the
     // backlog meanwhile. One log line per interval, however many failures.
     worker_.stats().accept_errors.add();
-    ++errors_unlogged_;
-    const auto now = Clock::now();
-    if (now - last_error_log_ >= std::chrono::seconds(10)) {
+    unreported.fetch_add(1, std::memory_order_relaxed);
+    const auto now = Clock::now().time_since_epoch().count();
+    auto last = last_report.load(std::memory_order_relaxed);
+    if ((last == 0 || now - last >= Clock::duration(report_interval).count()) &&
+        last_report.compare_exchange_strong(last, now, std::memory_order_relaxed))
         spdlog::warn("accept: {} ({} failure(s) since the last report); pausing 100 ms",
-                     ec.message(), errors_unlogged_);
-        last_error_log_ = now;
-        errors_unlogged_ = 0;
-    }
+                     ec.message(), unreported.exchange(0, std::memory_order_relaxed));
     retry_timer_.expires_after(std::chrono::milliseconds(100));
     retry_timer_.async_wait([this](error_code e) {
         if (!e && acceptor_.is_open())

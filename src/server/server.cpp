@@ -35,6 +35,7 @@ Server::Server(Config config)
         raw.push_back(w.get());
     hub_.attach(raw);
     info_.workers = raw;
+    raise_descriptor_limit();
     info_.limits.configure(resolve_max_connections(config_.max_connections),
                            config_.max_connections_per_ip);
 }

@@ -135,6 +135,9 @@ void WsSession::handle_message(std::string_view text) {
         if (is_subscribed(message.channel)) {
             send_text(make_subscribed_message(message.channel));
         } else if (channel_count() >= worker_.config().max_channels_per_connection) {
+            worker_.stats()
+                .rejections[static_cast<std::size_t>(Rejection::too_many_channels)]
+                .add();
             send_text(make_error_message("too many channels on this connection", "limit"));
         } else {
             subscribe({message.channel}, std::nullopt);

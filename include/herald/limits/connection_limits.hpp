@@ -72,6 +72,10 @@ private:
     std::unordered_map<std::string, std::size_t> per_address_;
 };
 
+// Lifts the soft RLIMIT_NOFILE to the hard one: a push server's connections
+// are its descriptors, and distributions start processes at a soft 1024.
+void raise_descriptor_limit();
+
 // max_connections = 0 means "derive it": the soft RLIMIT_NOFILE minus a
 // reserve for what else needs descriptors (listeners, Redis, logs, and the
 // sockets that carry 503 answers). Returns the resolved limit.
