@@ -38,6 +38,13 @@ struct Config {
     std::size_t max_body_size = 1 << 20;     // largest POST /publish body
     std::size_t max_channels_per_connection = 64;
 
+    // Limits (README "Limits"): each refusal has a documented answer and a metric.
+    std::size_t max_connections = 0;           // node-wide; 0 = RLIMIT_NOFILE minus a reserve
+    std::size_t max_connections_per_ip = 1000; // per client address; 0 = no limit
+    unsigned client_message_rate = 10;         // WS client messages per second; 0 = no limit
+    unsigned client_message_burst = 100;       // messages a client may send at once
+    Millis idle_timeout{60'000};               // HTTP keep-alive wait for the next request
+
     std::string redis_url;                    // empty = embedded broker (single node)
     std::string channel_prefix;               // prepended to channel names in Redis
     Millis canary_interval{5'000};            // how often the bridge proves its subscription alive

@@ -2,6 +2,7 @@
 // Base of every accepted connection: it sits in its worker's list so that one
 // per-worker sweep timer serves all handshake, heartbeat and close deadlines,
 // instead of one timer per connection.
+#include "herald/limits/connection_limits.hpp"
 #include "herald/metrics.hpp"
 #include "herald/net.hpp"
 
@@ -32,9 +33,15 @@ public:
     // Closes the socket at once (worker teardown).
     virtual void abort() = 0;
 
+    // The connection limits this socket counts against; they move with the
+    // socket when an HTTP session hands it over to a stream session.
+    ConnectionSlot& slot() { return slot_; }
+    void adopt_slot(ConnectionSlot&& slot) { slot_ = std::move(slot); }
+
 protected:
     Worker& worker_;
     Clock::time_point next_check_ = Clock::time_point::max();
+    ConnectionSlot slot_;
 
 private:
     Transport transport_;

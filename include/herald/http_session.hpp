@@ -20,6 +20,9 @@ public:
 
     HttpSession(Worker& worker, tcp::socket socket);
     void start();
+    // Over a connection limit: answers 503 or 429 without reading a request,
+    // then closes (src/http/http_admission.cpp).
+    void refuse(ConnectionLimits::Verdict verdict);
 
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
@@ -38,6 +41,9 @@ private:
     std::string client_of(const Request& request) const;
     // The stream's query parameters, or nullopt after answering 400.
     std::optional<StreamParams> stream_params(const Request& request);
+    // A stream from a trusted proxy counts for its forwarded client: false
+    // after answering 429 (src/http/http_admission.cpp).
+    bool admit_stream(const Request& request);
     void send(Response response);
     void on_write(bool close, error_code ec);
     void do_drain(); // read and drop until the peer hangs up after our answer

@@ -19,6 +19,11 @@ public:
 private:
     void do_accept();
     void on_accept(error_code ec, tcp::socket socket);
+    // Out of descriptors and the like: pause accepting instead of spinning.
+    void on_accept_error(error_code ec);
+    // Counts the socket against the connection limits; starts its session, or
+    // has it refused (503 / 429).
+    void admit(tcp::socket socket);
 
     Worker& worker_;
     tcp::acceptor acceptor_;

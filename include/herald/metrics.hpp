@@ -24,8 +24,14 @@ enum class Rejection : std::uint8_t {
     unauthorized,     // 401
     handshake_timeout,
     heartbeat_timeout,
-    ws_protocol_error, // 1002/1007/1009 from the peer's frames
-    unavailable,       // 503: the broker (Redis) is down
+    ws_protocol_error,      // 1002/1007 from the peer's frames
+    unavailable,            // 503: the broker (Redis) is down
+    message_too_large,      // WS 1009: over max_message_size
+    max_connections,        // 503: the node holds max_connections
+    max_connections_per_ip, // 429: the client address holds max_connections_per_ip
+    rate_limited,           // a WS message over client_message_rate, dropped
+    rate_limit_close,       // WS 1008: over client_message_rate for too long
+    too_many_channels,      // WS subscribe beyond max_channels_per_connection
     count
 };
 const char* rejection_name(Rejection r);
@@ -58,6 +64,8 @@ struct WorkerStats {
     Counter write_batch_sum;
     Counter queued_bytes;
     Counter events_published; // via POST /publish on this worker
+    Counter accept_errors;    // accept() failed (EMFILE, ENFILE, ENOBUFS...)
+    Counter idle_timeouts;    // keep-alive connections closed after idle_timeout
 
     void observe_batch(std::size_t events);
 };

@@ -40,4 +40,7 @@ namespace herald {
 std::string client_address(const std::string& peer_address, std::string_view forwarded_for,
                            const std::vector<std::string>& trusted_proxies);
 
+// Whether `address` is one of `trusted_proxies`.
+bool is_trusted_proxy(std::string_view address, const std::vector<std::string>& trusted_proxies);
+
 } // namespace herald

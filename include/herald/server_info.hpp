@@ -1,5 +1,6 @@
 #pragma once
 // Process-wide facts that /healthz and /metrics report.
+#include "herald/limits/connection_limits.hpp"
 #include "herald/metrics.hpp"
 #include "herald/net.hpp"
 
@@ -19,6 +20,7 @@ struct ServerInfo {
     RedisStats redis_stats;
     bool redis_enabled = false;
     std::atomic<bool> shutting_down{false};
+    ConnectionLimits limits; // max_connections, max_connections_per_ip
 
     // Readiness (/readyz): set by the broker, read by any worker.
     void set_ready(bool ready, std::string reason = {}) {

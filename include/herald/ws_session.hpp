@@ -2,6 +2,7 @@
 // GET /ws: a WebSocket connection. Beast does the handshake; client frames
 // are parsed by ws::FrameReader (masking, fragmentation, UTF-8, limits, close
 // codes); event frames are pre-encoded per event and written by the outbox.
+#include "herald/limits/message_rate_limiter.hpp"
 #include "herald/outbox_stream.hpp"
 #include "herald/session.hpp"
 #include "herald/ws_frame_reader.hpp"
@@ -38,6 +39,8 @@ private:
     void on_readable(error_code ec);
     void handle_frames(std::string_view bytes);
     void handle_message(std::string_view text);
+    // A message over client_message_rate: dropped, then an error frame or 1008.
+    void on_rate_limited(MessageRateLimiter::Verdict verdict);
     void send_text(std::string text);
     void close_with(std::uint16_t code, std::string_view reason);
 
@@ -52,6 +55,7 @@ private:
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;
     bool open_ = false; // the handshake is done
+    MessageRateLimiter rate_;
 };
 
 } // namespace herald

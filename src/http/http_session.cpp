@@ -33,7 +33,9 @@ void HttpSession::do_read() {
     parser_->body_limit(worker_.config().max_body_size);
     reading_ = true;
     read_started_ = Clock::now();
-    next_check_ = read_started_ + worker_.config().handshake_timeout;
+    // Between requests a keep-alive connection is idle, not handshaking.
+    next_check_ = read_started_ +
+                  (served_ ? worker_.config().idle_timeout : worker_.config().handshake_timeout);
     http::async_read(socket_, buffer_, *parser_,
                      [self = std::static_pointer_cast<HttpSession>(shared_from_this())](
                          error_code ec, std::size_t) { self->on_read(ec); });
@@ -140,8 +142,11 @@ void HttpSession::handle_events(Request& request) {
             std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
             options.cors_origin = std::move(origin);
     }
+    if (!admit_stream(request))
+        return;
     auto client = client_of(request);
     auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
+    session->adopt_slot(std::move(slot_));
     session->set_peer(std::move(client));
     session->start();
 }
@@ -150,11 +155,12 @@ void HttpSession::handle_ws(Request& request) {
     if (!beast::websocket::is_upgrade(request))
         return reject(400, Rejection::bad_request, "expected a WebSocket upgrade request");
     auto params = stream_params(request);
-    if (!params)
+    if (!params || !admit_stream(request))
         return;
     auto client = client_of(request);
     auto session = std::make_shared<WsSession>(
         worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id));
+    session->adopt_slot(std::move(slot_));
     session->set_peer(std::move(client));
     session->start(std::move(request));
 }
@@ -221,6 +227,8 @@ void HttpSession::reject(unsigned status, Rejection reason, std::string message,
         res.set(http::field::www_authenticate, "Bearer realm=\"herald\"");
     if (status == 405)
         res.set(http::field::allow, "GET, POST, HEAD");
+    if (status == 429 || status == 503)
+        res.set(http::field::retry_after, "5");
     res.body() = json_error(message, field);
     if (close)
         keep_alive_ = false;
@@ -280,11 +288,17 @@ void HttpSession::on_sweep(Clock::time_point now) {
     // no idle client: give it time, up to a hard limit (against slow senders).
     error_code ec;
     bool has_input = reading_ && (socket_.available(ec) > 0 || (parser_ && parser_->got_some()));
+    if (has_input && served_) { // the next request has begun: it gets the handshake's time
+        served_ = false;
+        read_started_ = now;
+    }
     if (has_input && now - read_started_ < 4 * worker_.config().handshake_timeout) {
         next_check_ = now + worker_.config().handshake_timeout;
         return;
     }
-    if (reading_ && (!served_ || has_input))
+    if (reading_ && served_)
+        worker_.stats().idle_timeouts.add();
+    else if (reading_)
         worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
     next_check_ = Clock::time_point::max();
     error_code ignored;

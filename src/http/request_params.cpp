@@ -76,4 +76,8 @@ std::string client_address(const std::string& peer_address, std::string_view for
     return peer_address;
 }
 
+bool is_trusted_proxy(std::string_view address, const std::vector<std::string>& trusted_proxies) {
+    return trusted(address, trusted_proxies);
+}
+
 } // namespace herald

@@ -41,6 +41,18 @@ const char* rejection_name(Rejection r) {
         return "ws_protocol_error";
     case Rejection::unavailable:
         return "unavailable";
+    case Rejection::message_too_large:
+        return "message_too_large";
+    case Rejection::max_connections:
+        return "max_connections";
+    case Rejection::max_connections_per_ip:
+        return "max_connections_per_ip";
+    case Rejection::rate_limited:
+        return "rate_limited";
+    case Rejection::rate_limit_close:
+        return "rate_limit_close";
+    case Rejection::too_many_channels:
+        return "too_many_channels";
     case Rejection::count:
         break;
     }
@@ -150,6 +162,16 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
                MetricType::Counter,
                total(
                    workers, [](const WorkerStats& w) -> auto& { return w.events_published; })));
+    families.push_back(
+        single("herald_accept_errors_total", "accept() failures (out of file descriptors, ...)",
+               MetricType::Counter,
+               total(
+                   workers, [](const WorkerStats& w) -> auto& { return w.accept_errors; })));
+    families.push_back(
+        single("herald_idle_timeouts_total", "Keep-alive connections closed after idle_timeout",
+               MetricType::Counter,
+               total(
+                   workers, [](const WorkerStats& w) -> auto& { return w.idle_timeouts; })));
     families.push_back(single("herald_events_ingested_total",
                               "Events fanned out by the hub (from any publisher)",
                               MetricType::Counter, static_cast<double>(hub.events_ingested.get())));

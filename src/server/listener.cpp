@@ -1,15 +1,24 @@
 #include "herald/listener.hpp"
 
 #include "herald/http_session.hpp"
+#include "herald/request_params.hpp"
+#include "herald/server_info.hpp"
 #include "herald/worker.hpp"
 
+#include <atomic>
 #include <spdlog/spdlog.h>
 
 namespace herald {
 
 namespace {
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
-}
+
+// accept() failures are reported once per interval for the whole node: every
+// worker runs out of descriptors at the same time.
+constexpr auto report_interval = std::chrono::seconds(10);
+std::atomic<Clock::rep> last_report{0}; // 0 = never
+std::atomic<std::size_t> unreported{0};
+} // namespace
 
 Listener::Listener(Worker& worker)
     : worker_(worker), acceptor_(worker.context()), retry_timer_(worker.context()) {}
@@ -50,21 +59,47 @@ void Listener::do_accept() {
 void Listener::on_accept(error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted)
         return; // stopped
-    if (ec) {
-        // EMFILE and friends: pause instead of spinning; usually transient.
-        spdlog::warn("accept: {}", ec.message());
-        retry_timer_.expires_after(std::chrono::milliseconds(100));
-        retry_timer_.async_wait([this](error_code e) {
-            if (!e && acceptor_.is_open())
-                do_accept();
-        });
-        return;
-    } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<HttpSession>(worker_, std::move(socket))->start();
-    }
+    if (ec)
+        return on_accept_error(ec);
+    admit(std::move(socket));
     if (acceptor_.is_open())
         do_accept();
+}
+
+void Listener::on_accept_error(error_code ec) {
+    // EMFILE, ENFILE, ENOBUFS: usually transient. The connection waits in the
+    // backlog meanwhile. One log line per interval, however many failures.
+    worker_.stats().accept_errors.add();
+    unreported.fetch_add(1, std::memory_order_relaxed);
+    const auto now = Clock::now().time_since_epoch().count();
+    auto last = last_report.load(std::memory_order_relaxed);
+    if ((last == 0 || now - last >= Clock::duration(report_interval).count()) &&
+        last_report.compare_exchange_strong(last, now, std::memory_order_relaxed))
+        spdlog::warn("accept: {} ({} failure(s) since the last report); pausing 100 ms",
+                     ec.message(), unreported.exchange(0, std::memory_order_relaxed));
+    retry_timer_.expires_after(std::chrono::milliseconds(100));
+    retry_timer_.async_wait([this](error_code e) {
+        if (!e && acceptor_.is_open())
+            do_accept();
+    });
+}
+
+void Listener::admit(tcp::socket socket) {
+    error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    // A trusted proxy carries many clients: its streams are counted per
+    // forwarded client instead (HttpSession::admit_stream).
+    std::string address;
+    if (auto peer = socket.remote_endpoint(ec); !ec)
+        address = peer.address().to_string();
+    if (is_trusted_proxy(address, worker_.config().trusted_proxies))
+        address.clear();
+    auto session = std::make_shared<HttpSession>(worker_, std::move(socket));
+    auto verdict = worker_.info().limits.admit(session->slot(), address);
+    if (verdict == ConnectionLimits::Verdict::admitted)
+        session->start();
+    else
+        session->refuse(verdict);
 }
 
 } // namespace herald

@@ -35,6 +35,9 @@ Server::Server(Config config)
         raw.push_back(w.get());
     hub_.attach(raw);
     info_.workers = raw;
+    raise_descriptor_limit();
+    info_.limits.configure(resolve_max_connections(config_.max_connections),
+                           config_.max_connections_per_ip);
 }
 
 Server::~Server() {
@@ -78,6 +81,8 @@ int Server::run() {
     hub_thread_ = std::thread([this] { hub_.context().run(); });
     for (auto& worker : workers_)
         worker->start();
+    spdlog::info("max_connections {}, max_connections_per_ip {}", info_.limits.max_connections(),
+                 config_.max_connections_per_ip);
     spdlog::info("herald {} listening on {}:{} with {} workers ({})", HERALD_VERSION,
                  endpoint.address().to_string(), endpoint.port(), workers_.size(),
                  bridge_ ? "Redis bridge" : "embedded broker");

@@ -86,8 +86,9 @@ void Worker::connection_closed(Connection& c) {
 void Worker::schedule_sweep() {
     // One timer per worker serves every connection's deadlines; its period is
     // the finest granularity any of them needs.
-    auto period = std::min({Millis{1000}, config_.heartbeat_interval / 2,
-                            config_.handshake_timeout / 2, config_.heartbeat_timeout / 2});
+    auto period =
+        std::min({Millis{1000}, config_.heartbeat_interval / 2, config_.handshake_timeout / 2,
+                  config_.heartbeat_timeout / 2, config_.idle_timeout / 2});
     period = std::max(period, Millis{20});
     sweep_timer_.expires_after(period);
     sweep_timer_.async_wait([this](error_code ec) {

@@ -29,7 +29,9 @@ WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string
       handshake_(
           std::make_unique<Handshake>(socket_, this, &queue_into_session, &teardown_session)),
       reader_(worker.config().max_message_size), initial_channels_(std::move(channels)),
-      last_event_id_(std::move(last_event_id)), last_read_(Clock::now()) {
+      last_event_id_(std::move(last_event_id)), last_read_(Clock::now()),
+      rate_({worker.config().client_message_rate, worker.config().client_message_burst},
+            last_read_) {
     handshake_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "herald"); }));
 }
@@ -120,10 +122,14 @@ void WsSession::handle_frames(std::string_view bytes) {
         case Kind::need_more:
             return;
         case Kind::text:
-            handle_message(frame.payload);
-            break;
         case Kind::binary:
-            send_text(make_error_message("binary messages are not supported", "bad_message"));
+            if (auto verdict = rate_.on_message(last_read_);
+                verdict != MessageRateLimiter::Verdict::accept)
+                on_rate_limited(verdict);
+            else if (frame.kind == Kind::text)
+                handle_message(frame.payload);
+            else
+                send_text(make_error_message("binary messages are not supported", "bad_message"));
             break;
         case Kind::ping:
             queue(std::make_shared<const std::string>(
@@ -137,7 +143,9 @@ void WsSession::handle_frames(std::string_view bytes) {
             break;
         case Kind::error:
             worker_.stats()
-                .rejections[static_cast<std::size_t>(Rejection::ws_protocol_error)]
+                .rejections[static_cast<std::size_t>(frame.code == 1009
+                                                         ? Rejection::message_too_large
+                                                         : Rejection::ws_protocol_error)]
                 .add();
             spdlog::debug("ws {} closed on bad input: {}", peer(), frame.payload);
             close_with(frame.code, frame.payload);
@@ -161,6 +169,9 @@ void WsSession::handle_message(std::string_view text) {
         if (is_subscribed(message.channel)) {
             send_text(make_subscribed_message(message.channel));
         } else if (channel_count() >= worker_.config().max_channels_per_connection) {
+            worker_.stats()
+                .rejections[static_cast<std::size_t>(Rejection::too_many_channels)]
+                .add();
             send_text(make_error_message("too many channels on this connection", "limit"));
         } else {
             subscribe({message.channel}, std::nullopt);
@@ -170,6 +181,21 @@ void WsSession::handle_message(std::string_view text) {
         unsubscribe(message.channel);
         send_text(make_unsubscribed_message(message.channel));
         break;
+    }
+}
+
+void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
+    auto& rejections = worker_.stats().rejections;
+    rejections[static_cast<std::size_t>(Rejection::rate_limited)].add();
+    if (verdict == MessageRateLimiter::Verdict::close) {
+        rejections[static_cast<std::size_t>(Rejection::rate_limit_close)].add();
+        spdlog::debug("ws {}: over client_message_rate for too long, closing", peer());
+        close_with(1008, "rate limit exceeded");
+    } else if (verdict == MessageRateLimiter::Verdict::drop_and_warn) {
+        send_text(make_error_message("over client_message_rate (" +
+                                         std::to_string(worker_.config().client_message_rate) +
+                                         "/s): messages dropped",
+                                     "rate_limited"));
     }
 }
 

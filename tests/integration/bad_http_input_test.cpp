@@ -25,6 +25,7 @@ TEST_F(BadInput, OversizedHeaderGets431) {
     const auto response = RawExchange(request, closed);
     EXPECT_EQ(status_of(response), 431u) << response.substr(0, 200);
     EXPECT_TRUE(closed);
+    EXPECT_EQ(Rejections("header_too_large"), 1);
 
     // Just under the limit is fine.
     auto ok =
@@ -118,6 +119,7 @@ TEST_F(BadInput, SilentConnectionClosedAfterHandshakeTimeout) {
     const auto elapsed = std::chrono::steady_clock::now() - start;
     EXPECT_GE(elapsed, 900ms);
     EXPECT_LT(elapsed, 6s); // 1 s timeout, 0.5 s sweep, slack for a sanitized run
+    EXPECT_EQ(Rejections("handshake_timeout"), 1);
     ExpectBystanderStillServed();
 }
 
@@ -132,5 +134,6 @@ TEST_F(BadInput, StalledPartialRequestsAreCutOff) {
     EXPECT_TRUE(http.wait_closed(6s)) << "a stalled HTTP request head was never cut off";
     EXPECT_TRUE(ws.wait_closed(6s)) << "a stalled upgrade request was never cut off";
     EXPECT_LT(std::chrono::steady_clock::now() - start, 5500ms);
+    EXPECT_EQ(Rejections("handshake_timeout"), 2);
     ExpectBystanderStillServed();
 }

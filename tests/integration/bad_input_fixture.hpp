@@ -23,6 +23,12 @@ protected:
     }
 
     std::uint16_t port() const { return herald_->port(); }
+
+    // herald_rejections_total{reason}; -1 if the series is missing.
+    double Rejections(const std::string& reason) {
+        return metric_value(port(), "herald_rejections_total{reason=\"" + reason + "\"}")
+            .value_or(-1);
+    }
     HeraldProcess& herald() { return *herald_; }
 
     // Publishes to the bystander's channel and expects exactly that event.

@@ -30,6 +30,8 @@ TEST_F(BadInput, WsMessageOverMaxSizeCloses1009) {
     ASSERT_FALSE(client.send(json({{"type", "ping"}, {"pad", std::string(2048, 'p')}}).dump()));
     EXPECT_TRUE(client.wait_closed());
     EXPECT_EQ(client.close_code(), 1009u) << client.read_error().message();
+    EXPECT_EQ(Rejections("message_too_large"), 1);
+    EXPECT_EQ(Rejections("ws_protocol_error"), 0);
     ExpectBystanderStillServed();
 }
 
@@ -37,6 +39,7 @@ TEST_F(BadInput, WsInvalidUtf8Closes1007) {
     auto close = close_after(port(), encode_client_frame(opcode::text, "{\"type\":\"\xC3\x28\"}"));
     ASSERT_TRUE(close);
     EXPECT_EQ(close->close_code(), 1007u);
+    EXPECT_EQ(Rejections("ws_protocol_error"), 1);
     ExpectBystanderStillServed();
 }
 

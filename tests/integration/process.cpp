@@ -170,7 +170,7 @@ void raise_descriptor_limit(rlim_t wanted) {
 }
 } // namespace
 
-HeraldProcess::HeraldProcess(std::vector<std::string> extra_args) {
+HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, unsigned descriptor_limit) {
     raise_descriptor_limit(8192);
     char path[] = "/tmp/herald-integration-XXXXXX.log";
     int fd = ::mkstemps(path, 4);
@@ -182,6 +182,10 @@ HeraldProcess::HeraldProcess(std::vector<std::string> extra_args) {
     std::vector<std::string> argv = {
         HERALD_BINARY, "--listen", "127.0.0.1:0", "--log-level", "debug", "--threads", "2"};
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    if (descriptor_limit > 0)
+        argv.insert(argv.begin(),
+                    {"/bin/sh", "-c",
+                     "ulimit -n " + std::to_string(descriptor_limit) + " && exec \"$@\"", "sh"});
     child_.emplace(ChildProcess::Options{argv, log_path_, false});
 
     static const std::regex listening(R"(listening on 127\.0\.0\.1:(\d+))");

@@ -55,9 +55,10 @@ private:
 //   --listen 127.0.0.1:0 --log-level debug --threads 2 <extra args>
 // and logging to a temporary file. The constructor waits (10 s at most) for
 // "listening on 127.0.0.1:<port>" and throws if it does not come.
+// `descriptor_limit` > 0 runs it under that RLIMIT_NOFILE (soft and hard).
 class HeraldProcess {
 public:
-    explicit HeraldProcess(std::vector<std::string> extra_args = {});
+    explicit HeraldProcess(std::vector<std::string> extra_args = {}, unsigned descriptor_limit = 0);
     ~HeraldProcess(); // SIGTERM, then SIGKILL after 10 s; dumps the log if the test failed
     HeraldProcess(const HeraldProcess&) = delete;
     HeraldProcess& operator=(const HeraldProcess&) = delete;

@@ -31,7 +31,7 @@ bool publish_answers(std::uint16_t port, unsigned status, Millis timeout) {
 } // namespace
 
 TEST(RedisFault, RestartKeepsThousandClientsConnectedAndResubscribes) {
-    RedisHerald node;
+    RedisHerald node({"--max-connections-per-ip", "0"}); // a thousand clients, one address
     Crowd crowd(node.port(), "crowd");
     crowd.open(500, 500);
     ASSERT_TRUE(crowd.wait_ready(30s)) << crowd.ready_count() << "/" << crowd.size()
@@ -189,7 +189,7 @@ TEST(RedisFault, KilledConnectionsAreRebuiltAndChannelsResubscribed) {
 }
 
 TEST(RedisFault, RestartResubscribesManyChannels) {
-    RedisHerald node({"--max-channels-per-connection", "1500"});
+    RedisHerald node({"--max-channels-per-connection", "1500", "--client-message-rate", "0"});
     WsClient ws(node.port(), ws_target({"many:0"}));
     ASSERT_TRUE(ws.wait_subscribed("many:0"));
     constexpr int channels = 1200; // more than one SUBSCRIBE batch

@@ -107,8 +107,9 @@ TEST(SlowConsumer, WsSubscriberThatNeverReadsGetsClose1008) {
 
 TEST(SlowConsumer, WsClientThatSendsButNeverReadsIsBounded) {
     // Every {"type":"ping"} is answered with a pong; a client that floods
-    // requests without reading must not make herald queue without bound.
-    HeraldProcess herald({"--max-queued-bytes", "65536"});
+    // requests without reading must not make herald queue without bound
+    // (with the rate limit off, which would otherwise close it first).
+    HeraldProcess herald({"--max-queued-bytes", "65536", "--client-message-rate", "0"});
     RawWsClient flooder(herald.port(), ws_target({}), kSmallReceiveBuffer);
     std::string burst;
     for (int i = 0; i < 1000; ++i)

@@ -53,7 +53,7 @@ std::string room(int i) {
 }
 
 TEST(WsRequests, SubscribeThenUnsubscribeBackToBackEndsUnsubscribed) {
-    HeraldProcess herald({"--max-channels-per-connection", "1000"});
+    HeraldProcess herald({"--max-channels-per-connection", "1000", "--client-message-rate", "0"});
     RawWsClient raw(herald.port(), ws_target({"home"}));
     ASSERT_TRUE(raw.wait_text("subscribed"));
 
@@ -76,7 +76,7 @@ TEST(WsRequests, SubscribeThenUnsubscribeBackToBackEndsUnsubscribed) {
 }
 
 TEST(WsRequests, EverySubscribeRequestIsAnswered) {
-    HeraldProcess herald({"--max-channels-per-connection", "1000"});
+    HeraldProcess herald({"--max-channels-per-connection", "1000", "--client-message-rate", "0"});
     RawWsClient raw(herald.port(), ws_target({"home"}));
     ASSERT_TRUE(raw.wait_text("subscribed"));
     // Three rounds, each one segment of kPairs/3 double subscribes.
@@ -166,5 +166,8 @@ TEST(WsRequests, ChannelLimitHoldsForPipelinedSubscribes) {
             SCOPED_TRACE("daemon " + std::to_string(p) + ", connection " + std::to_string(c));
             expect_limit_holds(herald, "home-" + std::to_string(c));
         }
+        EXPECT_EQ(
+            metric_value(herald.port(), "herald_rejections_total{reason=\"too_many_channels\"}"),
+            2.0 * (kLimitRequests - 2));
     }
 }

@@ -36,6 +36,11 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "max_header_size",
                                            "max_body_size",
                                            "max_channels_per_connection",
+                                           "max_connections",
+                                           "max_connections_per_ip",
+                                           "client_message_rate",
+                                           "client_message_burst",
+                                           "idle_timeout",
                                            "redis_url",
                                            "channel_prefix",
                                            "canary_interval",
@@ -61,6 +66,11 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.max_header_size, b.max_header_size);
     EXPECT_EQ(a.max_body_size, b.max_body_size);
     EXPECT_EQ(a.max_channels_per_connection, b.max_channels_per_connection);
+    EXPECT_EQ(a.max_connections, b.max_connections);
+    EXPECT_EQ(a.max_connections_per_ip, b.max_connections_per_ip);
+    EXPECT_EQ(a.client_message_rate, b.client_message_rate);
+    EXPECT_EQ(a.client_message_burst, b.client_message_burst);
+    EXPECT_EQ(a.idle_timeout, b.idle_timeout);
     EXPECT_EQ(a.redis_url, b.redis_url);
     EXPECT_EQ(a.channel_prefix, b.channel_prefix);
     EXPECT_EQ(a.canary_interval, b.canary_interval);
@@ -92,6 +102,11 @@ const std::vector<Sample> kSamples = {
     {"max_header_size", R"("16k")", "16k"},
     {"max_body_size", R"("512KiB")", "512KiB"},
     {"max_channels_per_connection", "8", "8"},
+    {"max_connections", "5000", "5000"},
+    {"max_connections_per_ip", "0", "0"},
+    {"client_message_rate", "3", "3"},
+    {"client_message_burst", "7", "7"},
+    {"idle_timeout", R"("90s")", "90s"},
     {"redis_url", R"("redis://:pw@127.0.0.1:6390/2")", "redis://:pw@127.0.0.1:6390/2"},
     {"channel_prefix", R"("push:")", "push:"},
     {"canary_interval", R"("1s")", "1s"},
@@ -119,6 +134,11 @@ Config sample_config() {
     c.max_header_size = 16 << 10;
     c.max_body_size = 512 << 10;
     c.max_channels_per_connection = 8;
+    c.max_connections = 5000;
+    c.max_connections_per_ip = 0;
+    c.client_message_rate = 3;
+    c.client_message_burst = 7;
+    c.idle_timeout = 90s;
     c.redis_url = "redis://:pw@127.0.0.1:6390/2";
     c.channel_prefix = "push:";
     c.canary_interval = 1s;
