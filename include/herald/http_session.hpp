@@ -2,6 +2,7 @@
 // A plain HTTP/1.1 connection: reads requests, answers publish, health and
 // metrics itself, and hands the socket over to an SSE or WebSocket session
 // when the request asks for a stream.
+#include "herald/auth/access_policy.hpp"
 #include "herald/connection.hpp"
 #include "herald/request_params.hpp"
 
@@ -38,6 +39,8 @@ private:
     std::string client_of(const Request& request) const;
     // The stream's query parameters, or nullopt after answering 400.
     std::optional<StreamParams> stream_params(const Request& request);
+    // Origin, token and channels (upgrade_gate.hpp), or nullopt after answering 401/403.
+    std::optional<auth::Identity> admit(const Request& request, StreamParams& params);
     void send(Response response);
     void on_write(bool close, error_code ec);
     void do_drain(); // read and drop until the peer hangs up after our answer

@@ -4,6 +4,7 @@
 #include "herald/net.hpp"
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -11,6 +12,9 @@
 namespace herald {
 
 class Worker;
+namespace auth {
+class AccessPolicy;
+}
 
 struct ServerInfo {
     Clock::time_point started = Clock::now();
@@ -19,6 +23,7 @@ struct ServerInfo {
     RedisStats redis_stats;
     bool redis_enabled = false;
     std::atomic<bool> shutting_down{false};
+    std::shared_ptr<const auth::AccessPolicy> access; // set before the workers start
 
     // Readiness (/readyz): set by the broker, read by any worker.
     void set_ready(bool ready, std::string reason = {}) {

@@ -2,7 +2,9 @@
 // GET /ws: a WebSocket connection. Beast does the handshake and parses client
 // frames (masking, fragmentation, UTF-8, limits, close codes); event frames
 // are pre-encoded per event and written by the session's outbox.
+#include "herald/auth/access_policy.hpp"
 #include "herald/outbox_stream.hpp"
+#include "herald/publish_request.hpp"
 #include "herald/session.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -19,6 +21,10 @@ public:
     WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
               std::optional<std::string> last_event_id);
     void start(Request request);
+    // Who the upgrade gate let in; decides later subscribe and publish messages.
+    void set_identity(std::shared_ptr<const auth::Identity> identity) {
+        identity_ = std::move(identity);
+    }
 
     void on_subscribed(const std::vector<std::string>& channels, bool reset,
                        const std::string& reset_reason,
@@ -37,6 +43,7 @@ private:
     void do_read();
     void on_read(error_code ec);
     void handle_message(std::string_view text);
+    void handle_publish(PublishRequest request);
     void send_text(std::string text);
     void close_with(std::uint16_t code, std::string_view reason);
 
@@ -44,6 +51,7 @@ private:
     boost::beast::flat_buffer buffer_;
     std::vector<std::string> initial_channels_;
     std::optional<std::string> last_event_id_;
+    std::shared_ptr<const auth::Identity> identity_;
     Clock::time_point last_read_;
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;

@@ -1,6 +1,8 @@
 #include "herald/ws_session.hpp"
 
+#include "herald/broker.hpp"
 #include "herald/client_message.hpp"
+#include "herald/server_info.hpp"
 #include "herald/worker.hpp"
 #include "herald/ws_frame.hpp"
 
@@ -121,13 +123,20 @@ void WsSession::handle_message(std::string_view text) {
         send_text(make_error_message(error->message, "bad_message"));
         return;
     }
-    const auto& message = std::get<ClientMessage>(parsed);
+    auto& message = std::get<ClientMessage>(parsed);
     switch (message.type) {
     case ClientMessage::Type::ping:
         send_text(make_pong_message());
         break;
+    case ClientMessage::Type::publish:
+        handle_publish(std::move(*message.publish));
+        break;
     case ClientMessage::Type::subscribe:
-        if (is_subscribed(message.channel)) {
+        if (!worker_.info().access->may_subscribe(*identity_, message.channel)) {
+            worker_.stats().auth_failure(AuthFailure::forbidden_channel);
+            send_text(
+                make_error_message("not allowed to subscribe to " + message.channel, "forbidden"));
+        } else if (is_subscribed(message.channel)) {
             send_text(make_subscribed_message(message.channel));
         } else if (channel_count() >= worker_.config().max_channels_per_connection) {
             send_text(make_error_message("too many channels on this connection", "limit"));
@@ -140,6 +149,37 @@ void WsSession::handle_message(std::string_view text) {
         send_text(make_unsubscribed_message(message.channel));
         break;
     }
+}
+
+void WsSession::handle_publish(PublishRequest request) {
+    if (!worker_.info().access->may_publish(*identity_, request.channel)) {
+        worker_.stats().auth_failure(AuthFailure::forbidden_publish);
+        send_text(make_error_message("not allowed to publish to " + request.channel, "forbidden"));
+        return;
+    }
+    std::string channel = request.channel;
+    auto event = make_event(std::move(request.channel), std::move(request.event),
+                            request.id ? std::move(*request.id) : generate_event_id(),
+                            std::move(request.data_json), request.sse_data);
+    worker_.stats().ws_published.add();
+    // Same path as POST /publish; the answer comes back on this worker's thread.
+    worker_.broker().publish(
+        {std::move(event)},
+        [weak = std::weak_ptr<Connection>(shared_from_this()), &context = worker_.context(),
+         channel = std::move(channel)](PublishResult result) mutable {
+            net::post(context, [weak = std::move(weak), channel = std::move(channel),
+                                result = std::move(result)] {
+                auto self = std::static_pointer_cast<WsSession>(weak.lock());
+                if (!self || self->closing())
+                    return;
+                if (!result.ok())
+                    return self->send_text(make_error_message(
+                        result.error, result.failure == PublishResult::Failure::duplicate_id
+                                          ? "duplicate_id"
+                                          : "unavailable"));
+                self->send_text(make_published_message(channel, result.ids.front()));
+            });
+        });
 }
 
 void WsSession::send_text(std::string text) {

@@ -170,7 +170,7 @@ void raise_descriptor_limit(rlim_t wanted) {
 }
 } // namespace
 
-HeraldProcess::HeraldProcess(std::vector<std::string> extra_args) {
+HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, Security security) {
     raise_descriptor_limit(8192);
     char path[] = "/tmp/herald-integration-XXXXXX.log";
     int fd = ::mkstemps(path, 4);
@@ -181,6 +181,8 @@ HeraldProcess::HeraldProcess(std::vector<std::string> extra_args) {
 
     std::vector<std::string> argv = {
         HERALD_BINARY, "--listen", "127.0.0.1:0", "--log-level", "debug", "--threads", "2"};
+    if (security == Security::insecure)
+        argv.push_back("--insecure");
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     child_.emplace(ChildProcess::Options{argv, log_path_, false});
 
