@@ -35,13 +35,12 @@ std::string join(const std::vector<std::string>& items) {
 
 } // namespace
 
-std::shared_ptr<const AccessPolicy> AccessPolicy::from_config(const Config& config) {
-    auto policy = std::make_shared<AccessPolicy>();
-    policy->public_channels_ = config.public_channels;
-    policy->allowed_origins_ = config.allowed_origins;
-    policy->token_cookie_ = config.token_cookie;
-    policy->insecure_ = config.insecure;
-
+VerifierSettings verifier_settings(const Config& config) {
+    const int sources = !config.jwt_secret.empty() + !config.jwt_secret_file.empty() +
+                        !config.jwt_public_key_file.empty() + !config.jwks_file.empty();
+    if (sources > 1)
+        throw ConfigError(
+            "set only one of jwt_secret, jwt_secret_file, jwt_public_key_file and jwks_file");
     VerifierSettings settings;
     settings.secret = config.jwt_secret;
     if (!config.jwt_secret_file.empty()) {
@@ -56,18 +55,23 @@ std::shared_ptr<const AccessPolicy> AccessPolicy::from_config(const Config& conf
         settings.public_key_pem = read_file("jwt_public_key_file", config.jwt_public_key_file);
     if (!config.jwks_file.empty())
         settings.jwks = read_file("jwks_file", config.jwks_file);
-    const int sources = !config.jwt_secret.empty() + !config.jwt_secret_file.empty() +
-                        !config.jwt_public_key_file.empty() + !config.jwks_file.empty();
-    if (sources > 1)
-        throw ConfigError(
-            "set only one of jwt_secret, jwt_secret_file, jwt_public_key_file and jwks_file");
-    if (sources == 0)
-        return policy;
     settings.algorithms = config.jwt_algorithms;
     settings.leeway_seconds =
         std::chrono::duration_cast<std::chrono::seconds>(config.jwt_leeway).count();
     settings.issuer = config.jwt_issuer;
     settings.audience = config.jwt_audience;
+    return settings;
+}
+
+std::shared_ptr<const AccessPolicy> AccessPolicy::from_config(const Config& config) {
+    auto policy = std::make_shared<AccessPolicy>();
+    policy->public_channels_ = config.public_channels;
+    policy->allowed_origins_ = config.allowed_origins;
+    policy->token_cookie_ = config.token_cookie;
+    policy->insecure_ = config.insecure;
+    auto settings = verifier_settings(config);
+    if (settings.secret.empty() && settings.public_key_pem.empty() && settings.jwks.empty())
+        return policy;
     auto made = JwtVerifier::create(std::move(settings));
     if (auto* error = std::get_if<std::string>(&made))
         throw ConfigError(*error);

@@ -26,6 +26,11 @@ struct Identity {
     bool has_token = false; // a valid token was presented
 };
 
+// The verifier settings the configuration describes, with key files read
+// (jwt_secret_file loses one trailing newline). No key source: all empty.
+// Throws ConfigError on an unreadable file or more than one key source.
+VerifierSettings verifier_settings(const Config& config);
+
 class AccessPolicy {
 public:
     // Reads jwt_secret_file, jwt_public_key_file or jwks_file; throws
