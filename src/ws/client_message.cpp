@@ -50,7 +50,7 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
     if (name == "publish") {
         auto parsed = parse_publish_message(text);
         if (auto* failure = std::get_if<PublishParseError>(&parsed))
-            return error(failure->field + ": " + failure->message);
+            return error(failure->message);
         message.type = ClientMessage::Type::publish;
         message.publish = std::move(std::get<std::vector<PublishRequest>>(parsed).front());
         message.channel = message.publish->channel;
