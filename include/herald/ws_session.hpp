@@ -44,6 +44,7 @@ private:
     void on_read(error_code ec);
     void handle_message(std::string_view text);
     void handle_publish(PublishRequest request);
+    const auth::Identity& identity() const; // anonymous until set_identity
     void send_text(std::string text);
     void close_with(std::uint16_t code, std::string_view reason);
 

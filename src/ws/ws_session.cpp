@@ -117,6 +117,11 @@ void WsSession::on_read(error_code ec) {
         do_read();
 }
 
+const auth::Identity& WsSession::identity() const {
+    static const auth::Identity anonymous;
+    return identity_ ? *identity_ : anonymous;
+}
+
 void WsSession::handle_message(std::string_view text) {
     auto parsed = parse_client_message(text);
     if (auto* error = std::get_if<ClientMessageError>(&parsed)) {
@@ -132,7 +137,7 @@ void WsSession::handle_message(std::string_view text) {
         handle_publish(std::move(*message.publish));
         break;
     case ClientMessage::Type::subscribe:
-        if (!worker_.info().access->may_subscribe(*identity_, message.channel)) {
+        if (!worker_.info().access->may_subscribe(identity(), message.channel)) {
             worker_.stats().auth_failure(AuthFailure::forbidden_channel);
             send_text(
                 make_error_message("not allowed to subscribe to " + message.channel, "forbidden"));
@@ -152,7 +157,7 @@ void WsSession::handle_message(std::string_view text) {
 }
 
 void WsSession::handle_publish(PublishRequest request) {
-    if (!worker_.info().access->may_publish(*identity_, request.channel)) {
+    if (!worker_.info().access->may_publish(identity(), request.channel)) {
         worker_.stats().auth_failure(AuthFailure::forbidden_publish);
         send_text(make_error_message("not allowed to publish to " + request.channel, "forbidden"));
         return;
