@@ -19,7 +19,8 @@ cmake --build "$build" --target herald herald-bench >&2
 ulimit -n "$(ulimit -Hn)"
 
 log=$(mktemp)
-"$build/herald" --listen 127.0.0.1:0 --threads 2 --log-level warn 2>"$log" &
+# --insecure: the load generator subscribes without tokens.
+"$build/herald" --listen 127.0.0.1:0 --threads 2 --log-level warn --insecure 2>"$log" &
 pid=$!
 stop_herald() {
     kill -TERM "$pid" 2>/dev/null || true

@@ -1,4 +1,5 @@
 // herald: a push server. See README.md.
+#include "herald/auth/token_command.hpp"
 #include "herald/config.hpp"
 #include "herald/server.hpp"
 
@@ -6,6 +7,7 @@
 #include <cstdio>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <string_view>
 
 extern char** environ;
 
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
     std::vector<std::string> environment;
     for (char** e = environ; *e; ++e)
         environment.emplace_back(*e);
+    if (argc > 1 && std::string_view(argv[1]) == "token")
+        return herald::auth::run_token_command(argc - 1, argv + 1, environment);
     try {
         if (herald::parse_command_line(argc, argv, environment, config) ==
             herald::ParseOutcome::exit_ok)

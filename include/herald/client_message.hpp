@@ -3,6 +3,11 @@
 //   {"type":"subscribe","channel":"room:1"}
 //   {"type":"unsubscribe","channel":"room:1"}
 //   {"type":"ping"}
+//   {"type":"publish","channel":"room:1","event":"typing","data":{...}}  (allowed by
+//     the token's "publish" claim; "event" and "id" optional as in POST /publish)
+#include "herald/publish_request.hpp"
+
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -10,9 +15,10 @@
 namespace herald {
 
 struct ClientMessage {
-    enum class Type { subscribe, unsubscribe, ping };
+    enum class Type { subscribe, unsubscribe, ping, publish };
     Type type;
-    std::string channel; // empty for ping
+    std::string channel;                   // empty for ping
+    std::optional<PublishRequest> publish; // for publish
 };
 
 struct ClientMessageError {
@@ -27,5 +33,6 @@ std::string make_pong_message();
 std::string make_reset_message(std::string_view reason);
 std::string make_subscribed_message(std::string_view channel);
 std::string make_unsubscribed_message(std::string_view channel);
+std::string make_published_message(std::string_view channel, std::string_view id);
 
 } // namespace herald

@@ -50,6 +50,20 @@ struct Config {
     Millis canary_interval{5'000};            // how often the bridge proves its subscription alive
     Millis canary_timeout{2'000};             // the canary must come back within this
     std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
+
+    // Authentication and authorization of subscribers (README "Security");
+    // these keys are parsed in auth_config.cpp.
+    std::string jwt_secret;                   // HS256/384/512 secret (32 bytes or more)
+    std::string jwt_secret_file;              // or the file that holds it
+    std::string jwt_public_key_file;          // RS*/ES* public key, PEM
+    std::string jwks_file;                    // or a JWKS document
+    std::vector<std::string> jwt_algorithms;  // narrows what the key allows
+    Millis jwt_leeway{30'000};                // clock skew allowed on exp/nbf
+    std::string jwt_issuer;                   // required iss; empty = not checked
+    std::string jwt_audience;                 // required aud; empty = not checked
+    std::string token_cookie;                 // cookie that may carry the token; empty = none
+    std::vector<std::string> public_channels; // patterns anyone may subscribe to
+    bool insecure = false;                    // development: no auth, no Origin check
 };
 
 struct ConfigError : std::runtime_error {

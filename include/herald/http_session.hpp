@@ -2,6 +2,7 @@
 // A plain HTTP/1.1 connection: reads requests, answers publish, health and
 // metrics itself, and hands the socket over to an SSE or WebSocket session
 // when the request asks for a stream.
+#include "herald/auth/access_policy.hpp"
 #include "herald/connection.hpp"
 #include "herald/request_params.hpp"
 
@@ -44,6 +45,8 @@ private:
     // A stream from a trusted proxy counts for its forwarded client: false
     // after answering 429 (src/http/http_admission.cpp).
     bool admit_stream(const Request& request);
+    // Origin, token and channels (upgrade_gate.hpp), or nullopt after answering 401/403.
+    std::optional<auth::Identity> admit(const Request& request, StreamParams& params);
     void send(Response response);
     void on_write(bool close, error_code ec);
     void do_drain(); // read and drop until the peer hangs up after our answer

@@ -32,9 +32,31 @@ enum class Rejection : std::uint8_t {
     rate_limited,           // a WS message over client_message_rate, dropped
     rate_limit_close,       // WS 1008: over client_message_rate for too long
     too_many_channels,      // WS subscribe beyond max_channels_per_connection
+    forbidden,              // 403: channel or Origin not allowed
     count
 };
 const char* rejection_name(Rejection r);
+
+// Refused tokens, channels and origins (herald_auth_failures_total{reason}).
+// The first ten are auth::TokenError, in the same order.
+enum class AuthFailure : std::uint8_t {
+    malformed,
+    oversize,
+    bad_algorithm,
+    unknown_key,
+    bad_signature,
+    expired,
+    not_yet_valid,
+    bad_issuer,
+    bad_audience,
+    bad_claims,
+    no_token,          // a channel that needs a token, and none was given
+    forbidden_origin,  // browser Origin not allowed
+    forbidden_channel, // the token does not allow that channel
+    forbidden_publish, // WS publish the token does not allow
+    count
+};
+const char* auth_failure_name(AuthFailure f);
 
 class Counter {
 public:
@@ -66,6 +88,9 @@ struct WorkerStats {
     Counter events_published; // via POST /publish on this worker
     Counter accept_errors;    // accept() failed (EMFILE, ENFILE, ENOBUFS...)
     Counter idle_timeouts;    // keep-alive connections closed after idle_timeout
+    Counter ws_published;     // via a WebSocket "publish" message on this worker
+    std::array<Counter, static_cast<std::size_t>(AuthFailure::count)> auth_failures;
+    void auth_failure(AuthFailure f) { auth_failures[static_cast<std::size_t>(f)].add(); }
 
     void observe_batch(std::size_t events);
 };

@@ -33,4 +33,8 @@ constexpr std::size_t max_publish_json_depth = 64;
 // "data", channel/event/id syntax (channel.hpp), batch size 1..max_batch.
 PublishParseResult parse_publish_body(std::string_view body, std::size_t max_batch = 1000);
 
+// A WebSocket client's {"type":"publish","channel":..,"event":..,"data":..,"id":..}:
+// one object, validated like a POST /publish item ("type" is allowed).
+PublishParseResult parse_publish_message(std::string_view text);
+
 } // namespace herald

@@ -5,6 +5,7 @@
 #include "herald/net.hpp"
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@
 namespace herald {
 
 class Worker;
+namespace auth {
+class AccessPolicy;
+}
 
 struct ServerInfo {
     Clock::time_point started = Clock::now();
@@ -21,6 +25,7 @@ struct ServerInfo {
     bool redis_enabled = false;
     std::atomic<bool> shutting_down{false};
     ConnectionLimits limits; // max_connections, max_connections_per_ip
+    std::shared_ptr<const auth::AccessPolicy> access; // set before the workers start
 
     // Readiness (/readyz): set by the broker, read by any worker.
     void set_ready(bool ready, std::string reason = {}) {

@@ -2,8 +2,10 @@
 // GET /ws: a WebSocket connection. Beast does the handshake; client frames
 // are parsed by ws::FrameReader (masking, fragmentation, UTF-8, limits, close
 // codes); event frames are pre-encoded per event and written by the outbox.
+#include "herald/auth/access_policy.hpp"
 #include "herald/limits/message_rate_limiter.hpp"
 #include "herald/outbox_stream.hpp"
+#include "herald/publish_request.hpp"
 #include "herald/session.hpp"
 #include "herald/ws_frame_reader.hpp"
 
@@ -20,6 +22,10 @@ public:
     WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
               std::optional<std::string> last_event_id);
     void start(Request request);
+    // Who the upgrade gate let in; decides later subscribe and publish messages.
+    void set_identity(std::shared_ptr<const auth::Identity> identity) {
+        identity_ = std::move(identity);
+    }
 
     void on_subscribed(const std::vector<std::string>& channels, bool reset,
                        const std::string& reset_reason,
@@ -41,6 +47,8 @@ private:
     void handle_message(std::string_view text);
     // A message over client_message_rate: dropped, then an error frame or 1008.
     void on_rate_limited(MessageRateLimiter::Verdict verdict);
+    void handle_publish(PublishRequest request);
+    const auth::Identity& identity() const; // anonymous until set_identity
     void send_text(std::string text);
     void close_with(std::uint16_t code, std::string_view reason);
 
@@ -51,6 +59,7 @@ private:
     ws::FrameReader reader_;
     std::vector<std::string> initial_channels_;
     std::optional<std::string> last_event_id_;
+    std::shared_ptr<const auth::Identity> identity_;
     Clock::time_point last_read_;
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;

@@ -1,5 +1,7 @@
 #include "herald/config.hpp"
 
+#include "config_keys.hpp"
+
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
@@ -100,15 +102,7 @@ std::vector<std::string> split_list(const std::string& text) {
     return items;
 }
 
-// One entry per Config field; the TOML key, HERALD_<KEY> and --<key> all derive from `name`.
-struct Key {
-    std::string name, type, help;
-    std::function<void(Config&, const std::string&)> set{}; // from environment or flag text
-    std::function<void(Config&, const toml::node&)> set_toml{};
-    std::function<std::string(const Config&)> show{};
-    std::function<void(const Config&)> check = [](const Config&) {}; // after all sources
-    bool list = false;
-};
+using config_keys::Key;
 
 Key text(const char* name, const char* type, const char* help, std::string Config::*m,
          void (*validate)(const std::string&) = nullptr) {
@@ -164,6 +158,27 @@ template <class T> Key count(const char* name, const char* help, T Config::*m, T
         name, "N", help, m, parse_count<T>, [](T v) { return std::to_string(v); }, false, lo, hi);
 }
 
+Key flag(const char* name, const char* help, bool Config::*m) {
+    Key k{name, "", help};
+    k.flag = true;
+    k.set = [m](Config& c, const std::string& s) {
+        const std::string v = lower(s);
+        if (v == "true" || v == "1" || v == "yes" || v == "on")
+            c.*m = true;
+        else if (v == "false" || v == "0" || v == "no" || v == "off" || v.empty())
+            c.*m = false;
+        else
+            fail("expected true or false, got " + quote(s));
+    };
+    k.set_toml = [m](Config& c, const toml::node& n) {
+        if (!n.is_boolean())
+            fail("expected a boolean, got " + describe(n));
+        c.*m = *n.value<bool>();
+    };
+    k.show = [m](const Config& c) { return std::string(c.*m ? "true" : "false"); };
+    return k;
+}
+
 Key list(const char* name, const char* help, std::vector<std::string> Config::*m) {
     Key k{name, "ORIGIN", help};
     k.list = true;
@@ -189,7 +204,7 @@ void check_log_level(const std::string& level) {
          " (expected trace, debug, info, warn, error, critical or off)");
 }
 
-const std::vector<Key>& keys() {
+const std::vector<Key>& core_keys() {
     using C = Config;
     static const std::vector<Key> table = {
         text("listen", "ADDR:PORT", "address to listen on; port 0 picks a free port", &C::listen,
@@ -245,6 +260,16 @@ const std::vector<Key>& keys() {
     return table;
 }
 
+const std::vector<Key>& keys() {
+    static const std::vector<Key> table = [] {
+        auto all = core_keys();
+        auto auth = config_keys::auth_keys();
+        all.insert(all.end(), auth.begin(), auth.end());
+        return all;
+    }();
+    return table;
+}
+
 std::string env_name(const Key& k) {
     std::string name = "HERALD_" + k.name;
     for (auto& ch : name)
@@ -287,6 +312,28 @@ void load_file(const std::string& path, Config& c, std::vector<std::string>& ori
 }
 
 } // namespace
+
+// For the keys defined in other files (config_keys.hpp).
+namespace config_keys {
+void fail(const std::string& message) {
+    throw ConfigError(message);
+}
+Key text_key(const char* name, const char* type, const char* help, std::string Config::*m) {
+    return text(name, type, help, m);
+}
+Key list_key(const char* name, const char* type, const char* help,
+             std::vector<std::string> Config::*m) {
+    auto k = list(name, help, m);
+    k.type = type;
+    return k;
+}
+Key duration_key(const char* name, const char* help, Millis Config::*m) {
+    return duration(name, help, m);
+}
+Key flag_key(const char* name, const char* help, bool Config::*m) {
+    return flag(name, help, m);
+}
+} // namespace config_keys
 
 Millis parse_duration(const std::string& text) {
     return Millis(
@@ -340,7 +387,9 @@ ParseOutcome parse_command_line(int argc, const char* const* argv,
                                  "] (default: " + (shown.empty() ? "none" : shown) + ")";
         // A list flag takes one comma-separated value per use, so it can also be repeated.
         flags.push_back(
-            all[i].list
+            all[i].flag ? app.add_flag_callback(
+                              flag, [&value = scalars[i]] { value = "true"; }, help)
+            : all[i].list
                 ? app.add_option(flag, lists[i], help)->delimiter(',')->allow_extra_args(false)
                 : app.add_option(flag, scalars[i], help)->take_last());
         flags.back()->type_name(all[i].type);

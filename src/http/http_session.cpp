@@ -4,7 +4,9 @@
 #include "herald/http_responses.hpp"
 #include "herald/publish_request.hpp"
 #include "herald/request_params.hpp"
+#include "herald/server_info.hpp"
 #include "herald/sse_session.hpp"
+#include "herald/upgrade_gate.hpp"
 #include "herald/worker.hpp"
 #include "herald/ws_session.hpp"
 
@@ -124,6 +126,11 @@ void HttpSession::handle_events(Request& request) {
     if (!parsed)
         return;
     auto& params = *parsed;
+    if (!admit_stream(request))
+        return;
+    auto identity = admit(request, params);
+    if (!identity)
+        return;
     if (params.channels.empty())
         return reject(400, Rejection::bad_request, "channel: required", "channel");
 
@@ -142,12 +149,10 @@ void HttpSession::handle_events(Request& request) {
             std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
             options.cors_origin = std::move(origin);
     }
-    if (!admit_stream(request))
-        return;
     auto client = client_of(request);
     auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
     session->adopt_slot(std::move(slot_));
-    session->set_peer(std::move(client));
+    session->set_peer(identity->user ? client + " user=" + *identity->user : client);
     session->start();
 }
 
@@ -157,12 +162,28 @@ void HttpSession::handle_ws(Request& request) {
     auto params = stream_params(request);
     if (!params || !admit_stream(request))
         return;
+    auto identity = admit(request, *params);
+    if (!identity)
+        return;
     auto client = client_of(request);
     auto session = std::make_shared<WsSession>(
         worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id));
     session->adopt_slot(std::move(slot_));
-    session->set_peer(std::move(client));
+    session->set_peer(identity->user ? client + " user=" + *identity->user : client);
+    session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));
     session->start(std::move(request));
+}
+
+std::optional<auth::Identity> HttpSession::admit(const Request& request, StreamParams& params) {
+    auto decision = check_upgrade(*worker_.info().access, request, params);
+    if (auto* refusal = std::get_if<GateRefusal>(&decision)) {
+        worker_.stats().auth_failure(refusal->reason);
+        reject(refusal->status,
+               refusal->status == 401 ? Rejection::unauthorized : Rejection::forbidden,
+               std::move(refusal->message), std::move(refusal->field));
+        return std::nullopt;
+    }
+    return std::move(std::get<auth::Identity>(decision));
 }
 
 void HttpSession::handle_publish(Request& request) {

@@ -158,4 +158,22 @@ PublishParseResult parse_publish_body(std::string_view body, std::size_t max_bat
     }
 }
 
+PublishParseResult parse_publish_message(std::string_view text) {
+    if (nesting_exceeds(text, max_publish_json_depth))
+        return make_error("data", "JSON nested too deeply (max " +
+                                      std::to_string(max_publish_json_depth) + " levels)");
+    json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (!root.is_object())
+        return make_error("body", "must be a JSON object");
+    root.erase("type");
+    PublishRequest out;
+    try {
+        if (auto error = parse_item(root, "", out))
+            return *error;
+    } catch (const std::exception&) {
+        return make_error("body", "invalid message");
+    }
+    return std::vector<PublishRequest>{std::move(out)};
+}
+
 } // namespace herald

@@ -1,5 +1,6 @@
 #include "herald/metrics.hpp"
 
+#include <iterator>
 #include <limits>
 #include <prometheus/metric_family.h>
 #include <prometheus/text_serializer.h>
@@ -53,10 +54,22 @@ const char* rejection_name(Rejection r) {
         return "rate_limit_close";
     case Rejection::too_many_channels:
         return "too_many_channels";
+    case Rejection::forbidden:
+        return "forbidden";
     case Rejection::count:
         break;
     }
     return "?";
+}
+
+const char* auth_failure_name(AuthFailure f) {
+    static constexpr const char* names[] = {
+        "malformed", "oversize",         "bad_algorithm",     "unknown_key",      "bad_signature",
+        "expired",   "not_yet_valid",    "bad_issuer",        "bad_audience",     "bad_claims",
+        "no_token",  "forbidden_origin", "forbidden_channel", "forbidden_publish"};
+    static_assert(std::size(names) == static_cast<std::size_t>(AuthFailure::count));
+    auto i = static_cast<std::size_t>(f);
+    return i < std::size(names) ? names[i] : "?";
 }
 
 void WorkerStats::observe_batch(std::size_t events) {
@@ -136,6 +149,19 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
     }
     families.push_back(std::move(rejections));
 
+    MetricFamily auth{"herald_auth_failures_total",
+                      "Refused tokens, channels and origins, by reason",
+                      MetricType::Counter,
+                      {}};
+    for (std::size_t r = 0; r < static_cast<std::size_t>(AuthFailure::count); ++r) {
+        ClientMetric m;
+        m.label.push_back({"reason", auth_failure_name(static_cast<AuthFailure>(r))});
+        for (const auto* w : workers)
+            m.counter.value += static_cast<double>(w->auth_failures[r].get());
+        auth.metric.push_back(std::move(m));
+    }
+    families.push_back(std::move(auth));
+
     MetricFamily batches{
         "herald_write_batch_events", "Buffers per gather write", MetricType::Histogram, {}};
     ClientMetric h;
@@ -172,6 +198,11 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
                MetricType::Counter,
                total(
                    workers, [](const WorkerStats& w) -> auto& { return w.idle_timeouts; })));
+    families.push_back(
+        single("herald_ws_published_total", "Events accepted from WebSocket publish messages",
+               MetricType::Counter,
+               total(
+                   workers, [](const WorkerStats& w) -> auto& { return w.ws_published; })));
     families.push_back(single("herald_events_ingested_total",
                               "Events fanned out by the hub (from any publisher)",
                               MetricType::Counter, static_cast<double>(hub.events_ingested.get())));

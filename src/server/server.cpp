@@ -1,9 +1,11 @@
 #include "herald/server.hpp"
 
+#include "herald/auth/access_policy.hpp"
 #include "herald/redis_bridge.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <functional>
 #include <spdlog/spdlog.h>
 
 namespace herald {
@@ -26,6 +28,7 @@ std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& 
 Server::Server(Config config)
     : config_(std::move(config)), hub_(config_, info_.hub_stats),
       broker_(make_broker(config_, hub_, info_, bridge_)) {
+    info_.access = auth::AccessPolicy::from_config(config_);
     unsigned threads =
         config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i)
@@ -87,10 +90,27 @@ int Server::run() {
                  endpoint.address().to_string(), endpoint.port(), workers_.size(),
                  bridge_ ? "Redis bridge" : "embedded broker");
 
+    spdlog::info("access: {}", info_.access->describe());
+
     net::io_context signals_context;
+    // --insecure must not go unnoticed in a log: warn now and every minute.
+    net::steady_timer insecure_warning(signals_context);
+    std::function<void()> warn_insecure = [&] {
+        spdlog::warn("insecure mode: no authentication and no Origin check; "
+                     "every client may subscribe and publish to every channel");
+        insecure_warning.expires_after(std::chrono::minutes(1));
+        insecure_warning.async_wait([&](error_code ec) {
+            if (!ec)
+                warn_insecure();
+        });
+    };
+    if (info_.access->insecure())
+        warn_insecure();
     net::signal_set signals(signals_context, SIGINT, SIGTERM);
-    signals.async_wait(
-        [](error_code, int signal) { spdlog::info("signal {}: shutting down", signal); });
+    signals.async_wait([&](error_code, int signal) {
+        spdlog::info("signal {}: shutting down", signal);
+        insecure_warning.cancel();
+    });
     signals_context.run();
 
     shutdown();

@@ -47,13 +47,22 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
         message.type = ClientMessage::Type::ping;
         return message;
     }
+    if (name == "publish") {
+        auto parsed = parse_publish_message(text);
+        if (auto* failure = std::get_if<PublishParseError>(&parsed))
+            return error(failure->message);
+        message.type = ClientMessage::Type::publish;
+        message.publish = std::move(std::get<std::vector<PublishRequest>>(parsed).front());
+        message.channel = message.publish->channel;
+        return message;
+    }
     if (name == "subscribe") {
         message.type = ClientMessage::Type::subscribe;
     } else if (name == "unsubscribe") {
         message.type = ClientMessage::Type::unsubscribe;
     } else {
         return error("unknown type '" + std::string(ws::utf8_prefix(name, max_echoed_text)) +
-                     "' (expected subscribe, unsubscribe or ping)");
+                     "' (expected subscribe, unsubscribe, publish or ping)");
     }
 
     const auto channel = root.find("channel");
@@ -101,6 +110,11 @@ std::string make_reset_message(std::string_view reason) {
 
 std::string make_subscribed_message(std::string_view channel) {
     return R"({"type":"subscribed","channel":)" + json_quote(channel) + "}";
+}
+
+std::string make_published_message(std::string_view channel, std::string_view id) {
+    return R"({"type":"published","channel":)" + json_quote(channel) + R"(,"id":)" +
+           json_quote(id) + "}";
 }
 
 std::string make_unsubscribed_message(std::string_view channel) {

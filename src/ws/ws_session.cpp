@@ -1,6 +1,8 @@
 #include "herald/ws_session.hpp"
 
+#include "herald/broker.hpp"
 #include "herald/client_message.hpp"
+#include "herald/server_info.hpp"
 #include "herald/worker.hpp"
 #include "herald/ws_frame.hpp"
 
@@ -154,19 +156,31 @@ void WsSession::handle_frames(std::string_view bytes) {
     }
 }
 
+const auth::Identity& WsSession::identity() const {
+    static const auth::Identity anonymous;
+    return identity_ ? *identity_ : anonymous;
+}
+
 void WsSession::handle_message(std::string_view text) {
     auto parsed = parse_client_message(text);
     if (auto* error = std::get_if<ClientMessageError>(&parsed)) {
         send_text(make_error_message(error->message, "bad_message"));
         return;
     }
-    const auto& message = std::get<ClientMessage>(parsed);
+    auto& message = std::get<ClientMessage>(parsed);
     switch (message.type) {
     case ClientMessage::Type::ping:
         send_text(make_pong_message());
         break;
+    case ClientMessage::Type::publish:
+        handle_publish(std::move(*message.publish));
+        break;
     case ClientMessage::Type::subscribe:
-        if (is_subscribed(message.channel)) {
+        if (!worker_.info().access->may_subscribe(identity(), message.channel)) {
+            worker_.stats().auth_failure(AuthFailure::forbidden_channel);
+            send_text(
+                make_error_message("not allowed to subscribe to " + message.channel, "forbidden"));
+        } else if (is_subscribed(message.channel)) {
             send_text(make_subscribed_message(message.channel));
         } else if (channel_count() >= worker_.config().max_channels_per_connection) {
             worker_.stats()
@@ -197,6 +211,37 @@ void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
                                          "/s): messages dropped",
                                      "rate_limited"));
     }
+}
+
+void WsSession::handle_publish(PublishRequest request) {
+    if (!worker_.info().access->may_publish(identity(), request.channel)) {
+        worker_.stats().auth_failure(AuthFailure::forbidden_publish);
+        send_text(make_error_message("not allowed to publish to " + request.channel, "forbidden"));
+        return;
+    }
+    std::string channel = request.channel;
+    auto event = make_event(std::move(request.channel), std::move(request.event),
+                            request.id ? std::move(*request.id) : generate_event_id(),
+                            std::move(request.data_json), request.sse_data);
+    worker_.stats().ws_published.add();
+    // Same path as POST /publish; the answer comes back on this worker's thread.
+    worker_.broker().publish(
+        {std::move(event)},
+        [weak = std::weak_ptr<Connection>(shared_from_this()), &context = worker_.context(),
+         channel = std::move(channel)](PublishResult result) mutable {
+            net::post(context, [weak = std::move(weak), channel = std::move(channel),
+                                result = std::move(result)] {
+                auto self = std::static_pointer_cast<WsSession>(weak.lock());
+                if (!self || self->closing())
+                    return;
+                if (!result.ok())
+                    return self->send_text(make_error_message(
+                        result.error, result.failure == PublishResult::Failure::duplicate_id
+                                          ? "duplicate_id"
+                                          : "unavailable"));
+                self->send_text(make_published_message(channel, result.ids.front()));
+            });
+        });
 }
 
 void WsSession::send_text(std::string text) {

@@ -37,13 +37,14 @@ std::size_t occurrences(const std::string& text, const std::string& needle) {
 
 TEST(DescriptorLimit, DefaultMaxConnectionsLeavesAReserve) {
     // 200 descriptors: 64 are kept back, 136 are for connections.
-    HeraldProcess herald({}, 200);
+    HeraldProcess herald({}, Security::insecure, 200);
     EXPECT_TRUE(herald.wait_for_log("max_connections 136,", 1s)) << herald.log();
 }
 
 TEST(DescriptorLimit, AcceptOutOfDescriptorsBacksOffAndRecovers) {
     // max_connections above what the descriptors allow: accept() fails.
-    HeraldProcess herald({"--max-connections", "1000", "--handshake-timeout", "60s"}, 200);
+    HeraldProcess herald({"--max-connections", "1000", "--handshake-timeout", "60s"}, Security::insecure,
+                         200);
     std::vector<std::unique_ptr<TimedSocket>> crowd;
     for (int i = 0; i < 260; ++i) // the kernel queues them in the backlog
         crowd.push_back(std::make_unique<TimedSocket>(herald.port()));

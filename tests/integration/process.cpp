@@ -170,7 +170,8 @@ void raise_descriptor_limit(rlim_t wanted) {
 }
 } // namespace
 
-HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, unsigned descriptor_limit) {
+HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, Security security,
+                             unsigned descriptor_limit) {
     raise_descriptor_limit(8192);
     char path[] = "/tmp/herald-integration-XXXXXX.log";
     int fd = ::mkstemps(path, 4);
@@ -181,6 +182,8 @@ HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, unsigned descr
 
     std::vector<std::string> argv = {
         HERALD_BINARY, "--listen", "127.0.0.1:0", "--log-level", "debug", "--threads", "2"};
+    if (security == Security::insecure)
+        argv.push_back("--insecure");
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     if (descriptor_limit > 0)
         argv.insert(argv.begin(),

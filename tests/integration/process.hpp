@@ -51,14 +51,19 @@ private:
     std::optional<ExitInfo> exit_;
 };
 
+// Whether a test herald checks tokens. Most tests subscribe without one, so
+// herald runs with --insecure unless a test asks for its configured security.
+enum class Security { insecure, as_configured };
+
 // The herald binary under test, started with
-//   --listen 127.0.0.1:0 --log-level debug --threads 2 <extra args>
+//   --listen 127.0.0.1:0 --log-level debug --threads 2 [--insecure] <extra args>
 // and logging to a temporary file. The constructor waits (10 s at most) for
 // "listening on 127.0.0.1:<port>" and throws if it does not come.
 // `descriptor_limit` > 0 runs it under that RLIMIT_NOFILE (soft and hard).
 class HeraldProcess {
 public:
-    explicit HeraldProcess(std::vector<std::string> extra_args = {}, unsigned descriptor_limit = 0);
+    explicit HeraldProcess(std::vector<std::string> extra_args = {},
+                           Security security = Security::insecure, unsigned descriptor_limit = 0);
     ~HeraldProcess(); // SIGTERM, then SIGKILL after 10 s; dumps the log if the test failed
     HeraldProcess(const HeraldProcess&) = delete;
     HeraldProcess& operator=(const HeraldProcess&) = delete;

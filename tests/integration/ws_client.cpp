@@ -15,7 +15,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 } // namespace
 
-WsClient::WsClient(std::uint16_t port, const std::string& target, Millis timeout) : ws_(context_) {
+WsClient::WsClient(std::uint16_t port, const std::string& target, Millis timeout)
+    : WsClient(port, target, {}, timeout) {}
+
+WsClient::WsClient(std::uint16_t port, const std::string& target,
+                   const std::vector<std::pair<std::string, std::string>>& headers, Millis timeout)
+    : ws_(context_) {
+    ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+        for (const auto& [name, value] : headers)
+            req.set(name, value);
+    }));
     bool done = false;
     error_code result;
     const tcp::endpoint endpoint(net::ip::make_address_v4("127.0.0.1"), port);

@@ -14,6 +14,8 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace herald_test {
 
@@ -23,6 +25,10 @@ public:
     // Throws on failure, unless the server declined the upgrade: then
     // upgraded() is false and response() holds its answer.
     WsClient(std::uint16_t port, const std::string& target, Millis timeout = kTimeout);
+    // The same, with extra request headers (Authorization, Cookie, Origin).
+    WsClient(std::uint16_t port, const std::string& target,
+             const std::vector<std::pair<std::string, std::string>>& headers,
+             Millis timeout = kTimeout);
 
     bool upgraded() const { return upgraded_; }
     const boost::beast::http::response<boost::beast::http::string_body>& response() const {

@@ -66,7 +66,7 @@ TEST(ClientMessage, Errors) {
     EXPECT_EQ(fail(R"("ping")"), "message must be a JSON object");
     EXPECT_EQ(fail(R"({})"), "type: required");
     EXPECT_EQ(fail(R"({"type":1})"), "type: must be a string");
-    EXPECT_EQ(fail(R"({"type":"publish"})").rfind("unknown type 'publish'", 0), 0u);
+    EXPECT_EQ(fail(R"({"type":"publish"})"), "channel: required"); // publish is known now
     EXPECT_EQ(fail(R"({"type":"Ping"})").rfind("unknown type 'Ping'", 0), 0u);
     EXPECT_EQ(fail(R"({"type":"subscribe"})"), "channel: required");
     EXPECT_EQ(fail(R"({"type":"unsubscribe"})"), "channel: required");
@@ -112,6 +112,33 @@ TEST(ClientMessage, ControlMessagesEscapeAndSurviveBadUtf8) {
     EXPECT_EQ(bad["message"], "bad \xef\xbf\xbd byte"); // U+FFFD
     EXPECT_EQ(parse_json(herald::make_reset_message("\x01"))["reason"], "\x01");
     EXPECT_EQ(parse_json(herald::make_subscribed_message("\xc3"))["type"], "subscribed");
+}
+
+TEST(ClientMessage, PublishIsValidatedLikeAPublishItem) {
+    auto ok = herald::parse_client_message(
+        R"({"type":"publish","channel":"room:1","event":"typing","data":{"u":1},"id":"p-1"})");
+    ASSERT_TRUE(std::holds_alternative<herald::ClientMessage>(ok));
+    const auto& m = std::get<herald::ClientMessage>(ok);
+    EXPECT_EQ(m.type, herald::ClientMessage::Type::publish);
+    EXPECT_EQ(m.channel, "room:1");
+    ASSERT_TRUE(m.publish);
+    EXPECT_EQ(m.publish->event, "typing");
+    EXPECT_EQ(m.publish->data_json, R"({"u":1})");
+    EXPECT_EQ(m.publish->id, "p-1");
+    for (const char* bad :
+         {R"({"type":"publish","channel":"room:1"})", R"({"type":"publish","data":1})",
+          R"({"type":"publish","channel":"a b","data":1})",
+          R"({"type":"publish","channel":"a","data":1,"event":"x y"})",
+          R"({"type":"publish","channel":"a","data":1,"extra":1})"})
+        EXPECT_TRUE(
+            std::holds_alternative<herald::ClientMessageError>(herald::parse_client_message(bad)))
+            << bad;
+    std::string deep = R"({"type":"publish","channel":"a","data":)" + std::string(100, '[') +
+                       std::string(100, ']') + "}";
+    EXPECT_TRUE(
+        std::holds_alternative<herald::ClientMessageError>(herald::parse_client_message(deep)));
+    EXPECT_EQ(herald::make_published_message("room:1", "p-1"),
+              R"({"type":"published","channel":"room:1","id":"p-1"})");
 }
 
 } // namespace

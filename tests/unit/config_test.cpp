@@ -45,7 +45,18 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "channel_prefix",
                                            "canary_interval",
                                            "canary_timeout",
-                                           "trusted_proxies"};
+                                           "trusted_proxies",
+                                           "jwt_secret",
+                                           "jwt_secret_file",
+                                           "jwt_public_key_file",
+                                           "jwks_file",
+                                           "jwt_algorithms",
+                                           "jwt_leeway",
+                                           "jwt_issuer",
+                                           "jwt_audience",
+                                           "token_cookie",
+                                           "public_channels",
+                                           "insecure"};
 
 void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.listen, b.listen);
@@ -76,6 +87,17 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.canary_interval, b.canary_interval);
     EXPECT_EQ(a.canary_timeout, b.canary_timeout);
     EXPECT_EQ(a.trusted_proxies, b.trusted_proxies);
+    EXPECT_EQ(a.jwt_secret, b.jwt_secret);
+    EXPECT_EQ(a.jwt_secret_file, b.jwt_secret_file);
+    EXPECT_EQ(a.jwt_public_key_file, b.jwt_public_key_file);
+    EXPECT_EQ(a.jwks_file, b.jwks_file);
+    EXPECT_EQ(a.jwt_algorithms, b.jwt_algorithms);
+    EXPECT_EQ(a.jwt_leeway, b.jwt_leeway);
+    EXPECT_EQ(a.jwt_issuer, b.jwt_issuer);
+    EXPECT_EQ(a.jwt_audience, b.jwt_audience);
+    EXPECT_EQ(a.token_cookie, b.token_cookie);
+    EXPECT_EQ(a.public_channels, b.public_channels);
+    EXPECT_EQ(a.insecure, b.insecure);
 }
 
 // A non-default value for every key, as TOML, as env/flag text, and as the expected result.
@@ -112,6 +134,17 @@ const std::vector<Sample> kSamples = {
     {"canary_interval", R"("1s")", "1s"},
     {"canary_timeout", R"("500ms")", "500ms"},
     {"trusted_proxies", R"(["127.0.0.1", "10.0.0.1"])", "127.0.0.1,10.0.0.1"},
+    {"jwt_secret", R"("k")", "k"},
+    {"jwt_secret_file", R"("/run/secrets/jwt")", "/run/secrets/jwt"},
+    {"jwt_public_key_file", R"("/etc/herald/jwt.pem")", "/etc/herald/jwt.pem"},
+    {"jwks_file", R"("/etc/herald/jwks.json")", "/etc/herald/jwks.json"},
+    {"jwt_algorithms", R"(["RS256", "ES256"])", "RS256,ES256"},
+    {"jwt_leeway", R"("5s")", "5s"},
+    {"jwt_issuer", R"("https://app.example")", "https://app.example"},
+    {"jwt_audience", R"("herald")", "herald"},
+    {"token_cookie", R"("herald_token")", "herald_token"},
+    {"public_channels", R"(["broadcast", "news:*"])", "broadcast,news:*"},
+    {"insecure", "true", "true"},
 };
 
 Config sample_config() {
@@ -144,6 +177,17 @@ Config sample_config() {
     c.canary_interval = 1s;
     c.canary_timeout = 500ms;
     c.trusted_proxies = {"127.0.0.1", "10.0.0.1"};
+    c.jwt_secret = "k";
+    c.jwt_secret_file = "/run/secrets/jwt";
+    c.jwt_public_key_file = "/etc/herald/jwt.pem";
+    c.jwks_file = "/etc/herald/jwks.json";
+    c.jwt_algorithms = {"RS256", "ES256"};
+    c.jwt_leeway = 5s;
+    c.jwt_issuer = "https://app.example";
+    c.jwt_audience = "herald";
+    c.token_cookie = "herald_token";
+    c.public_channels = {"broadcast", "news:*"};
+    c.insecure = true;
     return c;
 }
 
@@ -234,7 +278,8 @@ TEST_F(ConfigTest, EveryKeyFromFlags) {
     std::vector<std::string> args;
     for (const auto& s : kSamples) {
         args.push_back("--" + dashed(s.key));
-        args.push_back(s.text);
+        if (s.key != "insecure") // a flag without a value
+            args.push_back(s.text);
     }
     expect_same(parse(args), sample_config());
 }
@@ -456,6 +501,17 @@ TEST_F(ConfigTest, BadCommandLine) {
     EXPECT_TRUE(Contains(error({"--no-such-flag"}), "no-such-flag"));
     EXPECT_TRUE(Contains(error({"positional"}), "positional"));
     EXPECT_TRUE(Contains(error({"--threads"}), "threads"));
+}
+
+TEST_F(ConfigTest, AuthValuesAreChecked) {
+    EXPECT_TRUE(Contains(error({"--jwt-algorithms", "HS256,none"}), "jwt_algorithms"));
+    EXPECT_TRUE(Contains(error({"--public-channels", "room*"}), "public_channels"));
+    EXPECT_TRUE(Contains(error({"--token-cookie", "a;b"}), "token_cookie"));
+    EXPECT_TRUE(Contains(error({}, {"HERALD_INSECURE=maybe"}), "insecure"));
+    EXPECT_FALSE(parse({}, {"HERALD_INSECURE=false"}).insecure);
+    EXPECT_TRUE(parse({}, {"HERALD_INSECURE=1"}).insecure);
+    const auto file = write("i.toml", "insecure = \"yes\"\n");
+    EXPECT_TRUE(Contains(error({"-c", file}), "expected a boolean"));
 }
 
 TEST_F(ConfigTest, HelpListsEveryFlagWithDefault) {

@@ -1,0 +1,66 @@
+#pragma once
+// Who may subscribe and publish to what. Built once at start-up from the
+// configuration (reading key files), then shared read-only by every worker.
+//
+//   - A valid token's `sub` may always subscribe to "user:<sub>" (and is
+//     subscribed to it automatically); its `channels` patterns say what else
+//     it may subscribe to, its `publish` patterns what it may publish to
+//     from a WebSocket.
+//   - Anyone, with or without a token, may subscribe to public_channels.
+//   - insecure = everything is allowed (development only).
+#include "herald/auth/jwt_verifier.hpp"
+#include "herald/config.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace herald::auth {
+
+struct Identity {
+    std::optional<std::string> user; // the token's sub
+    std::vector<std::string> channels;
+    std::vector<std::string> publish;
+    bool has_token = false; // a valid token was presented
+};
+
+// The verifier settings the configuration describes, with key files read
+// (jwt_secret_file loses one trailing newline). No key source: all empty.
+// Throws ConfigError on an unreadable file or more than one key source.
+VerifierSettings verifier_settings(const Config& config);
+
+class AccessPolicy {
+public:
+    // Reads jwt_secret_file, jwt_public_key_file or jwks_file; throws
+    // ConfigError on a missing file, a bad key or more than one key source.
+    static std::shared_ptr<const AccessPolicy> from_config(const Config& config);
+
+    bool insecure() const { return insecure_; }
+    const std::string& token_cookie() const { return token_cookie_; }
+    // nullptr when no key is configured: tokens cannot be verified.
+    const JwtVerifier* verifier() const { return verifier_.get(); }
+
+    // `token` is non-empty. The identity it carries, or why it is refused.
+    std::variant<Identity, TokenFailure> authenticate(std::string_view token) const;
+
+    bool may_subscribe(const Identity& who, std::string_view channel) const;
+    bool may_publish(const Identity& who, std::string_view channel) const;
+    // An Origin header value from a browser: allowed when allowed_origins
+    // lists it (or "*"), or when it names the Host the request was sent to
+    // (same origin). Requests without Origin are not from a browser page.
+    bool origin_allowed(std::string_view origin, std::string_view host) const;
+
+    // One line for the start-up log, e.g. "JWT HS256,HS384,HS512; public: broadcast".
+    std::string describe() const;
+
+private:
+    std::shared_ptr<const JwtVerifier> verifier_;
+    std::vector<std::string> public_channels_;
+    std::vector<std::string> allowed_origins_;
+    std::string token_cookie_;
+    bool insecure_ = false;
+};
+
+} // namespace herald::auth
