@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace herald {
@@ -43,6 +44,8 @@ struct Config {
     Millis canary_interval{5'000};            // how often the bridge proves its subscription alive
     Millis canary_timeout{2'000};             // the canary must come back within this
     std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
+
+    bool operator==(const Config&) const = default;
 };
 
 struct ConfigError : std::runtime_error {
@@ -56,6 +59,15 @@ enum class ParseOutcome { run, exit_ok };
 // itself and returns exit_ok for them. Throws ConfigError on any bad value.
 ParseOutcome parse_command_line(int argc, const char* const* argv,
                                 const std::vector<std::string>& environment, Config& out);
+
+// The configuration that a TOML text gives on top of the defaults, checked as
+// at start-up; `source` names it in errors. Throws ConfigError. (herald reads
+// files through parse_command_line; this serves tests and the fuzzer.)
+Config parse_config_text(std::string_view toml_text, const std::string& source = "config");
+
+// The configuration as TOML text that parse_config_text reads back into an
+// equal Config (every key written, durations and sizes with their units).
+std::string to_toml(const Config& config);
 
 // Parses a duration: "250ms", "30s", "5m", "1h", or a bare integer meaning seconds.
 Millis parse_duration(const std::string& text);
