@@ -3,7 +3,9 @@
 // so that the fuzzer can check it without a socket.
 #include <ostream> // before verb.hpp, whose operator<< needs it (clang)
 
+#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <cstddef>
 #include <string_view>
 
 namespace herald {
@@ -17,5 +19,11 @@ struct Route {
 
 // The path is the target up to its first '?'; the query is the endpoint's business.
 Route route_request(boost::beast::http::verb method, std::string_view target);
+
+// The size of the request head as written in canonical form (request line,
+// "Name: value" lines, CRLFs): what herald holds of it. Beast's header_limit
+// bounds the request line and the fields separately when they arrive in one
+// read (up to twice the limit in all), so HttpSession checks this too.
+std::size_t request_head_size(const boost::beast::http::request_header<>& head);
 
 } // namespace herald

@@ -56,7 +56,10 @@ void HttpSession::on_read(error_code ec) {
         socket_.close(ignored);
         return;
     }
-    route(parser_->release());
+    auto request = parser_->release();
+    if (request_head_size(request) > worker_.config().max_header_size) // see router.hpp
+        return reject(431, Rejection::header_too_large, "request header too large", {}, true);
+    route(std::move(request));
 }
 
 void HttpSession::route(Request request) {

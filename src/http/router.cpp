@@ -37,4 +37,12 @@ Route route_request(http::verb method, std::string_view target) {
     return {};
 }
 
+std::size_t request_head_size(const http::request_header<>& head) {
+    // "METHOD SP target SP HTTP/1.1 CRLF", then "name: value CRLF" each, then CRLF.
+    std::size_t size = head.method_string().size() + head.target().size() + 12;
+    for (const auto& field : head)
+        size += field.name_string().size() + field.value().size() + 4;
+    return size + 2;
+}
+
 } // namespace herald

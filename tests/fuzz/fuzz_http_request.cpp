@@ -185,14 +185,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     const std::string_view input(reinterpret_cast<const char*>(bytes), size);
     const auto whole = parse(input, input.size() + 1);
     const auto pieces = parse(input, herald_fuzz::chunk_size(bytes, size, 40));
-    FUZZ_CHECK(whole.requests.size() == pieces.requests.size());
-    for (std::size_t i = 0; i < whole.requests.size(); ++i)
-        FUZZ_CHECK(same(whole.requests[i], pieces.requests[i]));
-    // Beast may spot a bad request line before its end arrives, or only once
-    // it has: on a connection that ends mid-request, either is fine.
-    const auto truncated = [](const Parsed& p) { return p.error == http::error::partial_message; };
-    FUZZ_CHECK(whole.error == pieces.error || truncated(whole) || truncated(pieces));
-    for (const auto& request : whole.requests)
-        check_request(request);
+    // Beast bounds the request line and the fields apart when they arrive in
+    // one read, but their sum when they do not: a head near the limit may
+    // pass or not depending on the reads. herald's own check (below) makes
+    // what it accepts independent of that.
+    const auto limited = [](const Parsed& p) { return p.error == http::error::header_limit; };
+    if (!limited(whole) && !limited(pieces)) {
+        FUZZ_CHECK(whole.requests.size() == pieces.requests.size());
+        for (std::size_t i = 0; i < whole.requests.size(); ++i)
+            FUZZ_CHECK(same(whole.requests[i], pieces.requests[i]));
+        // Beast may spot a bad request line before its end arrives, or only
+        // once it has: on a connection that ends mid-request, either is fine.
+        const auto truncated = [](const Parsed& p) {
+            return p.error == http::error::partial_message;
+        };
+        FUZZ_CHECK(whole.error == pieces.error || truncated(whole) || truncated(pieces));
+    }
+    for (const auto* parsed : {&whole, &pieces}) {
+        for (const auto& request : parsed->requests) {
+            if (herald::request_head_size(request) > config.max_header_size)
+                break; // HttpSession answers 431 and closes
+            check_request(request);
+        }
+    }
     return 0;
 }
