@@ -19,6 +19,7 @@
 #include "herald/utf8.hpp"
 #include "sse_parser.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,28 @@ bool is_compact_json(const std::string& text) {
     const json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
     return !value.is_discarded() &&
            value.dump(-1, ' ', false, json::error_handler_t::strict) == text;
+}
+
+// Deepest [ / { nesting of valid JSON text.
+std::size_t json_depth(std::string_view text) {
+    std::size_t depth = 0, deepest = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            deepest = std::max(deepest, ++depth);
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+    return deepest;
 }
 
 // The payload of a single unmasked server frame.
@@ -131,7 +154,11 @@ void check_redis_payload(std::string_view payload) {
     if (raw && json::parse(payload, nullptr, false).is_discarded())
         FUZZ_CHECK(sse_data == payload); // plain text is delivered as is
 
-    // Re-enveloped (as a node forwarding it would), it classifies the same.
+    // Re-enveloped, it classifies the same, unless the envelope's extra level
+    // takes it past the depth limit (herald never re-envelopes a payload
+    // from Redis; POST /publish data is one level shallower by construction).
+    if (json_depth(data_json) >= herald::max_publish_json_depth)
+        return check_event("fuzz:channel", event, id.value_or("fuzz-1"), data_json, sse_data);
     const auto again = classify_payload(make_envelope(event, id.value_or(""), data_json));
     const auto* env = std::get_if<Envelope>(&again);
     FUZZ_CHECK(env != nullptr);
