@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace herald {
@@ -64,6 +65,7 @@ struct Config {
     std::string token_cookie;                 // cookie that may carry the token; empty = none
     std::vector<std::string> public_channels; // patterns anyone may subscribe to
     bool insecure = false;                    // development: no auth, no Origin check
+    bool operator==(const Config&) const = default;
 };
 
 struct ConfigError : std::runtime_error {
@@ -77,6 +79,15 @@ enum class ParseOutcome { run, exit_ok };
 // itself and returns exit_ok for them. Throws ConfigError on any bad value.
 ParseOutcome parse_command_line(int argc, const char* const* argv,
                                 const std::vector<std::string>& environment, Config& out);
+
+// The configuration that a TOML text gives on top of the defaults, checked as
+// at start-up; `source` names it in errors. Throws ConfigError. (herald reads
+// files through parse_command_line; this serves tests and the fuzzer.)
+Config parse_config_text(std::string_view toml_text, const std::string& source = "config");
+
+// The configuration as TOML text that parse_config_text reads back into an
+// equal Config (every key written, durations and sizes with their units).
+std::string to_toml(const Config& config);
 
 // Parses a duration: "250ms", "30s", "5m", "1h", or a bare integer meaning seconds.
 Millis parse_duration(const std::string& text);

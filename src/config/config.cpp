@@ -11,6 +11,7 @@
 #include <functional>
 #include <initializer_list>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string_view>
 #include <type_traits>
@@ -182,6 +183,7 @@ Key flag(const char* name, const char* help, bool Config::*m) {
 Key list(const char* name, const char* help, std::vector<std::string> Config::*m) {
     Key k{name, "ORIGIN", help};
     k.list = true;
+    k.list_member = m;
     k.set = [m](Config& c, const std::string& s) { c.*m = split_list(s); };
     k.set_toml = [m](Config& c, const toml::node& n) {
         const auto* array = n.as_array();
@@ -290,16 +292,13 @@ void apply(const Key& k, Config& c, const Value& value, const std::string& origi
     }
 }
 
-void load_file(const std::string& path, Config& c, std::vector<std::string>& origins) {
-    toml::table table;
-    try {
-        table = toml::parse_file(path);
-    } catch (const toml::parse_error& e) {
-        const auto line = e.source().begin.line;
-        fail("config file " + path + (line ? ":" + std::to_string(line) : "") + ": " +
-             std::string(e.description()));
-    }
-    for (const auto& [name, node] : table) {
+// Applies every key of a parsed file; `path` names it in error messages.
+void load_table(const toml::table& table, const std::string& path, Config& c,
+                std::vector<std::string>& origins) {
+    for (const auto& entry : table) {
+        // Not a structured binding: clang 14 cannot capture one in a lambda.
+        const auto& name = entry.first;
+        const auto& node = entry.second;
         const auto& all = keys();
         const auto k = std::find_if(all.begin(), all.end(),
                                     [&](const Key& key) { return key.name == name.str(); });
@@ -308,6 +307,32 @@ void load_file(const std::string& path, Config& c, std::vector<std::string>& ori
             fail("config file " + where + ": unknown key " + quote(name.str()));
         origins[k - all.begin()] = where;
         apply(*k, c, node, "config file " + where);
+    }
+}
+
+// `text` is the file's content, or empty to read the file at `path`.
+void load_file(const std::string& path, Config& c, std::vector<std::string>& origins,
+               std::optional<std::string_view> text = std::nullopt) {
+    toml::table table;
+    try {
+        table = text ? toml::parse(*text, path) : toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        const auto line = e.source().begin.line;
+        fail("config file " + path + (line ? ":" + std::to_string(line) : "") + ": " +
+             std::string(e.description()));
+    }
+    load_table(table, path, c, origins);
+}
+
+// Range checks that need every source applied first.
+void check_all(const Config& c, const std::vector<std::string>& origins) {
+    const auto& all = keys();
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        try {
+            all[i].check(c);
+        } catch (const ConfigError& e) {
+            fail(all[i].name + " (from " + origins[i] + "): " + e.what());
+        }
     }
 }
 
@@ -430,15 +455,47 @@ ParseOutcome parse_command_line(int argc, const char* const* argv,
         origins[i] = "flag " + flags[i]->get_name();
         apply(all[i], merged, all[i].list ? join(lists[i]) : scalars[i], origins[i]);
     }
-    for (std::size_t i = 0; i < all.size(); ++i) {
-        try {
-            all[i].check(merged);
-        } catch (const ConfigError& e) {
-            fail(all[i].name + " (from " + origins[i] + "): " + e.what());
-        }
-    }
+    check_all(merged, origins);
     out = std::move(merged);
     return ParseOutcome::run;
+}
+
+Config parse_config_text(std::string_view toml_text, const std::string& source) {
+    Config config;
+    std::vector<std::string> origins(keys().size(), "default");
+    load_file(source, config, origins, toml_text);
+    check_all(config, origins);
+    return config;
+}
+
+std::string to_toml(const Config& config) {
+    toml::table table;
+    for (const auto& k : keys()) {
+        const std::string shown = k.show(config);
+        if (k.list) {
+            toml::array items;
+            for (const auto& item : config.*(k.list_member))
+                items.push_back(item);
+            table.insert(k.name, std::move(items));
+            continue;
+        }
+        if (k.flag) {
+            table.insert(k.name, shown == "true");
+            continue;
+        }
+        // Counts are TOML integers; one beyond int64 (set by a flag) cannot be written.
+        std::int64_t count = 0;
+        const char* end = shown.data() + shown.size();
+        if (auto [p, ec] = std::from_chars(shown.data(), end, count);
+            k.type == "N" && ec == std::errc() && p == end) {
+            table.insert(k.name, count);
+        } else {
+            table.insert(k.name, shown);
+        }
+    }
+    std::ostringstream out;
+    out << table;
+    return out.str();
 }
 
 } // namespace herald

@@ -20,6 +20,7 @@ struct Key {
     std::function<std::string(const Config&)> show{};
     std::function<void(const Config&)> check = [](const Config&) {}; // after all sources
     bool list = false;
+    std::vector<std::string> Config::*list_member = nullptr; // set when `list`
     bool flag = false; // a boolean: "--name" alone means true
 };
 

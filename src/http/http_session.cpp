@@ -5,6 +5,7 @@
 #include "herald/publish_request.hpp"
 #include "herald/request_params.hpp"
 #include "herald/server_info.hpp"
+#include "herald/router.hpp"
 #include "herald/sse_session.hpp"
 #include "herald/upgrade_gate.hpp"
 #include "herald/worker.hpp"
@@ -59,55 +60,47 @@ void HttpSession::on_read(error_code ec) {
         socket_.close(ignored);
         return;
     }
-    route(parser_->release());
+    auto request = parser_->release();
+    if (request_head_size(request) > worker_.config().max_header_size) // see router.hpp
+        return reject(431, Rejection::header_too_large, "request header too large", {}, true);
+    route(std::move(request));
 }
 
 void HttpSession::route(Request request) {
     version_ = request.version();
     head_ = request.method() == http::verb::head;
     keep_alive_ = request.keep_alive() && !worker_.info().shutting_down;
-    auto target = request.target();
-    auto path = target.substr(0, target.find('?'));
-    auto method = request.method();
-    auto require = [&](std::initializer_list<http::verb> allowed) {
-        if (std::find(allowed.begin(), allowed.end(), method) != allowed.end())
-            return true;
-        reject(405, Rejection::bad_method, "method not allowed");
-        return false;
-    };
-    if (path == "/events") {
-        if (require({http::verb::get}))
-            handle_events(request);
-    } else if (path == "/ws") {
-        if (require({http::verb::get}))
-            handle_ws(request);
-    } else if (path == "/publish") {
-        if (require({http::verb::post}))
-            handle_publish(request);
-    } else if (path == "/healthz") {
-        if (require({http::verb::get, http::verb::head})) {
-            Response res{http::status::ok, version_};
-            res.set(http::field::content_type, "application/json");
-            res.body() = health_body(worker_.info());
-            send(std::move(res));
-        }
-    } else if (path == "/readyz") {
-        if (require({http::verb::get, http::verb::head})) {
-            auto [ready, body] = readiness_body(worker_.info());
-            Response res{ready ? http::status::ok : http::status::service_unavailable, version_};
-            res.set(http::field::content_type, "application/json");
-            res.body() = std::move(body);
-            send(std::move(res));
-        }
-    } else if (path == "/metrics") {
-        if (require({http::verb::get})) {
-            Response res{http::status::ok, version_};
-            res.set(http::field::content_type, "text/plain; version=0.0.4");
-            res.body() = metrics_body(worker_.info());
-            send(std::move(res));
-        }
-    } else {
-        reject(404, Rejection::not_found, "not found");
+    auto [endpoint, allowed] = route_request(request.method(), request.target());
+    if (endpoint != Endpoint::not_found && !allowed)
+        return reject(405, Rejection::bad_method, "method not allowed");
+    switch (endpoint) {
+    case Endpoint::events:
+        return handle_events(request);
+    case Endpoint::ws:
+        return handle_ws(request);
+    case Endpoint::publish:
+        return handle_publish(request);
+    case Endpoint::healthz: {
+        Response res{http::status::ok, version_};
+        res.set(http::field::content_type, "application/json");
+        res.body() = health_body(worker_.info());
+        return send(std::move(res));
+    }
+    case Endpoint::readyz: {
+        auto [ready, body] = readiness_body(worker_.info());
+        Response res{ready ? http::status::ok : http::status::service_unavailable, version_};
+        res.set(http::field::content_type, "application/json");
+        res.body() = std::move(body);
+        return send(std::move(res));
+    }
+    case Endpoint::metrics: {
+        Response res{http::status::ok, version_};
+        res.set(http::field::content_type, "text/plain; version=0.0.4");
+        res.body() = metrics_body(worker_.info());
+        return send(std::move(res));
+    }
+    case Endpoint::not_found:
+        return reject(404, Rejection::not_found, "not found");
     }
 }
 

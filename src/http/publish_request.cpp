@@ -59,7 +59,10 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
     for (auto it = item.begin(); it != item.end(); ++it) {
         const std::string& key = it.key();
         if (key != "channel" && key != "data" && key != "event" && key != "id") {
-            return make_error(field(ws::utf8_prefix(key, max_echoed_key)), "unknown field");
+            // An empty key is shown as "" so that the error still names a field.
+            return make_error(field(key.empty() ? std::string_view(R"("")")
+                                                : ws::utf8_prefix(key, max_echoed_key)),
+                              "unknown field");
         }
     }
 

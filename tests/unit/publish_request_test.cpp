@@ -140,6 +140,9 @@ TEST(PublishRequest, FieldErrorsNameTheField) {
     expect_error(R"({"channel":"c","data":1,"id":"a\r"})", "id", "invalid id");
     expect_error(R"({"channel":"c","data":1,"id":""})", "id", "invalid id");
     expect_error(R"({"channel":"c","data":1,"foo":2})", "foo", "unknown field");
+    // Found by fuzz_envelope: an empty key gave field "" and ": unknown field".
+    expect_error(R"({"":0,"channel":"c","data":1})", R"("")", "unknown field");
+    expect_error(R"([{"channel":"c","data":1,"":0}])", R"([0]."")", "unknown field");
 }
 
 TEST(PublishRequest, BatchErrorsArePrefixedWithIndex) {

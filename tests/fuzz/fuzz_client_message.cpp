@@ -1,0 +1,75 @@
+// WebSocket client messages ({"type":"subscribe","channel":...} and friends).
+//
+// Invariants: an accepted message has a valid channel (none for ping) and
+// its canonical JSON parses back into the same message; every reply herald
+// would send (error, subscribed, unsubscribed) is valid UTF-8 JSON, as a
+// text frame must be, and carries the text it was given.
+#include "fuzz_check.hpp"
+#include "herald/channel.hpp"
+#include "herald/client_message.hpp"
+#include "herald/utf8.hpp"
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+using json = nlohmann::json;
+using herald::ClientMessage;
+
+json reply(const std::string& text) {
+    FUZZ_CHECK(herald::is_valid_utf8(text));
+    json value = json::parse(text, nullptr, /*allow_exceptions=*/false);
+    FUZZ_CHECK(value.is_object());
+    return value;
+}
+
+const char* type_name(ClientMessage::Type type) {
+    switch (type) {
+    case ClientMessage::Type::subscribe:
+        return "subscribe";
+    case ClientMessage::Type::unsubscribe:
+        return "unsubscribe";
+    case ClientMessage::Type::ping:
+        return "ping";
+    }
+    std::abort();
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(bytes), size);
+    const auto parsed = herald::parse_client_message(text);
+
+    if (const auto* error = std::get_if<herald::ClientMessageError>(&parsed)) {
+        FUZZ_CHECK(!error->message.empty());
+        const json sent = reply(herald::make_error_message(error->message, "bad_message"));
+        FUZZ_CHECK(sent["type"] == "error" && sent["code"] == "bad_message");
+        FUZZ_CHECK(sent["message"] == error->message);
+        return 0;
+    }
+
+    const auto& message = std::get<ClientMessage>(parsed);
+    if (message.type == ClientMessage::Type::ping) {
+        FUZZ_CHECK(message.channel.empty());
+        FUZZ_CHECK(reply(herald::make_pong_message())["type"] == "pong");
+    } else {
+        FUZZ_CHECK(herald::is_valid_channel(message.channel));
+        const bool subscribe = message.type == ClientMessage::Type::subscribe;
+        const json ack = reply(subscribe ? herald::make_subscribed_message(message.channel)
+                                         : herald::make_unsubscribed_message(message.channel));
+        FUZZ_CHECK(ack["type"] == (subscribe ? "subscribed" : "unsubscribed"));
+        FUZZ_CHECK(ack["channel"] == message.channel);
+    }
+
+    // Re-encoding is stable: the canonical form parses into the same message.
+    json canonical = {{"type", type_name(message.type)}};
+    if (!message.channel.empty())
+        canonical["channel"] = message.channel;
+    const auto again = herald::parse_client_message(canonical.dump());
+    const auto* same = std::get_if<ClientMessage>(&again);
+    FUZZ_CHECK(same != nullptr);
+    FUZZ_CHECK(same->type == message.type && same->channel == message.channel);
+    return 0;
+}
