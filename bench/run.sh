@@ -24,7 +24,7 @@ ALL_SCENARIOS=idle,fanout,fanout-saturation,fanout-channels,connect-storm,slow-c
 # Per mode: idle connections, seconds they are held, fan-out subscribers, fan-out
 # publishing seconds, connect-storm clients, slow-consumer subscribers, bound on one run (s).
 declare -A SIZES=(
-    [full]="15000 2 10000 10 10000 2000 300"
+    [full]="15000 2 10000 5 10000 2000 300"
     [quick]="5000 2 3000 5 3000 1000 180"
     [smoke]="100 0 100 2 100 100 60"
 )

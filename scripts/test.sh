@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # One command from a fresh Debian 12 machine to a passing test suite:
-# installs dependencies, then builds and runs every test twice, once as
-# shipped and once under AddressSanitizer + UndefinedBehaviorSanitizer.
+# installs dependencies, then builds and runs every test as shipped and under
+# AddressSanitizer + UndefinedBehaviorSanitizer, the threaded parts under
+# ThreadSanitizer, every fuzz target for a minute, and the benchmark harness
+# in its smoke size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # ccache hits across checkouts in different folders (CI clones afresh).
@@ -30,3 +32,18 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 run_suite release -DCMAKE_BUILD_TYPE=RelWithDebInfo
 run_suite asan -DCMAKE_BUILD_TYPE=Debug -DHERALD_SANITIZE=address,undefined
+
+# The threaded parts (worker pool, hub, Redis bridge, shutdown) under
+# ThreadSanitizer: the unit and integration tests, the browser aside.
+export TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1"
+echo "=== build: tsan"
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHERALD_SANITIZE=thread >/dev/null
+cmake --build build/tsan -j "$jobs" --target herald herald_unit_tests herald_integration_tests
+echo "=== test: tsan"
+ctest --test-dir build/tsan --output-on-failure --timeout 600 -j "$jobs" -L 'unit|integration'
+
+# Every libFuzzer target for about a minute from its committed seeds; any finding fails.
+scripts/fuzz.sh "${HERALD_FUZZ_SECONDS:-60}"
+
+# The benchmark harness against every peer, tiny, so that it cannot rot (no thresholds).
+bench/run.sh --smoke

@@ -13,7 +13,7 @@ redis_port=$(free_port)
 spawn "$dir" redis redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
     --dir "$dir"
 wait_until "$dir" redis redis-cli -p "$redis_port" ping
-spawn "$dir" herald "$herald_bin" --listen "127.0.0.1:$port" --threads 2 --log-level warn \
+spawn "$dir" herald "$herald_bin" --listen "127.0.0.1:$port" --threads 2 --log-level warn "${bench_flags[@]}" \
     --redis-url "redis://127.0.0.1:$redis_port"
 # /readyz answers 200 once herald's Redis connections are up.
 wait_until "$dir" herald curl -fsS --max-time 1 "http://127.0.0.1:$port/readyz"

@@ -8,6 +8,6 @@ port=${1:?usage: start.sh PORT WORKDIR} dir=${2:?usage: start.sh PORT WORKDIR}
 mkdir -p "$dir"
 [[ -x $herald_bin ]] || { echo "no herald binary at $herald_bin (run bench/run.sh)" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"
-spawn "$dir" herald "$herald_bin" --listen "127.0.0.1:$port" --threads 2 --log-level warn
+spawn "$dir" herald "$herald_bin" --listen "127.0.0.1:$port" --threads 2 --log-level warn "${bench_flags[@]}"
 wait_until "$dir" herald curl -fsS --max-time 1 "http://127.0.0.1:$port/readyz"
 echo "PIDS=$(cat "$dir/herald.pid") PUBLISH_PORT=$port REDIS_PORT=0"
