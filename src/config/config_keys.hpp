@@ -1,14 +1,15 @@
 #pragma once
 // The table behind every configuration key (private to src/config): one Key
 // per Config field; the TOML key, HERALD_<KEY> and --<key> all derive from
-// `name`. config.cpp holds the general keys and the builders, auth_config.cpp
-// the authentication keys.
+// `name`. config_keys.cpp builds keys, core_keys.cpp and auth_config.cpp list
+// them, config.cpp reads them from files, the environment and flags.
 #include "herald/config.hpp"
 
 #include <toml++/toml.h>
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace herald::config_keys {
@@ -21,16 +22,26 @@ struct Key {
     std::function<void(const Config&)> check = [](const Config&) {}; // after all sources
     bool list = false;
     std::vector<std::string> Config::*list_member = nullptr; // set when `list`
-    bool flag = false; // a boolean: "--name" alone means true
+    bool flag = false;                                       // a boolean: "--name" alone means true
 };
 
-[[noreturn]] void fail(const std::string& message);
-Key text_key(const char* name, const char* type, const char* help, std::string Config::*m);
+[[noreturn]] void fail(const std::string& message); // throws ConfigError
+std::string quote(std::string_view text);
+std::string join(const std::vector<std::string>& items); // comma-separated
+
+// Builders (config_keys.cpp): the key's TOML, environment and flag parsing,
+// its display, and its range check.
+Key text_key(const char* name, const char* type, const char* help, std::string Config::*m,
+             void (*validate)(const std::string&) = nullptr);
 Key list_key(const char* name, const char* type, const char* help,
              std::vector<std::string> Config::*m);
-Key duration_key(const char* name, const char* help, Millis Config::*m);
+Key duration_key(const char* name, const char* help, Millis Config::*m, Millis lo = Millis{0});
+Key size_key(const char* name, const char* help, std::size_t Config::*m, std::size_t lo = 1);
+// Defined for unsigned and std::size_t.
+template <class T> Key count_key(const char* name, const char* help, T Config::*m, T lo, T hi);
 Key flag_key(const char* name, const char* help, bool Config::*m);
 
+std::vector<Key> core_keys(); // core_keys.cpp
 std::vector<Key> auth_keys(); // auth_config.cpp
 
 } // namespace herald::config_keys

@@ -1,0 +1,80 @@
+// The general configuration keys; auth_config.cpp holds those of authentication.
+#include "config_keys.hpp"
+
+#include <limits>
+
+namespace herald::config_keys {
+namespace {
+
+void check_log_level(const std::string& level) {
+    for (const char* known : {"trace", "debug", "info", "warn", "error", "critical", "off"})
+        if (level == known)
+            return;
+    fail("unknown log level " + quote(level) +
+         " (expected trace, debug, info, warn, error, critical or off)");
+}
+
+} // namespace
+
+std::vector<Key> core_keys() {
+    using C = Config;
+    return {
+        text_key("listen", "ADDR:PORT", "address to listen on; port 0 picks a free port",
+                 &C::listen, [](const std::string& s) { parse_listen(s); }),
+        count_key<unsigned>("threads", "I/O threads; 0 = one per CPU", &C::threads, 0, 1024),
+        text_key("log_level", "LEVEL", "trace, debug, info, warn, error, critical or off",
+                 &C::log_level, check_log_level),
+        text_key("publish_key", "KEY", "secret required by POST /publish; empty = open",
+                 &C::publish_key),
+        list_key("allowed_origins", "ORIGIN", "CORS / Origin allow-list, comma-separated",
+                 &C::allowed_origins),
+        duration_key("heartbeat_interval", "SSE heartbeat and WebSocket ping period",
+                     &C::heartbeat_interval, Millis{1}),
+        duration_key("heartbeat_timeout", "WebSocket pong deadline", &C::heartbeat_timeout,
+                     Millis{1}),
+        duration_key("handshake_timeout", "deadline for a connection's request",
+                     &C::handshake_timeout, Millis{1}),
+        duration_key("shutdown_timeout", "graceful shutdown deadline", &C::shutdown_timeout),
+        duration_key("retry", "SSE retry: hint sent to EventSource clients", &C::retry),
+        duration_key("flush_interval", "write batching delay; 0 = write at once",
+                     &C::flush_interval),
+        count_key<std::size_t>("history_size", "events kept per channel for resume; 0 = off",
+                               &C::history_size, 0, 100'000),
+        duration_key("history_ttl", "how long an event stays resumable", &C::history_ttl,
+                     Millis{1}),
+        size_key("max_queued_bytes", "unsent bytes per session before it is a slow consumer",
+                 &C::max_queued_bytes),
+        // 125 bytes is the largest WebSocket control frame payload, which must always fit.
+        size_key("max_message_size", "largest WebSocket client message", &C::max_message_size, 125),
+        size_key("max_header_size", "largest HTTP request head", &C::max_header_size),
+        size_key("max_body_size", "largest POST /publish body", &C::max_body_size),
+        count_key<std::size_t>("max_channels_per_connection", "channels one connection may join",
+                               &C::max_channels_per_connection, 1,
+                               std::numeric_limits<std::size_t>::max()),
+        count_key<std::size_t>("max_connections",
+                               "open connections per node; 0 = from RLIMIT_NOFILE",
+                               &C::max_connections, 0, std::numeric_limits<std::size_t>::max()),
+        count_key<std::size_t>(
+            "max_connections_per_ip", "open connections per client; 0 = no limit",
+            &C::max_connections_per_ip, 0, std::numeric_limits<std::size_t>::max()),
+        count_key<unsigned>("client_message_rate", "WebSocket messages per second; 0 = no limit",
+                            &C::client_message_rate, 0, 1'000'000),
+        count_key<unsigned>("client_message_burst", "WebSocket messages a client may send at once",
+                            &C::client_message_burst, 1, 1'000'000),
+        duration_key("idle_timeout", "HTTP keep-alive wait for the next request", &C::idle_timeout,
+                     Millis{1}),
+        text_key("redis_url", "URL",
+                 "redis://[user:password@]host:port[/db] or unix:///path; empty = embedded broker",
+                 &C::redis_url),
+        text_key("channel_prefix", "PREFIX", "prefix of herald's channels in Redis",
+                 &C::channel_prefix),
+        duration_key("canary_interval", "period of the Redis subscription canary",
+                     &C::canary_interval, Millis{10}),
+        duration_key("canary_timeout", "the canary must come back within this", &C::canary_timeout,
+                     Millis{10}),
+        list_key("trusted_proxies", "ADDR", "proxy addresses whose X-Forwarded-For is believed",
+                 &C::trusted_proxies),
+    };
+}
+
+} // namespace herald::config_keys
