@@ -4,18 +4,13 @@
 #include "herald/http_responses.hpp"
 #include "herald/publish_request.hpp"
 #include "herald/request_params.hpp"
-#include "herald/server_info.hpp"
 #include "herald/router.hpp"
-#include "herald/sse_session.hpp"
-#include "herald/upgrade_gate.hpp"
+#include "herald/server_info.hpp"
 #include "herald/worker.hpp"
-#include "herald/ws_session.hpp"
 
-#include <algorithm>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 namespace herald {
@@ -102,81 +97,6 @@ void HttpSession::route(Request request) {
     case Endpoint::not_found:
         return reject(404, Rejection::not_found, "not found");
     }
-}
-
-std::optional<StreamParams> HttpSession::stream_params(const Request& request) {
-    auto parsed =
-        parse_stream_target(request.target(), worker_.config().max_channels_per_connection);
-    if (auto* error = std::get_if<ParamError>(&parsed)) {
-        reject(400, Rejection::bad_request, error->field + ": " + error->message, error->field);
-        return std::nullopt;
-    }
-    return std::move(std::get<StreamParams>(parsed));
-}
-
-void HttpSession::handle_events(Request& request) {
-    auto parsed = stream_params(request);
-    if (!parsed)
-        return;
-    auto& params = *parsed;
-    if (!admit_stream(request))
-        return;
-    auto identity = admit(request, params);
-    if (!identity)
-        return;
-    if (params.channels.empty())
-        return reject(400, Rejection::bad_request, "channel: required", "channel");
-
-    SseSession::Options options;
-    options.channels = std::move(params.channels);
-    // The header is what EventSource sends when it reconnects by itself; the
-    // query parameter serves a page that resumes after a reload.
-    if (auto it = request.find("Last-Event-ID"); it != request.end())
-        options.last_event_id = std::string(it->value());
-    else
-        options.last_event_id = std::move(params.last_event_id);
-    if (auto it = request.find(http::field::origin); it != request.end()) {
-        const auto& allowed = worker_.config().allowed_origins;
-        std::string origin(it->value());
-        if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end() ||
-            std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
-            options.cors_origin = std::move(origin);
-    }
-    auto client = client_of(request);
-    auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
-    session->adopt_slot(std::move(slot_));
-    session->set_peer(identity->user ? client + " user=" + *identity->user : client);
-    session->start();
-}
-
-void HttpSession::handle_ws(Request& request) {
-    if (!beast::websocket::is_upgrade(request))
-        return reject(400, Rejection::bad_request, "expected a WebSocket upgrade request");
-    auto params = stream_params(request);
-    if (!params || !admit_stream(request))
-        return;
-    auto identity = admit(request, *params);
-    if (!identity)
-        return;
-    auto client = client_of(request);
-    auto session = std::make_shared<WsSession>(
-        worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id));
-    session->adopt_slot(std::move(slot_));
-    session->set_peer(identity->user ? client + " user=" + *identity->user : client);
-    session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));
-    session->start(std::move(request));
-}
-
-std::optional<auth::Identity> HttpSession::admit(const Request& request, StreamParams& params) {
-    auto decision = check_upgrade(*worker_.info().access, request, params);
-    if (auto* refusal = std::get_if<GateRefusal>(&decision)) {
-        worker_.stats().auth_failure(refusal->reason);
-        reject(refusal->status,
-               refusal->status == 401 ? Rejection::unauthorized : Rejection::forbidden,
-               std::move(refusal->message), std::move(refusal->field));
-        return std::nullopt;
-    }
-    return std::move(std::get<auth::Identity>(decision));
 }
 
 void HttpSession::handle_publish(Request& request) {
