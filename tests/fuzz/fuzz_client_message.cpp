@@ -1,9 +1,10 @@
 // WebSocket client messages ({"type":"subscribe","channel":...} and friends).
 //
 // Invariants: an accepted message has a valid channel (none for ping) and
-// its canonical JSON parses back into the same message; every reply herald
-// would send (error, subscribed, unsubscribed) is valid UTF-8 JSON, as a
-// text frame must be, and carries the text it was given.
+// its canonical JSON parses back into the same message (for publish: the
+// same channel, event, id and data); every reply herald would send (error,
+// subscribed, unsubscribed, published) is valid UTF-8 JSON, as a text frame
+// must be, and carries the text it was given.
 #include "fuzz_check.hpp"
 #include "herald/channel.hpp"
 #include "herald/client_message.hpp"
@@ -32,6 +33,8 @@ const char* type_name(ClientMessage::Type type) {
         return "unsubscribe";
     case ClientMessage::Type::ping:
         return "ping";
+    case ClientMessage::Type::publish:
+        return "publish";
     }
     std::abort();
 }
@@ -54,7 +57,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     if (message.type == ClientMessage::Type::ping) {
         FUZZ_CHECK(message.channel.empty());
         FUZZ_CHECK(reply(herald::make_pong_message())["type"] == "pong");
+    } else if (message.type == ClientMessage::Type::publish) {
+        FUZZ_CHECK(message.publish.has_value());
+        FUZZ_CHECK(herald::is_valid_channel(message.channel));
+        FUZZ_CHECK(message.publish->channel == message.channel);
+        // data_json is what subscribers get: it must itself be JSON.
+        FUZZ_CHECK(json::accept(message.publish->data_json));
+        const std::string id = message.publish->id.value_or("generated-id");
+        const json ack = reply(herald::make_published_message(message.channel, id));
+        FUZZ_CHECK(ack["type"] == "published");
+        FUZZ_CHECK(ack["channel"] == message.channel && ack["id"] == id);
     } else {
+        FUZZ_CHECK(!message.publish.has_value());
         FUZZ_CHECK(herald::is_valid_channel(message.channel));
         const bool subscribe = message.type == ClientMessage::Type::subscribe;
         const json ack = reply(subscribe ? herald::make_subscribed_message(message.channel)
@@ -67,9 +81,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
     json canonical = {{"type", type_name(message.type)}};
     if (!message.channel.empty())
         canonical["channel"] = message.channel;
+    if (message.publish) {
+        canonical["event"] = message.publish->event;
+        canonical["data"] = json::parse(message.publish->data_json);
+        if (message.publish->id)
+            canonical["id"] = *message.publish->id;
+    }
     const auto again = herald::parse_client_message(canonical.dump());
     const auto* same = std::get_if<ClientMessage>(&again);
     FUZZ_CHECK(same != nullptr);
     FUZZ_CHECK(same->type == message.type && same->channel == message.channel);
+    FUZZ_CHECK(same->publish.has_value() == message.publish.has_value());
+    if (message.publish) {
+        FUZZ_CHECK(same->publish->channel == message.publish->channel);
+        FUZZ_CHECK(same->publish->event == message.publish->event);
+        FUZZ_CHECK(same->publish->id == message.publish->id);
+        FUZZ_CHECK(same->publish->data_json == message.publish->data_json);
+        FUZZ_CHECK(same->publish->sse_data == message.publish->sse_data);
+    }
     return 0;
 }
