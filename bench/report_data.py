@@ -44,8 +44,14 @@ class Run:
         return lat.get(pct) if isinstance(lat, dict) else None
 
     def storm_seconds(self):
-        return self.get("all_subscribed_seconds", "subscribe_seconds", "seconds_to_all_subscribed",
-                        "connect_seconds", "elapsed_seconds")
+        """Connect storm: until every client has its first event (servers that do not
+        confirm a subscription are comparable only there)."""
+        return self.get("all_first_event_s")
+
+    def percentile(self, block, pct):
+        """pct of a histogram block such as first_event_ms or fast_latency_ms."""
+        hist = self.get(block)
+        return hist.get(pct) if isinstance(hist, dict) else None
 
     def has_results(self):
         return isinstance(self.result.get("results"), dict)

@@ -38,7 +38,8 @@ scenario_args() {
     fanout-saturation) echo "--scenario fanout --subscribers $FAN --channels 1 --rate 0 --size 100 --duration $SECS" ;;
     fanout-channels) echo "--scenario fanout --subscribers $FAN --channels per-subscriber --rate 1000 --size 100 --duration $SECS" ;;
     connect-storm) echo "--scenario connect-storm --connections $STORM" ;;
-    slow-consumers) echo "--scenario slow-consumers --subscribers $SLOW --slow-share 0.1 --rate 1000 --size 1000 --duration $SECS" ;;
+    # 100 events/s: what every peer's publisher delivers (nchan's takes one event per request).
+    slow-consumers) echo "--scenario slow-consumers --subscribers $SLOW --slow-share 0.1 --rate 100 --size 1000 --duration $SECS" ;;
     *) return 1 ;;
     esac
 }
