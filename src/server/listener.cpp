@@ -16,8 +16,6 @@ using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>
 // accept() failures are reported once per interval for the whole node: every
 // worker runs out of descriptors at the same time.
 constexpr auto report_interval = std::chrono::seconds(10);
-// Connections taken from the backlog in one go before the loop serves others.
-constexpr int max_accepts_per_pass = 64;
 std::atomic<Clock::rep> last_report{0}; // 0 = never
 std::atomic<std::size_t> unreported{0};
 } // namespace
@@ -35,8 +33,6 @@ void Listener::open(const tcp::endpoint& endpoint, error_code& ec) {
         acceptor_.bind(endpoint, ec);
     if (!ec)
         acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    if (!ec)
-        acceptor_.non_blocking(true, ec); // on_accept drains the backlog without waiting
 }
 
 tcp::endpoint Listener::local_endpoint() const {
@@ -66,17 +62,6 @@ void Listener::on_accept(error_code ec, tcp::socket socket) {
     if (ec)
         return on_accept_error(ec);
     admit(std::move(socket));
-    // Take what else waits in the backlog now, not one connection per loop
-    // pass: in a connect storm the kernel's accept queue must not overflow,
-    // which costs each client caught in it a 1 s SYN-ACK retransmit. A real
-    // error is left for the next async_accept to report.
-    for (int i = 1; i < max_accepts_per_pass && acceptor_.is_open(); ++i) {
-        tcp::socket next(worker_.context());
-        acceptor_.accept(next, ec);
-        if (ec)
-            break; // would_block: the backlog is empty
-        admit(std::move(next));
-    }
     if (acceptor_.is_open())
         do_accept();
 }
