@@ -42,6 +42,12 @@ TEST(DescriptorLimit, DefaultMaxConnectionsLeavesAReserve) {
 }
 
 TEST(DescriptorLimit, AcceptOutOfDescriptorsBacksOffAndRecovers) {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // A sanitizer runtime needs descriptors of its own: UBSan's vptr check
+    // probes memory through a pipe, and reports a false "invalid vptr" when it
+    // cannot make one. Starving herald of descriptors tests the runtime then.
+    GTEST_SKIP() << "needs a build without sanitizers";
+#endif
     // max_connections above what the descriptors allow: accept() fails.
     HeraldProcess herald({"--max-connections", "1000", "--handshake-timeout", "60s"}, Security::insecure,
                          200);
