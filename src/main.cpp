@@ -1,7 +1,7 @@
 // herald: a push server. See README.md.
 #include "herald/auth/token_command.hpp"
-#include "herald/config.hpp"
-#include "herald/server.hpp"
+#include "herald/config/config.hpp"
+#include "herald/server/server.hpp"
 
 #include <csignal>
 #include <cstdio>

@@ -1,6 +1,6 @@
 #include "herald/auth/channel_pattern.hpp"
 
-#include "herald/channel.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <algorithm>
 

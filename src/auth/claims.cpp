@@ -1,7 +1,7 @@
 #include "herald/auth/claims.hpp"
 
 #include "herald/auth/channel_pattern.hpp"
-#include "herald/channel.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <nlohmann/json.hpp>
 

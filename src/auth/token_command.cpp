@@ -3,7 +3,7 @@
 #include "herald/auth/access_policy.hpp"
 #include "herald/auth/channel_pattern.hpp"
 #include "herald/auth/token_signer.hpp"
-#include "herald/channel.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

@@ -1,4 +1,4 @@
-#include "herald/broker.hpp"
+#include "herald/broker/broker.hpp"
 
 #include <atomic>
 #include <chrono>

@@ -1,9 +1,9 @@
-#include "herald/redis_bridge.hpp"
+#include "herald/broker/redis_bridge.hpp"
 
-#include "herald/channel.hpp"
-#include "herald/redis/command.hpp"
-#include "herald/redis/payload.hpp"
-#include "herald/redis/pubsub_message.hpp"
+#include "herald/hub/channel.hpp"
+#include "herald/broker/redis/command.hpp"
+#include "herald/broker/redis/payload.hpp"
+#include "herald/broker/redis/pubsub_message.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-#include "herald/config.hpp"
+#include "herald/config/config.hpp"
 
 #include "config_keys.hpp"
 

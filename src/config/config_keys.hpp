@@ -3,7 +3,7 @@
 // per Config field; the TOML key, HERALD_<KEY> and --<key> all derive from
 // `name`. config_keys.cpp builds keys, core_keys.cpp and auth_config.cpp list
 // them, config.cpp reads them from files, the environment and flags.
-#include "herald/config.hpp"
+#include "herald/config/config.hpp"
 
 #include <toml++/toml.h>
 

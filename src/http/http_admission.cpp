@@ -1,7 +1,7 @@
 // HttpSession's part in the connection limits (include/herald/limits/).
-#include "herald/http_session.hpp"
-#include "herald/server_info.hpp"
-#include "herald/worker.hpp"
+#include "herald/http/http_session.hpp"
+#include "herald/server/server_info.hpp"
+#include "herald/server/worker.hpp"
 
 namespace herald {
 

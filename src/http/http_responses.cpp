@@ -1,6 +1,6 @@
-#include "herald/http_responses.hpp"
+#include "herald/http/http_responses.hpp"
 
-#include "herald/worker.hpp"
+#include "herald/server/worker.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,12 +1,12 @@
-#include "herald/http_session.hpp"
+#include "herald/http/http_session.hpp"
 
-#include "herald/broker.hpp"
-#include "herald/http_responses.hpp"
-#include "herald/publish_request.hpp"
-#include "herald/request_params.hpp"
-#include "herald/router.hpp"
-#include "herald/server_info.hpp"
-#include "herald/worker.hpp"
+#include "herald/broker/broker.hpp"
+#include "herald/http/http_responses.hpp"
+#include "herald/http/publish_request.hpp"
+#include "herald/http/request_params.hpp"
+#include "herald/http/router.hpp"
+#include "herald/server/server_info.hpp"
+#include "herald/server/worker.hpp"
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>

@@ -1,13 +1,13 @@
 // HttpSession's stream requests: GET /events becomes an SseSession and
 // GET /ws a WsSession, once the parameters, the connection limits and the
 // upgrade gate (Origin, token, channels) have let them through.
-#include "herald/http_session.hpp"
-#include "herald/request_params.hpp"
-#include "herald/server_info.hpp"
-#include "herald/sse_session.hpp"
-#include "herald/upgrade_gate.hpp"
-#include "herald/worker.hpp"
-#include "herald/ws_session.hpp"
+#include "herald/http/http_session.hpp"
+#include "herald/http/request_params.hpp"
+#include "herald/server/server_info.hpp"
+#include "herald/sse/sse_session.hpp"
+#include "herald/http/upgrade_gate.hpp"
+#include "herald/server/worker.hpp"
+#include "herald/ws/ws_session.hpp"
 
 #include <algorithm>
 #include <boost/beast/websocket/rfc6455.hpp>

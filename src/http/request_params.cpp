@@ -1,6 +1,6 @@
-#include "herald/request_params.hpp"
+#include "herald/http/request_params.hpp"
 
-#include "herald/channel.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <algorithm>
 #include <boost/url/parse.hpp>

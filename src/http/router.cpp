@@ -1,4 +1,4 @@
-#include "herald/router.hpp"
+#include "herald/http/router.hpp"
 
 #include <array>
 

@@ -1,4 +1,4 @@
-#include "herald/upgrade_gate.hpp"
+#include "herald/http/upgrade_gate.hpp"
 
 #include <algorithm>
 #include <spdlog/spdlog.h>

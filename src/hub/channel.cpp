@@ -1,4 +1,4 @@
-#include "herald/channel.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "herald/channel_counts.hpp"
+#include "herald/hub/channel_counts.hpp"
 
 namespace herald {
 

@@ -1,7 +1,7 @@
-#include "herald/event.hpp"
+#include "herald/hub/event.hpp"
 
-#include "herald/sse_encoder.hpp"
-#include "herald/ws_frame.hpp"
+#include "herald/wire/sse_encoder.hpp"
+#include "herald/wire/ws_frame.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,6 +1,6 @@
-#include "herald/hub.hpp"
+#include "herald/hub/hub.hpp"
 
-#include "herald/worker.hpp"
+#include "herald/server/worker.hpp"
 
 #include <algorithm>
 #include <unordered_set>

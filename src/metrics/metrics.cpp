@@ -1,4 +1,4 @@
-#include "herald/metrics.hpp"
+#include "herald/metrics/metrics.hpp"
 
 #include <iterator>
 #include <limits>

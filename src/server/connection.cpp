@@ -1,6 +1,6 @@
-#include "herald/connection.hpp"
+#include "herald/server/connection.hpp"
 
-#include "herald/worker.hpp"
+#include "herald/server/worker.hpp"
 
 namespace herald {
 

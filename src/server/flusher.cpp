@@ -1,6 +1,6 @@
-#include "herald/flusher.hpp"
+#include "herald/server/flusher.hpp"
 
-#include "herald/session.hpp"
+#include "herald/server/session.hpp"
 
 namespace herald {
 

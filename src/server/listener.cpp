@@ -1,9 +1,9 @@
-#include "herald/listener.hpp"
+#include "herald/server/listener.hpp"
 
-#include "herald/http_session.hpp"
-#include "herald/request_params.hpp"
-#include "herald/server_info.hpp"
-#include "herald/worker.hpp"
+#include "herald/http/http_session.hpp"
+#include "herald/http/request_params.hpp"
+#include "herald/server/server_info.hpp"
+#include "herald/server/worker.hpp"
 
 #include <atomic>
 #include <spdlog/spdlog.h>

@@ -1,7 +1,7 @@
-#include "herald/server.hpp"
+#include "herald/server/server.hpp"
 
 #include "herald/auth/access_policy.hpp"
-#include "herald/redis_bridge.hpp"
+#include "herald/broker/redis_bridge.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>

@@ -1,6 +1,6 @@
-#include "herald/session.hpp"
+#include "herald/server/session.hpp"
 
-#include "herald/worker.hpp"
+#include "herald/server/worker.hpp"
 
 #include <algorithm>
 #include <boost/asio/write.hpp>

@@ -1,8 +1,8 @@
-#include "herald/worker.hpp"
+#include "herald/server/worker.hpp"
 
-#include "herald/hub.hpp"
-#include "herald/listener.hpp"
-#include "herald/session.hpp"
+#include "herald/hub/hub.hpp"
+#include "herald/server/listener.hpp"
+#include "herald/server/session.hpp"
 
 #include <algorithm>
 #include <spdlog/spdlog.h>

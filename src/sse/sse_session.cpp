@@ -1,7 +1,7 @@
-#include "herald/sse_session.hpp"
+#include "herald/sse/sse_session.hpp"
 
-#include "herald/sse_encoder.hpp"
-#include "herald/worker.hpp"
+#include "herald/wire/sse_encoder.hpp"
+#include "herald/server/worker.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>

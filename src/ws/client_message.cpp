@@ -1,7 +1,7 @@
-#include "herald/client_message.hpp"
+#include "herald/ws/client_message.hpp"
 
-#include "herald/channel.hpp"
-#include "herald/ws_frame.hpp"
+#include "herald/hub/channel.hpp"
+#include "herald/wire/ws_frame.hpp"
 
 #include <exception>
 

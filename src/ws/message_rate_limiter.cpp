@@ -1,4 +1,4 @@
-#include "herald/limits/message_rate_limiter.hpp"
+#include "herald/ws/message_rate_limiter.hpp"
 
 namespace herald {
 

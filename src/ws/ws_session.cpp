@@ -1,10 +1,10 @@
-#include "herald/ws_session.hpp"
+#include "herald/ws/ws_session.hpp"
 
-#include "herald/broker.hpp"
-#include "herald/client_message.hpp"
-#include "herald/server_info.hpp"
-#include "herald/worker.hpp"
-#include "herald/ws_frame.hpp"
+#include "herald/broker/broker.hpp"
+#include "herald/ws/client_message.hpp"
+#include "herald/server/server_info.hpp"
+#include "herald/server/worker.hpp"
+#include "herald/wire/ws_frame.hpp"
 
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>

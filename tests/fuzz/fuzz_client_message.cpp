@@ -6,9 +6,9 @@
 // subscribed, unsubscribed, published) is valid UTF-8 JSON, as a text frame
 // must be, and carries the text it was given.
 #include "fuzz_check.hpp"
-#include "herald/channel.hpp"
-#include "herald/client_message.hpp"
-#include "herald/utf8.hpp"
+#include "herald/hub/channel.hpp"
+#include "herald/ws/client_message.hpp"
+#include "herald/wire/utf8.hpp"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

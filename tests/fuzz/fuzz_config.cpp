@@ -5,8 +5,8 @@
 // accepted config written back with to_toml reads back equal, and writing it
 // again gives the same text; its listen address and Redis URL parse.
 #include "fuzz_check.hpp"
-#include "herald/config.hpp"
-#include "herald/redis/redis_url.hpp"
+#include "herald/config/config.hpp"
+#include "herald/broker/redis/redis_url.hpp"
 
 #include <cstdint>
 

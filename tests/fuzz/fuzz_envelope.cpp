@@ -11,12 +11,12 @@
 //    (WHATWG parser) and over WebSocket (a text frame holding valid UTF-8 JSON
 //    with the same fields).
 #include "fuzz_check.hpp"
-#include "herald/channel.hpp"
-#include "herald/event.hpp"
-#include "herald/http_responses.hpp"
-#include "herald/publish_request.hpp"
-#include "herald/redis/payload.hpp"
-#include "herald/utf8.hpp"
+#include "herald/hub/channel.hpp"
+#include "herald/hub/event.hpp"
+#include "herald/http/http_responses.hpp"
+#include "herald/http/publish_request.hpp"
+#include "herald/broker/redis/payload.hpp"
+#include "herald/wire/utf8.hpp"
 #include "sse_parser.hpp"
 
 #include <algorithm>

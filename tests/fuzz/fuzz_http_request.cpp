@@ -10,12 +10,12 @@
 // every error answer is valid JSON; secret_equals is equality; the client
 // address is the peer or an untrusted entry of X-Forwarded-For.
 #include "fuzz_check.hpp"
-#include "herald/channel.hpp"
-#include "herald/config.hpp"
-#include "herald/http_responses.hpp"
-#include "herald/publish_request.hpp"
-#include "herald/request_params.hpp"
-#include "herald/router.hpp"
+#include "herald/hub/channel.hpp"
+#include "herald/config/config.hpp"
+#include "herald/http/http_responses.hpp"
+#include "herald/http/publish_request.hpp"
+#include "herald/http/request_params.hpp"
+#include "herald/http/router.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>

@@ -9,7 +9,7 @@
 #include "fuzz_check.hpp"
 #include "herald/auth/channel_pattern.hpp"
 #include "herald/auth/jwt_verifier.hpp"
-#include "herald/channel.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <cstdint>
 #include <memory>

@@ -9,9 +9,9 @@
 //    failed and says why;
 //  - classify_pubsub's Message/SubscribeAck carry the reply's own fields.
 #include "fuzz_check.hpp"
-#include "herald/redis/payload.hpp"
-#include "herald/redis/pubsub_message.hpp"
-#include "herald/redis/reply_reader.hpp"
+#include "herald/broker/redis/payload.hpp"
+#include "herald/broker/redis/pubsub_message.hpp"
+#include "herald/broker/redis/reply_reader.hpp"
 
 #include <cstdint>
 #include <vector>

@@ -6,7 +6,7 @@
 // and name: encode_event's contract excludes them (the envelope parser allows
 // far less: visible ASCII).
 #include "fuzz_check.hpp"
-#include "herald/sse_encoder.hpp"
+#include "herald/wire/sse_encoder.hpp"
 #include "sse_parser.hpp"
 
 #include <algorithm>

@@ -12,8 +12,8 @@
 //  - every data and control result, encoded back as masked client frames
 //    (data split into fragments), parses back to the same result.
 #include "fuzz_check.hpp"
-#include "herald/utf8.hpp"
-#include "herald/ws_frame_reader.hpp"
+#include "herald/wire/utf8.hpp"
+#include "herald/wire/ws_frame_reader.hpp"
 
 #include <cstdint>
 #include <vector>

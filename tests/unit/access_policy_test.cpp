@@ -1,6 +1,6 @@
 // AccessPolicy decisions and the upgrade gate's token sources.
 #include "herald/auth/access_policy.hpp"
-#include "herald/upgrade_gate.hpp"
+#include "herald/http/upgrade_gate.hpp"
 
 #include <gtest/gtest.h>
 

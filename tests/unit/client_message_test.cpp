@@ -1,4 +1,4 @@
-#include "herald/client_message.hpp"
+#include "herald/ws/client_message.hpp"
 
 #include <string>
 

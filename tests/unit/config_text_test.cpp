@@ -1,5 +1,5 @@
 // parse_config_text and to_toml: the entry points the config fuzzer uses.
-#include "herald/config.hpp"
+#include "herald/config/config.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "herald/limits/connection_limits.hpp"
+#include "herald/server/connection_limits.hpp"
 
 #include <gtest/gtest.h>
 

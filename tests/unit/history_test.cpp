@@ -1,4 +1,4 @@
-#include "herald/history.hpp"
+#include "herald/hub/history.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "herald/outbox.hpp"
+#include "herald/server/outbox.hpp"
 
 #include <gtest/gtest.h>
 

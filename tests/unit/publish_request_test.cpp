@@ -1,5 +1,5 @@
-#include "herald/channel.hpp"
-#include "herald/publish_request.hpp"
+#include "herald/hub/channel.hpp"
+#include "herald/http/publish_request.hpp"
 
 #include <random>
 #include <string>

@@ -1,5 +1,5 @@
-#include "herald/redis/command.hpp"
-#include "herald/redis/reply_reader.hpp"
+#include "herald/broker/redis/command.hpp"
+#include "herald/broker/redis/reply_reader.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "herald/redis/payload.hpp"
+#include "herald/broker/redis/payload.hpp"
 
 #include <gtest/gtest.h>
 

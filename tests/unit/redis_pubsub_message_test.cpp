@@ -1,5 +1,5 @@
-#include "herald/redis/command.hpp"
-#include "herald/redis/pubsub_message.hpp"
+#include "herald/broker/redis/command.hpp"
+#include "herald/broker/redis/pubsub_message.hpp"
 
 #include <gtest/gtest.h>
 

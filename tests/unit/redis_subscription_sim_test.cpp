@@ -1,7 +1,7 @@
 // Randomized convergence test for SubscriptionTracker against a simulated
 // Redis: random want/unwant, partial sends, out-of-step processing, dropped
 // connections; at the end Redis must hold exactly the wanted channels.
-#include "herald/redis/subscription_tracker.hpp"
+#include "herald/broker/redis/subscription_tracker.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "herald/request_params.hpp"
+#include "herald/http/request_params.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "herald/shard.hpp"
+#include "herald/hub/shard.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "herald/sse_encoder.hpp"
+#include "herald/wire/sse_encoder.hpp"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "herald/utf8.hpp"
+#include "herald/wire/utf8.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "herald/ws_frame_reader.hpp"
+#include "herald/wire/ws_frame_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <vector>

@@ -1,6 +1,6 @@
-#include "herald/event.hpp"
-#include "herald/sse_encoder.hpp"
-#include "herald/ws_frame.hpp"
+#include "herald/hub/event.hpp"
+#include "herald/wire/sse_encoder.hpp"
+#include "herald/wire/ws_frame.hpp"
 
 #include <cstdint>
 #include <string>

@@ -9,7 +9,7 @@
 //   - Anyone, with or without a token, may subscribe to public_channels.
 //   - insecure = everything is allowed (development only).
 #include "herald/auth/jwt_verifier.hpp"
-#include "herald/config.hpp"
+#include "herald/config/config.hpp"
 
 #include <memory>
 #include <optional>

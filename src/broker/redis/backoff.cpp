@@ -1,4 +1,4 @@
-#include "herald/redis/backoff.hpp"
+#include "herald/broker/redis/backoff.hpp"
 
 #include <algorithm>
 #include <cmath>

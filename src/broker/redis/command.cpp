@@ -1,4 +1,4 @@
-#include "herald/redis/command.hpp"
+#include "herald/broker/redis/command.hpp"
 
 #include <climits>
 #include <exception>

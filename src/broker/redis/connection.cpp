@@ -1,4 +1,4 @@
-#include "herald/redis/connection.hpp"
+#include "herald/broker/redis/connection.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/local/stream_protocol.hpp>

@@ -1,8 +1,8 @@
-#include "herald/redis/payload.hpp"
+#include "herald/broker/redis/payload.hpp"
 
-#include "herald/channel.hpp"
-#include "herald/publish_request.hpp"
-#include "herald/utf8.hpp"
+#include "herald/hub/channel.hpp"
+#include "herald/http/publish_request.hpp"
+#include "herald/wire/utf8.hpp"
 
 #include <exception>
 

@@ -1,4 +1,4 @@
-#include "herald/redis/pubsub_message.hpp"
+#include "herald/broker/redis/pubsub_message.hpp"
 
 #include <algorithm>
 #include <cctype>

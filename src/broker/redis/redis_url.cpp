@@ -1,4 +1,4 @@
-#include "herald/redis/redis_url.hpp"
+#include "herald/broker/redis/redis_url.hpp"
 
 #include <charconv>
 #include <exception>

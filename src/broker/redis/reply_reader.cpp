@@ -1,4 +1,4 @@
-#include "herald/redis/reply_reader.hpp"
+#include "herald/broker/redis/reply_reader.hpp"
 
 #include <exception>
 

@@ -1,4 +1,4 @@
-#include "herald/redis/subscription_tracker.hpp"
+#include "herald/broker/redis/subscription_tracker.hpp"
 
 #include <algorithm>
 

@@ -1,0 +1,35 @@
+#pragma once
+// Where events published through herald go. The embedded broker hands them
+// straight to the hub; the Redis bridge (redis_url) PUBLISHes them so that
+// every node delivers them.
+#include "herald/hub/event.hpp"
+#include "herald/hub/hub.hpp"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace herald {
+
+class Broker {
+public:
+    using PublishHandler = std::function<void(PublishResult)>;
+    virtual ~Broker() = default;
+    // Any thread. `done` runs on the broker's (hub's) thread.
+    virtual void publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) = 0;
+};
+
+class EmbeddedBroker final : public Broker {
+public:
+    explicit EmbeddedBroker(Hub& hub) : hub_(hub) {}
+    void publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) override;
+
+private:
+    Hub& hub_;
+};
+
+// Generated event ids: "<boot time base36>-<counter base36>", unique across
+// restarts so that a stale Last-Event-ID is never mistaken for a new event.
+std::string generate_event_id();
+
+} // namespace herald

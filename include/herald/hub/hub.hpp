@@ -1,0 +1,101 @@
+#pragma once
+// The hub is where threads meet: it runs on its own thread and owns, without
+// locks, the node-wide view of subscriptions (channel -> sessions per worker)
+// and the resume history. Workers post subscribe/unsubscribe to it; it stamps
+// every incoming event with its publish order, remembers it, and posts each
+// batch once to every worker that has subscribers for its channels.
+#include "herald/hub/channel_counts.hpp"
+#include "herald/config/config.hpp"
+#include "herald/hub/event.hpp"
+#include "herald/hub/history.hpp"
+#include "herald/metrics/metrics.hpp"
+#include "herald/util/net.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace herald {
+
+class Worker;
+
+struct PublishResult {
+    enum class Failure { none, duplicate_id, unavailable };
+    Failure failure = Failure::none;
+    std::string error;            // "id: duplicate id 'x' on channel 'y'"
+    std::vector<std::string> ids; // in request order
+
+    bool ok() const { return failure == Failure::none; }
+};
+
+struct SubscribeResult {
+    bool reset = false;
+    std::string reset_reason;
+    std::vector<EventPtr> replay;
+};
+
+class Hub {
+public:
+    Hub(const Config& config, HubStats& stats);
+
+    net::io_context& context() { return context_; }
+    void attach(std::vector<Worker*> workers) {
+        workers_ = std::move(workers);
+        counts_ = ChannelCounts(workers_.size());
+    }
+
+    // Everything below runs on the hub thread.
+
+    // Stamps, remembers and fans out a batch. With `reject_duplicates`, a batch
+    // reusing an id still held in its channel's history is refused whole.
+    PublishResult ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates);
+    // `done` runs once every channel is live: at once with the embedded
+    // broker; with Redis, when Redis has confirmed the SUBSCRIBE (or after
+    // canary_timeout, when Redis is down), so that a client told it is
+    // subscribed does not miss the next event.
+    using SubscribeHandler = std::function<void(SubscribeResult)>;
+    void subscribe(unsigned worker, std::vector<std::string> channels,
+                   std::optional<std::string> last_event_id, SubscribeHandler done);
+    void unsubscribe(unsigned worker, const std::vector<std::string>& channels);
+
+    // Called when a channel gains its first subscriber on this node, and when it
+    // loses its last one (the Redis bridge follows these).
+    std::function<void(const std::string&)> on_channel_active;
+    std::function<void(const std::string&)> on_channel_idle;
+    // Whether events of a channel reach this node yet (null: always).
+    std::function<bool(const std::string&)> is_channel_live;
+    // The bridge's news that channels went live: releases waiting subscribers.
+    void channels_confirmed();
+
+    void start_maintenance(); // periodic history expiry
+    void stop();
+
+private:
+    struct Waiting {
+        std::vector<std::string> channels;
+        std::optional<std::string> last_event_id;
+        std::uint64_t from_seq; // events from here on are replayed when released
+        Clock::time_point deadline;
+        SubscribeHandler done;
+    };
+    bool all_live(const std::vector<std::string>& channels) const;
+    SubscribeResult result_for(const Waiting& w);
+    void schedule_expiry();
+    void schedule_waiting_check();
+
+    const Config& config_;
+    HubStats& stats_;
+    net::io_context context_{1};
+    net::steady_timer expiry_timer_{context_};
+    net::steady_timer waiting_timer_{context_};
+    std::vector<Waiting> waiting_;
+    bool waiting_timer_armed_ = false;
+    std::vector<Worker*> workers_;
+    History history_;
+    std::uint64_t next_seq_ = 1;
+    ChannelCounts counts_{0};
+    bool stopped_ = false;
+};
+
+} // namespace herald

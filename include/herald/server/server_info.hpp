@@ -1,0 +1,51 @@
+#pragma once
+// Process-wide facts that /healthz and /metrics report.
+#include "herald/server/connection_limits.hpp"
+#include "herald/metrics/metrics.hpp"
+#include "herald/util/net.hpp"
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace herald {
+
+class Worker;
+namespace auth {
+class AccessPolicy;
+}
+
+struct ServerInfo {
+    Clock::time_point started = Clock::now();
+    std::vector<Worker*> workers;
+    HubStats hub_stats;
+    RedisStats redis_stats;
+    bool redis_enabled = false;
+    std::atomic<bool> shutting_down{false};
+    ConnectionLimits limits; // max_connections, max_connections_per_ip
+    std::shared_ptr<const auth::AccessPolicy> access; // set before the workers start
+
+    // Readiness (/readyz): set by the broker, read by any worker.
+    void set_ready(bool ready, std::string reason = {}) {
+        std::lock_guard lock(readiness_mutex_);
+        ready_ = ready;
+        not_ready_reason_ = std::move(reason);
+    }
+    std::pair<bool, std::string> readiness() const {
+        std::lock_guard lock(readiness_mutex_);
+        return {ready_, not_ready_reason_};
+    }
+
+    double uptime_seconds() const {
+        return std::chrono::duration<double>(Clock::now() - started).count();
+    }
+
+private:
+    mutable std::mutex readiness_mutex_;
+    bool ready_ = true;
+    std::string not_ready_reason_;
+};
+
+} // namespace herald

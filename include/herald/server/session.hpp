@@ -1,0 +1,85 @@
+#pragma once
+// A subscriber connection (SSE or WebSocket): owns the socket, the bounded
+// outbox and the list of channels it is registered for in its worker's shard.
+#include "herald/server/connection.hpp"
+#include "herald/hub/event.hpp"
+#include "herald/server/outbox.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace herald {
+
+struct Subscription {
+    std::string channel;
+    std::uint32_t slot; // index in the shard's subscriber vector, for O(1) removal
+};
+
+class Session : public Connection {
+public:
+    Session(Worker& worker, Transport transport, tcp::socket socket);
+    ~Session() override;
+
+    // Fan-out entry point: queues the event's shared encoding. Never closes or
+    // unregisters synchronously, so the shard may call it while iterating.
+    void deliver(const EventPtr& event);
+    // Called by the worker's flusher: starts one gather write of everything queued.
+    void flush();
+
+    // Called by the worker once the hub has registered `channels` for this
+    // session. `replay` holds missed events when the client resumed.
+    virtual void on_subscribed(const std::vector<std::string>& channels, bool reset,
+                               const std::string& reset_reason,
+                               const std::vector<EventPtr>& replay) = 0;
+
+    void abort() override { close_now(); }
+
+    std::vector<Subscription>& subscriptions() { return subscriptions_; }
+    bool is_subscribed(const std::string& channel) const;
+    // Requested from the hub and not yet answered (a channel may appear twice).
+    bool is_pending(const std::string& channel) const;
+    std::size_t channel_count() const { return subscriptions_.size() + pending_.size(); }
+    // Consumes one pending request for `channel`; false if it was withdrawn.
+    bool take_pending(const std::string& channel);
+    const std::string& peer() const { return peer_; }
+    // The client's address as a trusted proxy reported it (for logs).
+    void set_peer(std::string peer) { peer_ = std::move(peer); }
+    bool closing() const { return closing_; }
+
+protected:
+    virtual const std::string& encoding(const Event& event) const = 0;
+    // The client cannot keep up; the subclass ends the stream its own way.
+    virtual void on_slow_consumer() = 0;
+
+    // Queues bytes within max_queued_bytes; beyond it the session becomes a
+    // slow consumer and false is returned. `force` is for the final close frame.
+    bool queue(SharedBuffer buffer, bool force = false);
+    // Stops accepting events, lets what is in flight finish, then closes.
+    void close_after_flush();
+    // Closes the socket now; pending operations complete with operation_aborted.
+    void close_now();
+    // Drops what has not started writing (a slow consumer's backlog).
+    void discard_queued();
+
+    void subscribe(std::vector<std::string> channels, std::optional<std::string> last_event_id);
+    void unsubscribe(const std::string& channel);
+
+    tcp::socket socket_;
+    Outbox outbox_;
+    Clock::time_point last_write_;
+
+private:
+    void on_write(error_code ec);
+    void account_queued(std::size_t bytes, bool add);
+
+    std::vector<Subscription> subscriptions_;
+    std::vector<std::string> pending_;
+    std::string peer_;
+    bool closing_ = false;
+    bool slow_ = false;
+    bool dirty_ = false;
+    friend class Flusher;
+};
+
+} // namespace herald

@@ -1,0 +1,35 @@
+#pragma once
+// GET /events: a text/event-stream response that stays open. Nothing is read
+// after the request; a zero-byte wait tells us when the client goes away, so
+// an idle stream holds no read buffer.
+#include "herald/server/session.hpp"
+
+namespace herald {
+
+class SseSession final : public Session {
+public:
+    struct Options {
+        std::vector<std::string> channels;
+        std::optional<std::string> last_event_id;
+        std::string cors_origin; // echoed when allowed; empty = no CORS headers
+    };
+
+    SseSession(Worker& worker, tcp::socket socket, Options options);
+    void start();
+
+    void on_subscribed(const std::vector<std::string>& channels, bool reset,
+                       const std::string& reset_reason,
+                       const std::vector<EventPtr>& replay) override;
+    void on_sweep(Clock::time_point now) override;
+    void on_shutdown() override;
+
+private:
+    const std::string& encoding(const Event& event) const override { return event.sse; }
+    void on_slow_consumer() override;
+    void do_wait_read();
+    void on_readable(error_code ec);
+
+    Options options_;
+};
+
+} // namespace herald

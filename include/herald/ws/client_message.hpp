@@ -1,0 +1,38 @@
+#pragma once
+// Frames a WebSocket client may send:
+//   {"type":"subscribe","channel":"room:1"}
+//   {"type":"unsubscribe","channel":"room:1"}
+//   {"type":"ping"}
+//   {"type":"publish","channel":"room:1","event":"typing","data":{...}}  (allowed by
+//     the token's "publish" claim; "event" and "id" optional as in POST /publish)
+#include "herald/http/publish_request.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace herald {
+
+struct ClientMessage {
+    enum class Type { subscribe, unsubscribe, ping, publish };
+    Type type;
+    std::string channel;                   // empty for ping
+    std::optional<PublishRequest> publish; // for publish
+};
+
+struct ClientMessageError {
+    std::string message; // sent back as {"type":"error","message":...}
+};
+
+std::variant<ClientMessage, ClientMessageError> parse_client_message(std::string_view text);
+
+// Small server->client control messages, as JSON text.
+std::string make_error_message(std::string_view message, std::string_view code = {});
+std::string make_pong_message();
+std::string make_reset_message(std::string_view reason);
+std::string make_subscribed_message(std::string_view channel);
+std::string make_unsubscribed_message(std::string_view channel);
+std::string make_published_message(std::string_view channel, std::string_view id);
+
+} // namespace herald

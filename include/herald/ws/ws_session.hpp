@@ -1,0 +1,70 @@
+#pragma once
+// GET /ws: a WebSocket connection. Beast does the handshake; client frames
+// are parsed by ws::FrameReader (masking, fragmentation, UTF-8, limits, close
+// codes); event frames are pre-encoded per event and written by the outbox.
+#include "herald/auth/access_policy.hpp"
+#include "herald/ws/message_rate_limiter.hpp"
+#include "herald/server/outbox_stream.hpp"
+#include "herald/http/publish_request.hpp"
+#include "herald/server/session.hpp"
+#include "herald/wire/ws_frame_reader.hpp"
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+namespace herald {
+
+class WsSession final : public Session {
+public:
+    using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+    WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
+              std::optional<std::string> last_event_id);
+    void start(Request request);
+    // Who the upgrade gate let in; decides later subscribe and publish messages.
+    void set_identity(std::shared_ptr<const auth::Identity> identity) {
+        identity_ = std::move(identity);
+    }
+
+    void on_subscribed(const std::vector<std::string>& channels, bool reset,
+                       const std::string& reset_reason,
+                       const std::vector<EventPtr>& replay) override;
+    void on_sweep(Clock::time_point now) override;
+    void on_shutdown() override;
+
+    // For OutboxStream: bytes Beast writes, and Beast's end of the connection.
+    void queue_control(SharedBuffer bytes);
+    void end_after_close_frame();
+
+private:
+    const std::string& encoding(const Event& event) const override { return event.ws_frame; }
+    void on_slow_consumer() override;
+    void on_accept(error_code ec);
+    void do_wait_read();
+    void on_readable(error_code ec);
+    void handle_frames(std::string_view bytes);
+    void handle_message(std::string_view text);
+    // A message over client_message_rate: dropped, then an error frame or 1008.
+    void on_rate_limited(MessageRateLimiter::Verdict verdict);
+    void handle_publish(PublishRequest request);
+    const auth::Identity& identity() const; // anonymous until set_identity
+    void send_text(std::string text);
+    void close_with(std::uint16_t code, std::string_view reason);
+
+    // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
+    // No permessage-deflate: events are encoded once for every recipient.
+    using Handshake = boost::beast::websocket::stream<OutboxStream, /*deflateSupported=*/false>;
+    std::unique_ptr<Handshake> handshake_;
+    ws::FrameReader reader_;
+    std::vector<std::string> initial_channels_;
+    std::optional<std::string> last_event_id_;
+    std::shared_ptr<const auth::Identity> identity_;
+    Clock::time_point last_read_;
+    Clock::time_point ping_sent_;
+    bool awaiting_pong_ = false;
+    bool open_ = false; // the handshake is done
+    MessageRateLimiter rate_;
+};
+
+} // namespace herald
