@@ -66,6 +66,11 @@ void load_table(const toml::table& table, const std::string& path, Config& c,
         // Not a structured binding: clang 14 cannot capture one in a lambda.
         const auto& name = entry.first;
         const auto& node = entry.second;
+        if (name.str() == "namespace") {
+            // A list of tables: no environment variable or flag can express it.
+            c.namespaces = config_keys::parse_namespaces(node, path);
+            continue;
+        }
         const auto& all = keys();
         const auto k = std::find_if(all.begin(), all.end(),
                                     [&](const Key& key) { return key.name == name.str(); });
@@ -207,6 +212,7 @@ std::string to_toml(const Config& config) {
             table.insert(k.name, shown);
         }
     }
+    table.insert("namespace", config_keys::namespaces_to_toml(config.namespaces));
     std::ostringstream out;
     out << table;
     return out.str();

@@ -36,6 +36,8 @@ namespace {
 using config_keys::fail;
 using config_keys::join;
 using config_keys::Key;
+using config_keys::describe;
+using config_keys::format_duration;
 using config_keys::quote;
 
 std::string lower(std::string_view text) {
@@ -71,12 +73,16 @@ template <class T> T parse_count(const std::string& text) {
         parse_scaled(text, {{"", 1}}, false, std::numeric_limits<T>::max(), "number", ""));
 }
 
-std::string format_duration(Millis d) {
+} // namespace
+
+std::string config_keys::format_duration(Millis d) {
     for (auto [factor, suffix] : {std::pair{3'600'000, "h"}, {60'000, "m"}, {1000, "s"}})
         if (d.count() % factor == 0 && (d.count() != 0 || factor == 1000))
             return std::to_string(d.count() / factor) + suffix;
     return std::to_string(d.count()) + "ms";
 }
+
+namespace {
 
 std::string format_size(std::size_t n) {
     for (auto [shift, suffix] : {std::pair{20, "MiB"}, {10, "KiB"}})
@@ -85,13 +91,17 @@ std::string format_size(std::size_t n) {
     return std::to_string(n);
 }
 
-std::string describe(const toml::node& node) {
+} // namespace
+
+std::string config_keys::describe(const toml::node& node) {
     std::ostringstream out;
     out << node.type();
     if (!node.is_table())
         node.visit([&](const auto& value) { out << " " << value; });
     return out.str();
 }
+
+namespace {
 
 std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> items;

@@ -41,6 +41,15 @@ Key size_key(const char* name, const char* help, std::size_t Config::*m, std::si
 template <class T> Key count_key(const char* name, const char* help, T Config::*m, T lo, T hi);
 Key flag_key(const char* name, const char* help, bool Config::*m);
 
+// Shared by the key builders and the namespace tables.
+std::string describe(const toml::node& node); // "integer 5", for "expected ..., got ..."
+std::string format_duration(Millis d);          // what parse_duration reads back
+
+// The [[namespace]] tables (namespaces.cpp): read from a file whose name and
+// lines appear in errors, and written back for to_toml.
+std::vector<Namespace> parse_namespaces(const toml::node& node, const std::string& path);
+toml::array namespaces_to_toml(const std::vector<Namespace>& namespaces);
+
 std::vector<Key> core_keys(); // core_keys.cpp
 std::vector<Key> auth_keys(); // auth_config.cpp
 

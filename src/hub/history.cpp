@@ -6,11 +6,17 @@
 namespace herald {
 
 void History::append(const EventPtr& event, Clock::time_point now) {
-    if (per_channel_ == 0)
-        return;
-    auto& channel = channels_[event->channel];
+    auto it = channels_.find(event->channel);
+    if (it == channels_.end()) {
+        const auto limits = limits_for_(event->channel);
+        if (limits.size == 0)
+            return;
+        it = channels_.emplace(event->channel, Channel{limits, {}, 0, now}).first;
+    }
+    auto& channel = it->second;
     drop_expired(channel, now);
-    if (channel.entries.size() == per_channel_) {
+    channel.last_stored = now;
+    if (channel.entries.size() == channel.limits.size) {
         channel.dropped_seq = channel.entries.front().event->seq;
         channel.entries.pop_front();
         --events_;
@@ -50,8 +56,13 @@ History::Replay History::since(std::span<const std::string> channels, std::strin
     }
     for (const auto& name : channels) {
         auto it = channels_.find(name);
-        if (it == channels_.end())
-            continue;
+        if (it == channels_.end()) {
+            if (limits_for_(name).size > 0)
+                continue; // nothing published since the channel was last forgotten
+            replay.reset = true;
+            replay.reason = "no history is kept for " + name;
+            return replay;
+        }
         drop_expired(it->second, now);
         if (it->second.dropped_seq > *from_seq) {
             replay.reset = true;
@@ -80,7 +91,8 @@ std::vector<EventPtr> History::since_seq(std::span<const std::string> channels,
 }
 
 void History::drop_expired(Channel& channel, Clock::time_point now) {
-    while (!channel.entries.empty() && now - channel.entries.front().stored_at >= ttl_) {
+    while (!channel.entries.empty() &&
+           now - channel.entries.front().stored_at >= channel.limits.ttl) {
         channel.dropped_seq = channel.entries.front().event->seq;
         channel.entries.pop_front();
         --events_;
@@ -91,9 +103,12 @@ void History::expire(Clock::time_point now) {
     for (auto it = channels_.begin(); it != channels_.end();) {
         drop_expired(it->second, now);
         // An empty channel's dropped_seq still matters for a resume from an id
-        // in another channel, but that id is then older than ttl too, so the
-        // client's resume fails anyway: forgetting the channel is safe.
-        it = it->second.entries.empty() ? channels_.erase(it) : std::next(it);
+        // in another channel. Once its last event is older than the longest
+        // ttl, any such id is older still and has expired from every channel,
+        // so the client's resume fails anyway: forgetting the channel is safe.
+        const bool forgettable =
+            it->second.entries.empty() && now - it->second.last_stored >= longest_ttl_;
+        it = forgettable ? channels_.erase(it) : std::next(it);
     }
 }
 

@@ -6,9 +6,25 @@
 #include <unordered_set>
 
 namespace herald {
+namespace {
+
+// Each channel's history limits come from its namespace, or the global keys.
+History make_history(const Config& config) {
+    auto longest_ttl = config.history_ttl;
+    for (const auto& ns : config.namespaces)
+        longest_ttl = std::max(longest_ttl, ns.history_ttl.value_or(longest_ttl));
+    return History(
+        [&config](std::string_view channel) {
+            const auto options = channel_options(config, channel);
+            return History::Limits{options.history_size, options.history_ttl};
+        },
+        longest_ttl);
+}
+
+} // namespace
 
 Hub::Hub(const Config& config, HubStats& stats)
-    : config_(config), stats_(stats), history_(config.history_size, config.history_ttl) {}
+    : config_(config), stats_(stats), history_(make_history(config)) {}
 
 PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates) {
     PublishResult result;

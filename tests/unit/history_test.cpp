@@ -137,3 +137,64 @@ TEST_F(HistoryTest, SinceSeqMergesChannelsFromASequenceNumber) {
     EXPECT_EQ(events[1]->id, "3");
     EXPECT_TRUE(history.since_seq(channels, 4).empty());
 }
+
+namespace {
+
+// Channels "short:*" keep 2 events for 10 s, every other channel 3 for 60 s,
+// and "none:*" keeps nothing: as namespaces configure it.
+History::Limits limits(std::string_view channel) {
+    if (channel.starts_with("short:"))
+        return {2, 10s};
+    if (channel.starts_with("none:"))
+        return {0, 60s};
+    return {3, 60s};
+}
+
+struct PerChannelHistoryTest : HistoryTest {
+    PerChannelHistoryTest() { history = History(limits, 60s); }
+};
+
+} // namespace
+
+TEST_F(PerChannelHistoryTest, EachChannelKeepsItsOwnCountAndTtl) {
+    add("short:a", "1", 0s);
+    add("short:a", "2", 1s);
+    add("short:a", "3", 2s); // evicts "1": two at most
+    add("long", "4", 3s);
+    std::vector<std::string> shorts{"short:a"};
+    EXPECT_TRUE(history.since(shorts, "1", t0 + 3s).reset);
+    EXPECT_EQ(ids(history.since(shorts, "2", t0 + 3s)), (std::vector<std::string>{"3"}));
+
+    // At 12 s, short:a's events (10 s) have expired; long's (60 s) have not.
+    std::vector<std::string> both{"long", "short:a"};
+    history.expire(t0 + 12s);
+    EXPECT_EQ(history.event_count(), 1u);
+    EXPECT_FALSE(history.contains("short:a", "3"));
+    EXPECT_TRUE(history.contains("long", "4"));
+}
+
+TEST_F(PerChannelHistoryTest, AnExpiredShortChannelStillResetsAResumeFromALongerOne) {
+    add("long", "1", 0s);
+    add("short:a", "2", 1s); // expires at 11 s, while "1" stays resumable until 60 s
+    history.expire(t0 + 20s);
+    std::vector<std::string> both{"long", "short:a"};
+    auto r = history.since(both, "1", t0 + 20s);
+    EXPECT_TRUE(r.reset) << "event 2 of short:a is gone: the client must be told";
+    EXPECT_NE(r.reason.find("short:a"), std::string::npos) << r.reason;
+
+    // Once even the longest ttl has passed, the channel may be forgotten.
+    history.expire(t0 + 62s);
+    EXPECT_EQ(history.channel_count(), 0u);
+}
+
+TEST_F(PerChannelHistoryTest, AChannelWithoutHistoryCannotBeResumed) {
+    add("long", "1", 0s);
+    add("none:x", "2", 1s); // not stored
+    EXPECT_EQ(history.event_count(), 1u);
+    std::vector<std::string> both{"long", "none:x"};
+    auto r = history.since(both, "1", t0 + 2s);
+    EXPECT_TRUE(r.reset);
+    EXPECT_EQ(r.reason, "no history is kept for none:x");
+    std::vector<std::string> long_only{"long"};
+    EXPECT_FALSE(history.since(long_only, "1", t0 + 2s).reset);
+}

@@ -2,6 +2,8 @@
 // Runtime configuration. Every key can come from the TOML file, an environment
 // variable HERALD_<KEY> and a command-line flag --<key-with-dashes>; later
 // sources win: defaults < file < environment < flags.
+#include "herald/config/namespaces.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -65,6 +67,9 @@ struct Config {
     std::string token_cookie;                 // cookie that may carry the token; empty = none
     std::vector<std::string> public_channels; // patterns anyone may subscribe to
     bool insecure = false;                    // development: no auth, no Origin check
+
+    // Per-channel options by pattern ([[namespace]] tables, config file only).
+    std::vector<Namespace> namespaces;
     bool operator==(const Config&) const = default;
 };
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -17,8 +18,20 @@ class History {
 public:
     using Clock = std::chrono::steady_clock;
 
+    // How many events a channel keeps, and for how long (0 events: none).
+    struct Limits {
+        std::size_t size;
+        std::chrono::milliseconds ttl;
+    };
+    using LimitsFor = std::function<Limits(std::string_view channel)>;
+
+    // Channels get their limits from `limits_for` (namespaces); `longest_ttl`
+    // is the largest ttl it may answer.
+    History(LimitsFor limits_for, std::chrono::milliseconds longest_ttl)
+        : limits_for_(std::move(limits_for)), longest_ttl_(longest_ttl) {}
+    // The same limits for every channel.
     History(std::size_t per_channel, std::chrono::milliseconds ttl)
-        : per_channel_(per_channel), ttl_(ttl) {}
+        : History([=](std::string_view) { return Limits{per_channel, ttl}; }, ttl) {}
 
     void append(const EventPtr& event, Clock::time_point now);
     bool contains(const std::string& channel, std::string_view id) const;
@@ -29,8 +42,9 @@ public:
         std::vector<EventPtr> events; // everything after the id, in publish order
     };
     // Events of `channels` published after the event `last_id`. Reset when the
-    // id is unknown or when any of the channels has dropped an event published
-    // after it (evicted or expired), since the client would then miss it.
+    // id is unknown, when any of the channels has dropped an event published
+    // after it (evicted or expired), or keeps no history at all, since the
+    // client would then miss it.
     Replay since(std::span<const std::string> channels, std::string_view last_id,
                  Clock::time_point now);
 
@@ -50,13 +64,15 @@ private:
         Clock::time_point stored_at;
     };
     struct Channel {
+        Limits limits;                 // resolved once, when the channel is first stored
         std::deque<Entry> entries;     // oldest first
         std::uint64_t dropped_seq = 0; // highest seq evicted or expired
+        Clock::time_point last_stored{};
     };
     void drop_expired(Channel& channel, Clock::time_point now);
 
-    std::size_t per_channel_;
-    std::chrono::milliseconds ttl_;
+    LimitsFor limits_for_;
+    std::chrono::milliseconds longest_ttl_;
     std::size_t events_ = 0;
     std::unordered_map<std::string, Channel> channels_;
 };

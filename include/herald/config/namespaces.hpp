@@ -1,0 +1,36 @@
+#pragma once
+// Channel namespaces: per-channel options, grouped by channel pattern in the
+// config file ([[namespace]] tables). The first namespace whose pattern
+// matches a channel gives that channel its options; a channel that matches
+// none keeps the global defaults, so a config without namespaces behaves as
+// before. Patterns are those of public_channels (auth/channel_pattern.hpp).
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace herald {
+
+struct Config;
+
+struct Namespace {
+    std::string pattern;
+    // Unset: the global history_size / history_ttl.
+    std::optional<std::size_t> history_size;
+    std::optional<std::chrono::milliseconds> history_ttl;
+    bool operator==(const Namespace&) const = default;
+};
+
+// What a channel gets once the namespaces and the global defaults are applied.
+struct ChannelOptions {
+    std::size_t history_size;
+    std::chrono::milliseconds history_ttl;
+};
+
+// The first namespace matching `channel`, or null.
+const Namespace* find_namespace(const std::vector<Namespace>& namespaces, std::string_view channel);
+ChannelOptions channel_options(const Config& config, std::string_view channel);
+
+} // namespace herald

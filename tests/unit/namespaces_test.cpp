@@ -1,0 +1,94 @@
+// Channel namespaces: matching, per-channel options, and the [[namespace]]
+// tables of a config file with their errors.
+#include "herald/config/config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace herald;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string error_of(const std::string& toml) {
+    try {
+        parse_config_text(toml, "ns.toml");
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+
+} // namespace
+
+TEST(Namespaces, FirstMatchingPatternWins) {
+    const auto c = parse_config_text(R"(
+history_size = 7
+[[namespace]]
+pattern = "room:vip"
+history_size = 1
+[[namespace]]
+pattern = "room:*"
+history_size = 50
+history_ttl = "10m"
+[[namespace]]
+pattern = "*"
+history_ttl = 30
+)");
+    ASSERT_EQ(c.namespaces.size(), 3u);
+    EXPECT_EQ(find_namespace(c.namespaces, "room:vip"), &c.namespaces[0]);
+    EXPECT_EQ(find_namespace(c.namespaces, "room:1"), &c.namespaces[1]);
+    EXPECT_EQ(find_namespace(c.namespaces, "user:1"), &c.namespaces[2]);
+
+    EXPECT_EQ(channel_options(c, "room:vip").history_size, 1u);
+    EXPECT_EQ(channel_options(c, "room:vip").history_ttl, c.history_ttl); // unset: the global
+    EXPECT_EQ(channel_options(c, "room:1").history_size, 50u);
+    EXPECT_EQ(channel_options(c, "room:1").history_ttl, 10min);
+    EXPECT_EQ(channel_options(c, "user:1").history_size, 7u);
+    EXPECT_EQ(channel_options(c, "user:1").history_ttl, 30s);
+}
+
+TEST(Namespaces, ChannelsOutsideEveryNamespaceKeepTheGlobalDefaults) {
+    const auto c = parse_config_text("history_size = 3\n[[namespace]]\npattern = \"room:*\"\n"
+                                     "history_size = 0\n");
+    EXPECT_EQ(find_namespace(c.namespaces, "user:1"), nullptr);
+    EXPECT_EQ(find_namespace(c.namespaces, "room:"), nullptr); // "room:*" needs a suffix
+    EXPECT_EQ(channel_options(c, "user:1").history_size, 3u);
+    EXPECT_EQ(channel_options(c, "room:2").history_size, 0u);
+    EXPECT_TRUE(parse_config_text("").namespaces.empty());
+    EXPECT_TRUE(parse_config_text("namespace = []\n").namespaces.empty());
+}
+
+TEST(Namespaces, BadTablesAreRefusedNamingTheFileLineAndOption) {
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"room:*\"\npresense = true\n"),
+              "config file ns.toml:3: namespace[0]: unknown option \"presense\"");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"ro*m\"\n"),
+              "config file ns.toml:2: namespace[0].pattern: invalid channel pattern \"ro*m\" "
+              "(expected a channel name, a prefix ending in ':' followed by '*', or '*')");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\n[[namespace]]\npattern = \"b:*\"\n"
+                       "history_ttl = \"10 minutes\"\n"),
+              "config file ns.toml:5: namespace[1].history_ttl: invalid duration \"10 minutes\" "
+              "(expected e.g. 250ms, 30s, 5m, 1h or integer seconds)");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a:*\"\n[[namespace]]\npattern = \"a:*\"\n"),
+              "config file ns.toml:3: namespace[1].pattern: \"a:*\" is already the pattern of an "
+              "earlier namespace");
+    EXPECT_EQ(error_of("[[namespace]]\nhistory_size = 5\n"),
+              "config file ns.toml:1: namespace[0].pattern: required");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nhistory_size = -1\n"),
+              "config file ns.toml:3: namespace[0].history_size: must be from 0 to 100000, got -1");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nhistory_size = \"5\"\n"),
+              "config file ns.toml:3: namespace[0].history_size: expected an integer, got string '5'");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nhistory_ttl = \"0s\"\n"),
+              "config file ns.toml:3: namespace[0].history_ttl: must be at least 1ms, got 0s");
+    EXPECT_EQ(error_of("namespace = \"room:*\"\n"),
+              "config file ns.toml:1: namespace: expected [[namespace]] tables, got string 'room:*'");
+}
+
+TEST(Namespaces, ToTomlWritesThemBack) {
+    Config c;
+    c.namespaces = {{"room:*", 50, 10min}, {"typing:*", 0, std::nullopt}, {"*", std::nullopt, 1500ms}};
+    const auto text = to_toml(c);
+    EXPECT_NE(text.find("[[namespace]]"), std::string::npos) << text;
+    const auto back = parse_config_text(text, "written");
+    EXPECT_EQ(back, c) << text;
+    EXPECT_EQ(to_toml(back), text);
+}
