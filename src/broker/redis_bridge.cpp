@@ -64,7 +64,6 @@ void RedisBridge::connect() {
     canary_subscribed_ = false;
     canary_outstanding_ = false;
     commands_ready_ = false;
-    command_callbacks_.clear();
     auto generation = ++generation_;
     // Callbacks of a connection that has since been replaced are ignored.
     auto guard = [this, generation](auto fn) {
@@ -217,11 +216,8 @@ void RedisBridge::on_command_replies(std::vector<Reply>& replies) {
             }
             continue;
         }
-        if (command_callbacks_.empty())
+        if (!command_queue_.on_reply(reply))
             return on_down("unexpected reply on the command connection");
-        auto callback = std::move(command_callbacks_.front());
-        command_callbacks_.pop_front();
-        callback(reply);
     }
 }
 
@@ -246,13 +242,7 @@ void RedisBridge::on_down(const std::string& reason) {
     info_.redis_stats.connected.set(0);
     tracker_.on_disconnect();
     // Publishes waiting for a reply will not get one: answer them now.
-    auto callbacks = std::move(command_callbacks_);
-    command_callbacks_.clear();
-    Reply lost;
-    lost.type = Reply::Type::error;
-    lost.str = "Redis connection lost";
-    for (auto& callback : callbacks)
-        callback(lost);
+    command_queue_.fail_all("Redis connection lost");
 
     auto delay = backoff_.next(std::uniform_real_distribution<double>(0, 1)(rng_));
     mark_not_ready("Redis unavailable: " + reason);
@@ -273,7 +263,7 @@ void RedisBridge::mark_not_ready(const std::string& reason) {
 void RedisBridge::send_canary(Clock::time_point now) {
     commands_->send(
         redis::format_command({"PUBLISH", canary_channel_, std::to_string(++canary_nonce_)}));
-    command_callbacks_.push_back([](const Reply&) {});
+    command_queue_.push(); // its reply is of no interest, but holds a place
     canary_outstanding_ = true;
     canary_sent_ = now;
     next_canary_ = now + config_.canary_interval;
@@ -334,7 +324,7 @@ void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHan
             commands_->send(
                 redis::format_command({"PUBLISH", redis_channel(e->channel),
                                        redis::make_envelope(e->name, e->id, e->data_json)}));
-            command_callbacks_.push_back([pending](const Reply& reply) {
+            command_queue_.push([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;
                     pending->result.error = "Redis: " + reply.str;

@@ -12,11 +12,11 @@
 // turns 503 and both connections are rebuilt.
 #include "herald/broker/broker.hpp"
 #include "herald/broker/redis/backoff.hpp"
+#include "herald/broker/redis/command_queue.hpp"
 #include "herald/broker/redis/connection.hpp"
 #include "herald/broker/redis/subscription_tracker.hpp"
 #include "herald/server/server_info.hpp"
 
-#include <deque>
 #include <random>
 
 namespace herald {
@@ -64,8 +64,7 @@ private:
     bool canary_subscribed_ = false;
     bool commands_ready_ = false;
     std::uint64_t generation_ = 0;
-    // Completion of each command in flight on the command connection, in order.
-    std::deque<std::function<void(const redis::Reply&)>> command_callbacks_;
+    redis::CommandQueue command_queue_; // completions of the command connection's commands
 
     redis::SubscriptionTracker tracker_;
     redis::Backoff backoff_;
