@@ -22,6 +22,9 @@ std::string random_hex(std::mt19937_64& rng) {
 RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
                          redis::RedisEndpoint endpoint)
     : config_(config), hub_(hub), info_(info), endpoint_(std::move(endpoint)),
+      // A handshake is a round trip or two: a canary_timeout under a second
+      // must not turn a slow TCP connect into a reconnect loop.
+      handshake_(std::max(config.canary_timeout, Millis{1000})),
       reconnect_timer_(hub.context()), tick_timer_(hub.context()) {
     // '!' cannot appear in a herald channel name, so no client can collide with it.
     canary_channel_ = config_.channel_prefix + "!herald-canary:" + random_hex(rng_);
@@ -60,10 +63,7 @@ std::string RedisBridge::redis_channel(const std::string& channel) const {
 
 void RedisBridge::connect() {
     state_ = State::connecting;
-    connect_started_ = Clock::now();
-    canary_subscribed_ = false;
     canary_outstanding_ = false;
-    commands_ready_ = false;
     auto generation = ++generation_;
     // Callbacks of a connection that has since been replaced are ignored.
     auto guard = [this, generation](auto fn) {
@@ -86,31 +86,15 @@ void RedisBridge::connect() {
                                             });
     subscriber_->connect(endpoint_);
     commands_->connect(endpoint_);
-    // Pipelined: Redis answers in order, so the handshake replies come first.
-    subscriber_handshake_ = handshake(*subscriber_, false);
-    commands_handshake_ = handshake(*commands_, true);
-    // Without AUTH or SELECT, commands can go right away (queued until connected).
-    commands_ready_ = commands_handshake_ == 0;
-    subscriber_->send(redis::format_command({"SUBSCRIBE", canary_channel_}));
+    // Pipelined: Redis answers in order, so the handshake replies come first;
+    // without AUTH or SELECT, PUBLISH can go right away (queued until connected).
+    auto handshake = handshake_.start(endpoint_, canary_channel_, Clock::now());
+    for (auto& command : handshake.subscriber)
+        subscriber_->send(std::move(command));
+    for (auto& command : handshake.commands)
+        commands_->send(std::move(command));
     tracker_.on_connect();
     sync_subscriptions();
-}
-
-int RedisBridge::handshake(redis::Connection& connection, bool select_db) {
-    int replies = 0;
-    if (!endpoint_.password.empty()) {
-        if (endpoint_.user.empty())
-            connection.send(redis::format_command({"AUTH", endpoint_.password}));
-        else
-            connection.send(redis::format_command({"AUTH", endpoint_.user, endpoint_.password}));
-        ++replies;
-    }
-    // Pub/sub ignores the database; SELECT still catches a wrong db number early.
-    if (select_db && endpoint_.db != 0) {
-        connection.send(redis::format_command({"SELECT", std::to_string(endpoint_.db)}));
-        ++replies;
-    }
-    return replies;
 }
 
 void RedisBridge::sync_subscriptions() {
@@ -137,12 +121,11 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
     std::vector<std::shared_ptr<Event>> batch;
     bool confirmed = false;
     for (auto& reply : replies) {
-        if (subscriber_handshake_ > 0) {
-            --subscriber_handshake_;
-            if (reply.type == Reply::Type::error)
-                return on_down("Redis refused the handshake: " + reply.str);
+        auto step = handshake_.on_subscriber_reply(reply);
+        if (step.kind == redis::Handshake::Step::Kind::refused)
+            return on_down(step.error);
+        if (step.kind != redis::Handshake::Step::Kind::pass)
             continue;
-        }
         if (reply.type == Reply::Type::error)
             return on_down("Redis error on the subscriber connection: " + reply.str);
         auto message = redis::classify_pubsub(std::move(reply));
@@ -160,8 +143,7 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             on_message(m->channel, m->payload, batch);
         } else if (auto* ack = std::get_if<redis::SubscribeAck>(&message)) {
             if (ack->channel == canary_channel_) {
-                canary_subscribed_ = true;
-                if (commands_ready_)
+                if (handshake_.on_canary_subscribed())
                     send_canary(Clock::now());
                 continue;
             }
@@ -205,17 +187,13 @@ void RedisBridge::on_message(std::string_view channel, std::string_view payload,
 
 void RedisBridge::on_command_replies(std::vector<Reply>& replies) {
     for (auto& reply : replies) {
-        if (commands_handshake_ > 0) {
-            --commands_handshake_;
-            if (reply.type == Reply::Type::error)
-                return on_down("Redis refused the handshake: " + reply.str);
-            if (commands_handshake_ == 0) {
-                commands_ready_ = true;
-                if (canary_subscribed_)
-                    send_canary(Clock::now());
-            }
+        auto step = handshake_.on_command_reply(reply);
+        if (step.kind == redis::Handshake::Step::Kind::refused)
+            return on_down(step.error);
+        if (step.kind == redis::Handshake::Step::Kind::complete)
+            send_canary(Clock::now());
+        if (step.kind != redis::Handshake::Step::Kind::pass)
             continue;
-        }
         if (!command_queue_.on_reply(reply))
             return on_down("unexpected reply on the command connection");
     }
@@ -238,7 +216,7 @@ void RedisBridge::on_down(const std::string& reason) {
     subscriber_->close();
     commands_->close();
     state_ = State::down;
-    commands_ready_ = false;
+    handshake_.stop();
     info_.redis_stats.connected.set(0);
     tracker_.on_disconnect();
     // Publishes waiting for a reply will not get one: answer them now.
@@ -294,10 +272,8 @@ void RedisBridge::tick() {
         return on_down("the subscription canary did not come back within " +
                        std::to_string(config_.canary_timeout.count()) + " ms");
     }
-    // A handshake that hangs (a stopped Redis still accepts connections).
-    if (state_ == State::connecting && !canary_outstanding_ &&
-        now - connect_started_ > std::max(config_.canary_timeout, Millis{1000}))
-        return on_down("no answer from Redis while connecting");
+    if (auto hung = handshake_.check(now))
+        return on_down(*hung);
     if (state_ == State::ready && !canary_outstanding_ && now >= next_canary_)
         send_canary(now);
 }
@@ -307,7 +283,7 @@ void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHan
         PublishResult result;
         for (const auto& e : events)
             result.ids.push_back(e->id);
-        if (!commands_ready_ || state_ == State::down) {
+        if (!handshake_.commands_ready() || state_ == State::down) {
             result.failure = PublishResult::Failure::unavailable;
             result.error = "Redis is unavailable";
             return done(std::move(result));

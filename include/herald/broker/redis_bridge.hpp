@@ -14,6 +14,7 @@
 #include "herald/broker/redis/backoff.hpp"
 #include "herald/broker/redis/command_queue.hpp"
 #include "herald/broker/redis/connection.hpp"
+#include "herald/broker/redis/handshake.hpp"
 #include "herald/broker/redis/subscription_tracker.hpp"
 #include "herald/server/server_info.hpp"
 
@@ -37,7 +38,6 @@ private:
     void on_subscriber_replies(std::vector<redis::Reply>& replies);
     void on_command_replies(std::vector<redis::Reply>& replies);
     void on_down(const std::string& reason);
-    int handshake(redis::Connection& connection, bool select_db);
     void become_ready();
     void sync_subscriptions();
     void on_message(std::string_view channel, std::string_view payload,
@@ -58,12 +58,8 @@ private:
 
     std::shared_ptr<redis::Connection> subscriber_;
     std::shared_ptr<redis::Connection> commands_;
-    // Replies still expected on each connection during the handshake.
-    int subscriber_handshake_ = 0;
-    int commands_handshake_ = 0;
-    bool canary_subscribed_ = false;
-    bool commands_ready_ = false;
     std::uint64_t generation_ = 0;
+    redis::Handshake handshake_;
     redis::CommandQueue command_queue_; // completions of the command connection's commands
 
     redis::SubscriptionTracker tracker_;
@@ -71,7 +67,6 @@ private:
     std::mt19937_64 rng_{std::random_device{}()};
     net::steady_timer reconnect_timer_;
     net::steady_timer tick_timer_;
-    Clock::time_point connect_started_{};
 
     std::uint64_t canary_nonce_ = 0;
     bool canary_outstanding_ = false;
