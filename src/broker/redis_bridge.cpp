@@ -25,6 +25,7 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
       // A handshake is a round trip or two: a canary_timeout under a second
       // must not turn a slow TCP connect into a reconnect loop.
       handshake_(std::max(config.canary_timeout, Millis{1000})),
+      canary_(config.canary_interval, config.canary_timeout),
       reconnect_timer_(hub.context()), tick_timer_(hub.context()) {
     // '!' cannot appear in a herald channel name, so no client can collide with it.
     canary_channel_ = config_.channel_prefix + "!herald-canary:" + random_hex(rng_);
@@ -63,7 +64,7 @@ std::string RedisBridge::redis_channel(const std::string& channel) const {
 
 void RedisBridge::connect() {
     state_ = State::connecting;
-    canary_outstanding_ = false;
+    canary_.on_connect();
     auto generation = ++generation_;
     // Callbacks of a connection that has since been replaced are ignored.
     auto guard = [this, generation](auto fn) {
@@ -117,7 +118,8 @@ void RedisBridge::sync_subscriptions() {
 }
 
 void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
-    subscriber_activity_ = Clock::now();
+    const auto now = Clock::now();
+    canary_.on_activity(now);
     std::vector<std::shared_ptr<Event>> batch;
     bool confirmed = false;
     for (auto& reply : replies) {
@@ -131,11 +133,9 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
         auto message = redis::classify_pubsub(std::move(reply));
         if (auto* m = std::get_if<redis::Message>(&message)) {
             if (m->channel == canary_channel_) {
-                if (canary_outstanding_ && m->payload == std::to_string(canary_nonce_)) {
-                    canary_outstanding_ = false;
-                    auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
-                                                                                     canary_sent_);
-                    info_.redis_stats.canary_rtt_us.set(static_cast<std::uint64_t>(rtt.count()));
+                if (auto rtt = canary_.on_echo(m->payload, now)) {
+                    auto us = std::chrono::duration_cast<std::chrono::microseconds>(*rtt);
+                    info_.redis_stats.canary_rtt_us.set(static_cast<std::uint64_t>(us.count()));
                     become_ready();
                 }
                 continue;
@@ -144,7 +144,7 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
         } else if (auto* ack = std::get_if<redis::SubscribeAck>(&message)) {
             if (ack->channel == canary_channel_) {
                 if (handshake_.on_canary_subscribed())
-                    send_canary(Clock::now());
+                    send_canary(now);
                 continue;
             }
             if (!ack->channel.starts_with(config_.channel_prefix))
@@ -239,12 +239,8 @@ void RedisBridge::mark_not_ready(const std::string& reason) {
 }
 
 void RedisBridge::send_canary(Clock::time_point now) {
-    commands_->send(
-        redis::format_command({"PUBLISH", canary_channel_, std::to_string(++canary_nonce_)}));
+    commands_->send(redis::format_command({"PUBLISH", canary_channel_, canary_.send(now)}));
     command_queue_.push(); // its reply is of no interest, but holds a place
-    canary_outstanding_ = true;
-    canary_sent_ = now;
-    next_canary_ = now + config_.canary_interval;
 }
 
 void RedisBridge::schedule_tick() {
@@ -260,21 +256,17 @@ void RedisBridge::schedule_tick() {
 }
 
 void RedisBridge::tick() {
-    auto now = Clock::now();
     if (state_ == State::down)
         return;
-    // Late, and nothing else came either: a connection that still delivers is
-    // alive (Redis drops no single subscription), merely backlogged, and
-    // reconnecting would only lose what is queued.
-    if (canary_outstanding_ && now - canary_sent_ > config_.canary_timeout &&
-        now - subscriber_activity_ > config_.canary_timeout) {
+    auto now = Clock::now();
+    auto canary = canary_.check(now);
+    if (canary.kind == redis::Canary::Decision::Kind::dead) {
         info_.redis_stats.canary_failures.add();
-        return on_down("the subscription canary did not come back within " +
-                       std::to_string(config_.canary_timeout.count()) + " ms");
+        return on_down(canary.reason);
     }
     if (auto hung = handshake_.check(now))
         return on_down(*hung);
-    if (state_ == State::ready && !canary_outstanding_ && now >= next_canary_)
+    if (canary.kind == redis::Canary::Decision::Kind::send)
         send_canary(now);
 }
 

@@ -12,6 +12,7 @@
 // turns 503 and both connections are rebuilt.
 #include "herald/broker/broker.hpp"
 #include "herald/broker/redis/backoff.hpp"
+#include "herald/broker/redis/canary.hpp"
 #include "herald/broker/redis/command_queue.hpp"
 #include "herald/broker/redis/connection.hpp"
 #include "herald/broker/redis/handshake.hpp"
@@ -60,6 +61,7 @@ private:
     std::shared_ptr<redis::Connection> commands_;
     std::uint64_t generation_ = 0;
     redis::Handshake handshake_;
+    redis::Canary canary_;
     redis::CommandQueue command_queue_; // completions of the command connection's commands
 
     redis::SubscriptionTracker tracker_;
@@ -67,12 +69,6 @@ private:
     std::mt19937_64 rng_{std::random_device{}()};
     net::steady_timer reconnect_timer_;
     net::steady_timer tick_timer_;
-
-    std::uint64_t canary_nonce_ = 0;
-    bool canary_outstanding_ = false;
-    Clock::time_point canary_sent_{};
-    Clock::time_point next_canary_{};
-    Clock::time_point subscriber_activity_{}; // last bytes on the subscriber connection
 };
 
 } // namespace herald
