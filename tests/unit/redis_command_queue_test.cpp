@@ -29,9 +29,9 @@ struct CommandQueueTest : ::testing::Test {
 
     CommandQueue::Completion record(std::string name) {
         return [this, name](const Reply& r) {
-            log.push_back(name + ":" +
-                          (r.type == Reply::Type::error ? "error " + r.str
-                                                        : std::to_string(r.integer)));
+            log.push_back(
+                name + ":" +
+                (r.type == Reply::Type::error ? "error " + r.str : std::to_string(r.integer)));
         };
     }
 };

@@ -16,8 +16,8 @@ std::string auth_command(const RedisEndpoint& endpoint) {
 
 } // namespace
 
-Handshake::Commands Handshake::start(const RedisEndpoint& endpoint,
-                                     std::string_view canary_channel, Clock::time_point now) {
+Handshake::Commands Handshake::start(const RedisEndpoint& endpoint, std::string_view canary_channel,
+                                     Clock::time_point now) {
     *this = Handshake(timeout_);
     started_ = true;
     started_at_ = now;
