@@ -3,28 +3,25 @@
 #include "herald/hub/channel.hpp"
 #include "herald/broker/redis/command.hpp"
 #include "herald/broker/redis/payload.hpp"
-#include "herald/broker/redis/pubsub_message.hpp"
 
 #include <spdlog/spdlog.h>
 
 namespace herald {
 
 using redis::Reply;
-
-namespace {
-std::string random_hex(std::mt19937_64& rng) {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
-    return buf;
-}
-} // namespace
+using Router = redis::SubscriberRouter;
+using Step = redis::Handshake::Step::Kind;
+using Canary = redis::Canary::Decision::Kind;
 
 RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
                          redis::RedisEndpoint endpoint)
     : config_(config), hub_(hub), info_(info), endpoint_(std::move(endpoint)),
-      reconnect_timer_(hub.context()), tick_timer_(hub.context()) {
-    // '!' cannot appear in a herald channel name, so no client can collide with it.
-    canary_channel_ = config_.channel_prefix + "!herald-canary:" + random_hex(rng_);
+      router_(config.channel_prefix, Router::canary_channel_for(config.channel_prefix, rng_())),
+      reconnect_timer_(hub.context()), tick_timer_(hub.context()),
+      // A handshake is a round trip or two: a canary_timeout under a second
+      // must not turn a slow TCP connect into a reconnect loop.
+      handshake_(std::max(config.canary_timeout, Millis{1000})),
+      canary_(config.canary_interval, config.canary_timeout) {
     info_.redis_enabled = true;
     info_.set_ready(false, "connecting to Redis");
     hub_.on_channel_active = [this](const std::string& channel) {
@@ -60,11 +57,7 @@ std::string RedisBridge::redis_channel(const std::string& channel) const {
 
 void RedisBridge::connect() {
     state_ = State::connecting;
-    connect_started_ = Clock::now();
-    canary_subscribed_ = false;
-    canary_outstanding_ = false;
-    commands_ready_ = false;
-    command_callbacks_.clear();
+    canary_.on_connect();
     auto generation = ++generation_;
     // Callbacks of a connection that has since been replaced are ignored.
     auto guard = [this, generation](auto fn) {
@@ -73,106 +66,72 @@ void RedisBridge::connect() {
                 (this->*fn)(std::forward<decltype(args)>(args)...);
         };
     };
-    subscriber_ = std::make_shared<redis::Connection>(
-        hub_.context(), guard(&RedisBridge::on_subscriber_replies),
-        [this, generation](const std::string& reason) {
+    auto down = [this, generation](std::string which) {
+        return [this, generation, which](const std::string& reason) {
             if (generation == generation_)
-                on_down("subscriber connection: " + reason);
-        });
-    commands_ =
-        std::make_shared<redis::Connection>(hub_.context(), guard(&RedisBridge::on_command_replies),
-                                            [this, generation](const std::string& reason) {
-                                                if (generation == generation_)
-                                                    on_down("command connection: " + reason);
-                                            });
+                on_down(which + " connection: " + reason);
+        };
+    };
+    subscriber_ = std::make_shared<redis::Connection>(
+        hub_.context(), guard(&RedisBridge::on_subscriber_replies), down("subscriber"));
+    commands_ = std::make_shared<redis::Connection>(
+        hub_.context(), guard(&RedisBridge::on_command_replies), down("command"));
     subscriber_->connect(endpoint_);
     commands_->connect(endpoint_);
-    // Pipelined: Redis answers in order, so the handshake replies come first.
-    subscriber_handshake_ = handshake(*subscriber_, false);
-    commands_handshake_ = handshake(*commands_, true);
-    // Without AUTH or SELECT, commands can go right away (queued until connected).
-    commands_ready_ = commands_handshake_ == 0;
-    subscriber_->send(redis::format_command({"SUBSCRIBE", canary_channel_}));
+    // Pipelined: Redis answers in order, so the handshake replies come first;
+    // without AUTH or SELECT, PUBLISH can go right away (queued until connected).
+    auto handshake = handshake_.start(endpoint_, router_.canary_channel(), Clock::now());
+    for (auto& command : handshake.subscriber)
+        subscriber_->send(std::move(command));
+    for (auto& command : handshake.commands)
+        commands_->send(std::move(command));
     tracker_.on_connect();
     sync_subscriptions();
-}
-
-int RedisBridge::handshake(redis::Connection& connection, bool select_db) {
-    int replies = 0;
-    if (!endpoint_.password.empty()) {
-        if (endpoint_.user.empty())
-            connection.send(redis::format_command({"AUTH", endpoint_.password}));
-        else
-            connection.send(redis::format_command({"AUTH", endpoint_.user, endpoint_.password}));
-        ++replies;
-    }
-    // Pub/sub ignores the database; SELECT still catches a wrong db number early.
-    if (select_db && endpoint_.db != 0) {
-        connection.send(redis::format_command({"SELECT", std::to_string(endpoint_.db)}));
-        ++replies;
-    }
-    return replies;
 }
 
 void RedisBridge::sync_subscriptions() {
     if (state_ == State::down || !subscriber_)
         return;
+    auto send = [this](std::string_view command, std::vector<std::string> batch) {
+        for (auto& channel : batch)
+            channel = redis_channel(channel);
+        subscriber_->send(redis::format_command(command, batch));
+    };
     for (auto batch = tracker_.take_subscribes(); !batch.empty();
-         batch = tracker_.take_subscribes()) {
-        std::vector<std::string> argv{"SUBSCRIBE"};
-        for (auto& channel : batch)
-            argv.push_back(redis_channel(channel));
-        subscriber_->send(redis::format_command(argv));
-    }
-    for (auto batch = tracker_.take_unsubscribes(); !batch.empty();
-         batch = tracker_.take_unsubscribes()) {
-        std::vector<std::string> argv{"UNSUBSCRIBE"};
-        for (auto& channel : batch)
-            argv.push_back(redis_channel(channel));
-        subscriber_->send(redis::format_command(argv));
-    }
+         batch = tracker_.take_subscribes())
+        send("SUBSCRIBE", std::move(batch));
+    for (auto b = tracker_.take_unsubscribes(); !b.empty(); b = tracker_.take_unsubscribes())
+        send("UNSUBSCRIBE", std::move(b));
 }
 
 void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
-    subscriber_activity_ = Clock::now();
+    const auto now = Clock::now();
+    canary_.on_activity(now);
     std::vector<std::shared_ptr<Event>> batch;
     bool confirmed = false;
     for (auto& reply : replies) {
-        if (subscriber_handshake_ > 0) {
-            --subscriber_handshake_;
-            if (reply.type == Reply::Type::error)
-                return on_down("Redis refused the handshake: " + reply.str);
+        auto step = handshake_.on_subscriber_reply(reply);
+        if (step.kind == Step::refused)
+            return on_down(step.error);
+        if (step.kind != Step::pass)
             continue;
-        }
-        if (reply.type == Reply::Type::error)
-            return on_down("Redis error on the subscriber connection: " + reply.str);
-        auto message = redis::classify_pubsub(std::move(reply));
-        if (auto* m = std::get_if<redis::Message>(&message)) {
-            if (m->channel == canary_channel_) {
-                if (canary_outstanding_ && m->payload == std::to_string(canary_nonce_)) {
-                    canary_outstanding_ = false;
-                    auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
-                                                                                     canary_sent_);
-                    info_.redis_stats.canary_rtt_us.set(static_cast<std::uint64_t>(rtt.count()));
-                    become_ready();
-                }
-                continue;
+        auto action = router_.route(std::move(reply), tracker_);
+        if (auto* m = std::get_if<Router::Deliver>(&action)) {
+            on_message(std::move(m->channel), m->payload, batch);
+        } else if (auto* echo = std::get_if<Router::CanaryEcho>(&action)) {
+            if (auto rtt = canary_.on_echo(echo->payload, now)) {
+                auto us = std::chrono::duration_cast<std::chrono::microseconds>(*rtt);
+                info_.redis_stats.canary_rtt_us.set(static_cast<std::uint64_t>(us.count()));
+                become_ready();
             }
-            on_message(m->channel, m->payload, batch);
-        } else if (auto* ack = std::get_if<redis::SubscribeAck>(&message)) {
-            if (ack->channel == canary_channel_) {
-                canary_subscribed_ = true;
-                if (commands_ready_)
-                    send_canary(Clock::now());
-                continue;
-            }
-            if (!ack->channel.starts_with(config_.channel_prefix))
-                continue;
-            redis::SubscribeAck local = *ack;
-            local.channel = ack->channel.substr(config_.channel_prefix.size());
-            tracker_.on_ack(local);
+        } else if (std::holds_alternative<Router::CanarySubscribed>(action)) {
+            if (handshake_.on_canary_subscribed())
+                send_canary(now);
+        } else if (std::holds_alternative<Router::Confirmed>(action)) {
             sync_subscriptions();
             confirmed = true;
+        } else if (auto* reconnect = std::get_if<Router::Reconnect>(&action)) {
+            return on_down(reconnect->reason);
         }
     }
     if (!batch.empty())
@@ -181,12 +140,9 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
         hub_.channels_confirmed();
 }
 
-void RedisBridge::on_message(std::string_view channel, std::string_view payload,
+void RedisBridge::on_message(std::string name, std::string_view payload,
                              std::vector<std::shared_ptr<Event>>& batch) {
     info_.redis_stats.messages_received.add();
-    if (!channel.starts_with(config_.channel_prefix))
-        return;
-    std::string name(channel.substr(config_.channel_prefix.size()));
     auto classified = redis::classify_payload(payload);
     if (auto* bad = std::get_if<redis::BadPayload>(&classified)) {
         info_.redis_stats.bad_payloads.add();
@@ -206,22 +162,15 @@ void RedisBridge::on_message(std::string_view channel, std::string_view payload,
 
 void RedisBridge::on_command_replies(std::vector<Reply>& replies) {
     for (auto& reply : replies) {
-        if (commands_handshake_ > 0) {
-            --commands_handshake_;
-            if (reply.type == Reply::Type::error)
-                return on_down("Redis refused the handshake: " + reply.str);
-            if (commands_handshake_ == 0) {
-                commands_ready_ = true;
-                if (canary_subscribed_)
-                    send_canary(Clock::now());
-            }
+        auto step = handshake_.on_command_reply(reply);
+        if (step.kind == Step::refused)
+            return on_down(step.error);
+        if (step.kind == Step::complete)
+            send_canary(Clock::now());
+        if (step.kind != Step::pass)
             continue;
-        }
-        if (command_callbacks_.empty())
+        if (!command_queue_.on_reply(reply))
             return on_down("unexpected reply on the command connection");
-        auto callback = std::move(command_callbacks_.front());
-        command_callbacks_.pop_front();
-        callback(reply);
     }
 }
 
@@ -242,20 +191,14 @@ void RedisBridge::on_down(const std::string& reason) {
     subscriber_->close();
     commands_->close();
     state_ = State::down;
-    commands_ready_ = false;
+    handshake_.stop();
     info_.redis_stats.connected.set(0);
     tracker_.on_disconnect();
     // Publishes waiting for a reply will not get one: answer them now.
-    auto callbacks = std::move(command_callbacks_);
-    command_callbacks_.clear();
-    Reply lost;
-    lost.type = Reply::Type::error;
-    lost.str = "Redis connection lost";
-    for (auto& callback : callbacks)
-        callback(lost);
+    command_queue_.fail_all("Redis connection lost");
 
     auto delay = backoff_.next(std::uniform_real_distribution<double>(0, 1)(rng_));
-    mark_not_ready("Redis unavailable: " + reason);
+    info_.set_ready(false, "Redis unavailable: " + reason);
     spdlog::warn("redis: {}; reconnecting in {} ms", reason, delay.count());
     reconnect_timer_.expires_after(delay);
     reconnect_timer_.async_wait([this](error_code ec) {
@@ -266,17 +209,10 @@ void RedisBridge::on_down(const std::string& reason) {
     });
 }
 
-void RedisBridge::mark_not_ready(const std::string& reason) {
-    info_.set_ready(false, reason);
-}
-
 void RedisBridge::send_canary(Clock::time_point now) {
     commands_->send(
-        redis::format_command({"PUBLISH", canary_channel_, std::to_string(++canary_nonce_)}));
-    command_callbacks_.push_back([](const Reply&) {});
-    canary_outstanding_ = true;
-    canary_sent_ = now;
-    next_canary_ = now + config_.canary_interval;
+        redis::format_command({"PUBLISH", router_.canary_channel(), canary_.send(now)}));
+    command_queue_.push(); // its reply is of no interest, but holds a place
 }
 
 void RedisBridge::schedule_tick() {
@@ -292,23 +228,17 @@ void RedisBridge::schedule_tick() {
 }
 
 void RedisBridge::tick() {
-    auto now = Clock::now();
     if (state_ == State::down)
         return;
-    // Late, and nothing else came either: a connection that still delivers is
-    // alive (Redis drops no single subscription), merely backlogged, and
-    // reconnecting would only lose what is queued.
-    if (canary_outstanding_ && now - canary_sent_ > config_.canary_timeout &&
-        now - subscriber_activity_ > config_.canary_timeout) {
+    auto now = Clock::now();
+    auto canary = canary_.check(now);
+    if (canary.kind == Canary::dead) {
         info_.redis_stats.canary_failures.add();
-        return on_down("the subscription canary did not come back within " +
-                       std::to_string(config_.canary_timeout.count()) + " ms");
+        return on_down(canary.reason);
     }
-    // A handshake that hangs (a stopped Redis still accepts connections).
-    if (state_ == State::connecting && !canary_outstanding_ &&
-        now - connect_started_ > std::max(config_.canary_timeout, Millis{1000}))
-        return on_down("no answer from Redis while connecting");
-    if (state_ == State::ready && !canary_outstanding_ && now >= next_canary_)
+    if (auto hung = handshake_.check(now))
+        return on_down(*hung);
+    if (canary.kind == Canary::send)
         send_canary(now);
 }
 
@@ -317,7 +247,7 @@ void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHan
         PublishResult result;
         for (const auto& e : events)
             result.ids.push_back(e->id);
-        if (!commands_ready_ || state_ == State::down) {
+        if (!handshake_.commands_ready() || state_ == State::down) {
             result.failure = PublishResult::Failure::unavailable;
             result.error = "Redis is unavailable";
             return done(std::move(result));
@@ -334,7 +264,7 @@ void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHan
             commands_->send(
                 redis::format_command({"PUBLISH", redis_channel(e->channel),
                                        redis::make_envelope(e->name, e->id, e->data_json)}));
-            command_callbacks_.push_back([pending](const Reply& reply) {
+            command_queue_.push([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;
                     pending->result.error = "Redis: " + reply.str;
