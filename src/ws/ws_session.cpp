@@ -20,16 +20,12 @@ const SharedBuffer& ping_frame() {
         std::make_shared<const std::string>(ws::encode_frame(ws::Opcode::ping, {}));
     return frame;
 }
-
-void queue_into_session(void* owner, SharedBuffer bytes);
-void teardown_session(void* owner);
 } // namespace
 
 WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
                      std::optional<std::string> last_event_id)
     : Session(worker, Transport::ws, std::move(socket)),
-      handshake_(
-          std::make_unique<Handshake>(socket_, this, &queue_into_session, &teardown_session)),
+      handshake_(std::make_unique<Handshake>(socket_, static_cast<OutboxStream::Owner&>(*this))),
       reader_(worker.config().max_message_size), initial_channels_(std::move(channels)),
       last_event_id_(std::move(last_event_id)), last_read_(Clock::now()),
       rate_({worker.config().client_message_rate, worker.config().client_message_burst},
@@ -37,15 +33,6 @@ WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string
     handshake_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "herald"); }));
 }
-
-namespace {
-void queue_into_session(void* owner, SharedBuffer bytes) {
-    static_cast<WsSession*>(owner)->queue_control(std::move(bytes));
-}
-void teardown_session(void* owner) {
-    static_cast<WsSession*>(owner)->end_after_close_frame();
-}
-} // namespace
 
 void WsSession::start(Request request) {
     next_check_ = Clock::now() + worker_.config().handshake_timeout;

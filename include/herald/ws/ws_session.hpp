@@ -15,7 +15,7 @@
 
 namespace herald {
 
-class WsSession final : public Session {
+class WsSession final : public Session, private OutboxStream::Owner {
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
@@ -33,11 +33,10 @@ public:
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
 
-    // For OutboxStream: bytes Beast writes, and Beast's end of the connection.
-    void queue_control(SharedBuffer bytes);
-    void end_after_close_frame();
-
 private:
+    // OutboxStream::Owner: bytes Beast writes, and Beast's end of the connection.
+    void queue_control(SharedBuffer bytes) override;
+    void end_after_close_frame() override;
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override;
     void on_accept(error_code ec);
