@@ -71,7 +71,10 @@ protected:
 
 private:
     void on_write(error_code ec);
-    void account_queued(std::size_t bytes, bool add);
+    // herald_queued_bytes follows the outbox: bytes accepted, and bytes that
+    // left it (written, discarded, or dropped with the session).
+    void note_queued(std::size_t bytes);
+    void note_dequeued(std::size_t bytes);
 
     std::vector<Subscription> subscriptions_;
     std::vector<std::string> pending_;
