@@ -216,7 +216,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
     families.push_back(single("herald_history_channels", "Channels with resume history",
                               MetricType::Gauge, static_cast<double>(hub.history_channels.get())));
     if (redis) {
-        auto value = [](const Counter& c) { return static_cast<double>(c.get()); };
+        auto value = [](const auto& c) { return static_cast<double>(c.get()); };
         families.push_back(single("herald_redis_connected",
                                   "1 while the Redis bridge is connected and subscribed",
                                   MetricType::Gauge, value(redis->connected)));
