@@ -45,7 +45,7 @@ void WsSession::start(Request request) {
 void WsSession::on_accept(error_code ec) {
     if (ec) {
         // Beast has queued its 400 answer; let it go out.
-        worker_.stats().rejections[static_cast<std::size_t>(Rejection::bad_request)].add();
+        worker_.stats().rejection(Rejection::bad_request);
         close_after_flush();
         return;
     }
@@ -131,11 +131,8 @@ void WsSession::handle_frames(std::string_view bytes) {
             close_with(frame.code == 1005 ? 1000 : frame.code, {});
             break;
         case Kind::error:
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(frame.code == 1009
-                                                         ? Rejection::message_too_large
-                                                         : Rejection::ws_protocol_error)]
-                .add();
+            worker_.stats().rejection(frame.code == 1009 ? Rejection::message_too_large
+                                                         : Rejection::ws_protocol_error);
             spdlog::debug("ws {} closed on bad input: {}", peer(), frame.payload);
             close_with(frame.code, frame.payload);
             break;
@@ -170,9 +167,7 @@ void WsSession::handle_message(std::string_view text) {
         } else if (is_subscribed(message.channel)) {
             send_text(make_subscribed_message(message.channel));
         } else if (channel_count() >= worker_.config().max_channels_per_connection) {
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(Rejection::too_many_channels)]
-                .add();
+            worker_.stats().rejection(Rejection::too_many_channels);
             send_text(make_error_message("too many channels on this connection", "limit"));
         } else {
             subscribe({message.channel}, std::nullopt);
@@ -186,10 +181,9 @@ void WsSession::handle_message(std::string_view text) {
 }
 
 void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
-    auto& rejections = worker_.stats().rejections;
-    rejections[static_cast<std::size_t>(Rejection::rate_limited)].add();
+    worker_.stats().rejection(Rejection::rate_limited);
     if (verdict == MessageRateLimiter::Verdict::close) {
-        rejections[static_cast<std::size_t>(Rejection::rate_limit_close)].add();
+        worker_.stats().rejection(Rejection::rate_limit_close);
         spdlog::debug("ws {}: over client_message_rate for too long, closing", peer());
         close_with(1008, "rate limit exceeded");
     } else if (verdict == MessageRateLimiter::Verdict::drop_and_warn) {
@@ -256,16 +250,14 @@ void WsSession::on_sweep(Clock::time_point now) {
         return;
     }
     if (!open_) { // handshake still not complete
-        worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
+        worker_.stats().rejection(Rejection::handshake_timeout);
         close_now();
         return;
     }
     const auto& config = worker_.config();
     if (awaiting_pong_) {
         if (now - ping_sent_ >= config.heartbeat_timeout) {
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(Rejection::heartbeat_timeout)]
-                .add();
+            worker_.stats().rejection(Rejection::heartbeat_timeout);
             spdlog::debug("ws {}: no pong within {} ms, closing", peer(),
                           config.heartbeat_timeout.count());
             close_now();

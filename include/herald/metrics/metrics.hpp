@@ -97,6 +97,7 @@ struct WorkerStats {
     std::array<Counter, transport_count> events_delivered;
     std::array<Counter, transport_count> slow_consumers;
     std::array<Counter, static_cast<std::size_t>(Rejection::count)> rejections;
+    void rejection(Rejection r) { rejections[static_cast<std::size_t>(r)].add(); }
     std::array<Counter, batch_buckets.size() + 1> write_batches; // last = +Inf
     Counter write_batch_sum;
     Gauge queued_bytes;
