@@ -119,6 +119,38 @@ void Session::discard_queued() {
     note_dequeued(before - outbox_.unsent_bytes());
 }
 
+void Session::start_reading() {
+    error_code ec;
+    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
+    do_wait_read();
+}
+
+void Session::do_wait_read() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = std::static_pointer_cast<Session>(shared_from_this())](
+                           error_code ec) { self->on_readable(ec); });
+}
+
+void Session::on_readable(error_code ec) {
+    if (ec || !still_reading())
+        return; // closed by us
+    char scratch[4096];
+    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        do_wait_read();
+        return;
+    }
+    if (ec || n == 0) {
+        spdlog::debug("{} close {}: {}", transport_name(transport()), peer_,
+                      ec ? ec.message() : "eof");
+        close_now();
+        return;
+    }
+    on_input({scratch, n});
+    if (still_reading())
+        do_wait_read();
+}
+
 void Session::note_queued(std::size_t bytes) {
     worker_.stats().queued_bytes.add(bytes);
 }

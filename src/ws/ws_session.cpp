@@ -54,11 +54,10 @@ void WsSession::on_accept(error_code ec) {
     // Released once Beast's accept operation has fully unwound.
     net::post(socket_.get_executor(), [self = std::static_pointer_cast<WsSession>(
                                            shared_from_this())] { self->handshake_.reset(); });
-    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
     if (!initial_channels_.empty())
         subscribe(std::exchange(initial_channels_, {}), std::exchange(last_event_id_, {}));
-    do_wait_read();
+    start_reading();
 }
 
 void WsSession::on_subscribed(const std::vector<std::string>& channels, bool reset,
@@ -72,33 +71,10 @@ void WsSession::on_subscribed(const std::vector<std::string>& channels, bool res
         deliver(event);
 }
 
-// An idle connection waits for readability with no buffer; what arrives is
-// read into the stack and parsed at once.
-void WsSession::do_wait_read() {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = std::static_pointer_cast<WsSession>(shared_from_this())](
-                           error_code ec) { self->on_readable(ec); });
-}
-
-void WsSession::on_readable(error_code ec) {
-    if (ec || closing())
-        return; // closed by us
-    char scratch[4096];
-    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-        do_wait_read();
-        return;
-    }
-    if (ec || n == 0) {
-        spdlog::debug("ws close {}: {}", peer(), ec ? ec.message() : "eof");
-        close_now();
-        return;
-    }
+void WsSession::on_input(std::string_view bytes) {
     last_read_ = Clock::now();
     awaiting_pong_ = false; // any traffic proves the peer alive
-    handle_frames({scratch, n});
-    if (!closing())
-        do_wait_read();
+    handle_frames(bytes);
 }
 
 void WsSession::handle_frames(std::string_view bytes) {

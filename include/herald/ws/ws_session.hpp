@@ -40,8 +40,7 @@ private:
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override;
     void on_accept(error_code ec);
-    void do_wait_read();
-    void on_readable(error_code ec);
+    void on_input(std::string_view bytes) override;
     void handle_frames(std::string_view bytes);
     void handle_message(std::string_view text);
     // A message over client_message_rate: dropped, then an error frame or 1008.
