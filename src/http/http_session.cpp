@@ -148,7 +148,7 @@ std::string HttpSession::client_of(const Request& request) const {
 
 void HttpSession::reject(unsigned status, Rejection reason, std::string message, std::string field,
                          bool close) {
-    worker_.stats().rejections[static_cast<std::size_t>(reason)].add();
+    worker_.stats().rejection(reason);
     if (spdlog::should_log(spdlog::level::debug)) {
         error_code ec;
         auto endpoint = socket_.remote_endpoint(ec);
@@ -233,7 +233,7 @@ void HttpSession::on_sweep(Clock::time_point now) {
     if (reading_ && served_)
         worker_.stats().idle_timeouts.add();
     else if (reading_)
-        worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
+        worker_.stats().rejection(Rejection::handshake_timeout);
     next_check_ = Clock::time_point::max();
     error_code ignored;
     socket_.close(ignored);

@@ -25,7 +25,7 @@ Session::Session(Worker& worker, Transport transport, tcp::socket socket)
 
 Session::~Session() {
     worker_.unsubscribe_all(*this);
-    worker_.stats().queued_bytes.sub(outbox_.unsent_bytes());
+    note_dequeued(outbox_.unsent_bytes());
 }
 
 bool Session::is_subscribed(const std::string& channel) const {
@@ -57,7 +57,7 @@ bool Session::queue(SharedBuffer buffer, bool force) {
                   [self = shared_from_this()] { static_cast<Session&>(*self).on_slow_consumer(); });
         return false;
     }
-    account_queued(n, true);
+    note_queued(n);
     worker_.flusher().mark(*this);
     return true;
 }
@@ -73,7 +73,7 @@ void Session::flush() {
 void Session::on_write(error_code ec) {
     std::size_t before = outbox_.unsent_bytes();
     worker_.stats().observe_batch(outbox_.end_write());
-    account_queued(before - outbox_.unsent_bytes(), false);
+    note_dequeued(before - outbox_.unsent_bytes());
     last_write_ = Clock::now();
     if (ec) {
         close_now(); // the peer is gone; nothing more can be written
@@ -116,14 +116,47 @@ void Session::close_now() {
 void Session::discard_queued() {
     std::size_t before = outbox_.unsent_bytes();
     outbox_.discard_pending();
-    account_queued(before - outbox_.unsent_bytes(), false);
+    note_dequeued(before - outbox_.unsent_bytes());
 }
 
-void Session::account_queued(std::size_t bytes, bool add) {
-    if (add)
-        worker_.stats().queued_bytes.add(bytes);
-    else
-        worker_.stats().queued_bytes.sub(bytes);
+void Session::start_reading() {
+    error_code ec;
+    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
+    do_wait_read();
+}
+
+void Session::do_wait_read() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = std::static_pointer_cast<Session>(shared_from_this())](
+                           error_code ec) { self->on_readable(ec); });
+}
+
+void Session::on_readable(error_code ec) {
+    if (ec || !still_reading())
+        return; // closed by us
+    char scratch[4096];
+    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        do_wait_read();
+        return;
+    }
+    if (ec || n == 0) {
+        spdlog::debug("{} close {}: {}", transport_name(transport()), peer_,
+                      ec ? ec.message() : "eof");
+        close_now();
+        return;
+    }
+    on_input({scratch, n});
+    if (still_reading())
+        do_wait_read();
+}
+
+void Session::note_queued(std::size_t bytes) {
+    worker_.stats().queued_bytes.add(bytes);
+}
+
+void Session::note_dequeued(std::size_t bytes) {
+    worker_.stats().queued_bytes.sub(bytes);
 }
 
 bool Session::is_pending(const std::string& channel) const {
