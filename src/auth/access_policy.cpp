@@ -1,6 +1,7 @@
 #include "herald/auth/access_policy.hpp"
 
 #include "herald/auth/channel_pattern.hpp"
+#include "herald/util/strings.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -17,13 +18,6 @@ std::string read_file(const std::string& key, const std::string& path) {
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 std::string join(const std::vector<std::string>& items) {
