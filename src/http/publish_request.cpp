@@ -1,6 +1,7 @@
 #include "herald/http/publish_request.hpp"
 
 #include "herald/hub/channel.hpp"
+#include "herald/wire/json.hpp"
 #include "herald/wire/ws_frame.hpp"
 
 #include <exception>
@@ -18,32 +19,6 @@ constexpr std::size_t max_echoed_key = 64;
 PublishParseError make_error(std::string field, std::string_view what) {
     std::string message = field + ": " + std::string(what);
     return {std::move(field), std::move(message)};
-}
-
-// Counts [ and { outside strings. Run before parsing so that a body of a
-// million '[' is refused cheaply and never reaches the recursive serializer.
-bool nesting_exceeds(std::string_view text, std::size_t limit) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i; // skip the escaped character, which may be a quote
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > limit) {
-                return true;
-            }
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
 }
 
 // Validates one publish object; `prefix` is "" for a single object or "[i]"
@@ -112,9 +87,8 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
 }
 
 PublishParseResult parse_body(std::string_view body, std::size_t max_batch) {
-    if (nesting_exceeds(body, max_publish_json_depth)) {
-        return make_error("body", "JSON nested too deeply (max " +
-                                      std::to_string(max_publish_json_depth) + " levels)");
+    if (json_nesting_exceeds(body)) {
+        return make_error("body", json_too_deep_message());
     }
     const json root = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (root.is_discarded()) {
@@ -162,9 +136,8 @@ PublishParseResult parse_publish_body(std::string_view body, std::size_t max_bat
 }
 
 PublishParseResult parse_publish_message(std::string_view text) {
-    if (nesting_exceeds(text, max_publish_json_depth))
-        return make_error("data", "JSON nested too deeply (max " +
-                                      std::to_string(max_publish_json_depth) + " levels)");
+    if (json_nesting_exceeds(text))
+        return make_error("data", json_too_deep_message());
     json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
     if (!root.is_object())
         return make_error("body", "must be a JSON object");

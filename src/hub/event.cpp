@@ -1,21 +1,10 @@
 #include "herald/hub/event.hpp"
 
+#include "herald/wire/json.hpp"
 #include "herald/wire/sse_encoder.hpp"
 #include "herald/wire/ws_frame.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace herald {
-namespace {
-
-// A JSON string literal. Invalid UTF-8 becomes U+FFFD instead of throwing:
-// the frame is a text frame and must stay valid UTF-8 whatever the caller passed.
-std::string json_quote(std::string_view text) {
-    return nlohmann::json(std::string(text))
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-} // namespace
 
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data) {

@@ -1,6 +1,7 @@
 #include "herald/ws/client_message.hpp"
 
 #include "herald/hub/channel.hpp"
+#include "herald/wire/json.hpp"
 #include "herald/wire/ws_frame.hpp"
 
 #include <exception>
@@ -14,11 +15,6 @@ using json = nlohmann::json;
 
 // Client-supplied text quoted in an error (e.g. the unknown type) is cut to this.
 constexpr std::size_t max_echoed_text = 64;
-
-// A JSON string literal; invalid UTF-8 becomes U+FFFD rather than throwing.
-std::string json_quote(std::string_view text) {
-    return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 ClientMessageError error(std::string message) {
     return {std::move(message)};

@@ -1,6 +1,8 @@
 #pragma once
 // The body of POST /publish: one object or an array of objects
 //   {"channel":"user:42","event":"notification","data":<any JSON>,"id":"optional"}
+#include "herald/wire/json.hpp" // max_publish_json_depth
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,11 +25,6 @@ struct PublishParseError {
 };
 
 using PublishParseResult = std::variant<std::vector<PublishRequest>, PublishParseError>;
-
-// Deepest array/object nesting accepted in a body, counting the outer
-// object/array: nlohmann's serializer recurses, so unbounded depth could
-// exhaust the stack.
-constexpr std::size_t max_publish_json_depth = 64;
 
 // Validates everything: JSON syntax, object shape, required "channel" and
 // "data", channel/event/id syntax (channel.hpp), batch size 1..max_batch.
