@@ -1,6 +1,7 @@
 #include "herald/http/publish_request.hpp"
 
 #include "herald/hub/channel.hpp"
+#include "herald/hub/event_fields.hpp"
 #include "herald/wire/json.hpp"
 #include "herald/wire/ws_frame.hpp"
 
@@ -62,26 +63,8 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
     out.data_json = data->dump();
     out.sse_data = data->is_string() ? data->get<std::string>() : out.data_json;
 
-    if (const auto event = item.find("event"); event != item.end()) {
-        if (!event->is_string()) {
-            return make_error(field("event"), "must be a string");
-        }
-        out.event = event->get<std::string>();
-        if (!is_valid_event_name(out.event)) {
-            return make_error(field("event"),
-                              "invalid event name (1-200 printable ASCII characters, no spaces)");
-        }
-    }
-
-    if (const auto id = item.find("id"); id != item.end()) {
-        if (!id->is_string()) {
-            return make_error(field("id"), "must be a string");
-        }
-        out.id = id->get<std::string>();
-        if (!is_valid_event_id(*out.id)) {
-            return make_error(field("id"),
-                              "invalid id (1-200 printable ASCII characters, no spaces)");
-        }
+    if (auto error = read_event_fields(item, out.event, out.id)) {
+        return make_error(field(error->field), error->what);
     }
     return std::nullopt;
 }

@@ -1,6 +1,6 @@
 #include "herald/broker/redis/payload.hpp"
 
-#include "herald/hub/channel.hpp"
+#include "herald/hub/event_fields.hpp"
 #include "herald/wire/json.hpp"
 #include "herald/wire/utf8.hpp"
 
@@ -27,23 +27,8 @@ std::pair<std::string, std::string> data_fields(const json& data) {
 
 Payload envelope(const json& object) {
     Envelope out;
-    if (const auto event = object.find("event"); event != object.end()) {
-        if (!event->is_string()) {
-            return BadPayload{"envelope event: must be a string"};
-        }
-        out.event = event->get<std::string>();
-        if (!is_valid_event_name(out.event)) {
-            return BadPayload{"envelope event: invalid event name"};
-        }
-    }
-    if (const auto id = object.find("id"); id != object.end()) {
-        if (!id->is_string()) {
-            return BadPayload{"envelope id: must be a string"};
-        }
-        out.id = id->get<std::string>();
-        if (!is_valid_event_id(*out.id)) {
-            return BadPayload{"envelope id: invalid id"};
-        }
+    if (auto error = read_event_fields(object, out.event, out.id)) {
+        return BadPayload{"envelope " + error->field + ": " + error->what};
     }
     const auto data = object.find("data");
     std::tie(out.data_json, out.sse_data) = data_fields(data == object.end() ? json() : *data);
