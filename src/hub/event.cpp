@@ -1,6 +1,6 @@
 #include "herald/hub/event.hpp"
 
-#include "herald/wire/json.hpp"
+#include "herald/wire/event_json.hpp"
 #include "herald/wire/sse_encoder.hpp"
 #include "herald/wire/ws_frame.hpp"
 
@@ -13,16 +13,8 @@ std::shared_ptr<Event> make_event(std::string channel, std::string name, std::st
     // of the caller's strings.
     event->sse = sse::encode_event(id, name, sse_data);
 
-    // Concatenated rather than built as a json object: data_json is already JSON
-    // and reparsing every published payload would be wasted work.
-    std::string payload;
-    payload.reserve(channel.size() + name.size() + id.size() + data_json.size() + 48);
-    payload.append(R"({"channel":)").append(json_quote(channel));
-    payload.append(R"(,"event":)").append(json_quote(name));
-    payload.append(R"(,"id":)").append(json_quote(id));
-    payload.append(R"(,"data":)").append(data_json);
-    payload.push_back('}');
-    event->ws_frame = ws::encode_frame(ws::Opcode::text, payload);
+    event->ws_frame =
+        ws::encode_frame(ws::Opcode::text, encode_event_json(channel, name, id, data_json));
 
     event->channel = std::move(channel);
     event->name = std::move(name);
