@@ -24,4 +24,9 @@ std::shared_ptr<Event> make_event(std::string channel, std::string name, std::st
     return event;
 }
 
+std::shared_ptr<Event> make_event(Publication p) {
+    return make_event(std::move(p.channel), std::move(p.name), std::move(p.id),
+                      std::move(p.data_json), p.sse_data);
+}
+
 } // namespace herald
