@@ -23,9 +23,10 @@ PublishParseError make_error(std::string field, std::string_view what) {
 }
 
 // Validates one publish object; `prefix` is "" for a single object or "[i]"
-// for a batch item, so errors name the exact field.
+// for a batch item, so errors name the exact field. A WebSocket message also
+// carries its "type".
 std::optional<PublishParseError> parse_item(const json& item, const std::string& prefix,
-                                            PublishRequest& out) {
+                                            PublishRequest& out, bool type_allowed = false) {
     const auto field = [&](std::string_view name) {
         return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
     };
@@ -34,7 +35,8 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
     }
     for (auto it = item.begin(); it != item.end(); ++it) {
         const std::string& key = it.key();
-        if (key != "channel" && key != "data" && key != "event" && key != "id") {
+        if (key != "channel" && key != "data" && key != "event" && key != "id" &&
+            !(type_allowed && key == "type")) {
             // An empty key is shown as "" so that the error still names a field.
             return make_error(field(key.empty() ? std::string_view(R"("")")
                                                 : ws::utf8_prefix(key, max_echoed_key)),
@@ -118,21 +120,17 @@ PublishParseResult parse_publish_body(std::string_view body, std::size_t max_bat
     }
 }
 
-PublishParseResult parse_publish_message(std::string_view text) {
-    if (json_nesting_exceeds(text))
-        return make_error("data", json_too_deep_message());
-    json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!root.is_object())
+std::variant<PublishRequest, PublishParseError> parse_publish_message(const json& message) {
+    if (!message.is_object())
         return make_error("body", "must be a JSON object");
-    root.erase("type");
     PublishRequest out;
     try {
-        if (auto error = parse_item(root, "", out))
+        if (auto error = parse_item(message, "", out, /*type_allowed=*/true))
             return *error;
     } catch (const std::exception&) {
         return make_error("body", "invalid message");
     }
-    return std::vector<PublishRequest>{std::move(out)};
+    return out;
 }
 
 } // namespace herald

@@ -44,11 +44,15 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
         return message;
     }
     if (name == "publish") {
-        auto parsed = parse_publish_message(text);
+        // Checked on the text, as POST /publish does: the data gets dumped,
+        // and dump() recurses. Other types never dump, so deep extras are fine.
+        if (json_nesting_exceeds(text))
+            return error("data: " + json_too_deep_message());
+        auto parsed = parse_publish_message(root);
         if (auto* failure = std::get_if<PublishParseError>(&parsed))
             return error(failure->message);
         message.type = ClientMessage::Type::publish;
-        message.publish = std::move(std::get<std::vector<PublishRequest>>(parsed).front());
+        message.publish = std::move(std::get<PublishRequest>(parsed));
         message.channel = message.publish->channel;
         return message;
     }

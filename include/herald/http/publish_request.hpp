@@ -3,6 +3,8 @@
 //   {"channel":"user:42","event":"notification","data":<any JSON>,"id":"optional"}
 #include "herald/wire/json.hpp" // max_publish_json_depth
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,8 +32,11 @@ using PublishParseResult = std::variant<std::vector<PublishRequest>, PublishPars
 // "data", channel/event/id syntax (channel.hpp), batch size 1..max_batch.
 PublishParseResult parse_publish_body(std::string_view body, std::size_t max_batch = 1000);
 
-// A WebSocket client's {"type":"publish","channel":..,"event":..,"data":..,"id":..}:
-// one object, validated like a POST /publish item ("type" is allowed).
-PublishParseResult parse_publish_message(std::string_view text);
+// A WebSocket client's {"type":"publish","channel":..,"event":..,"data":..,"id":..},
+// as parse_client_message parsed it (once), validated like a POST /publish
+// item ("type" is allowed). The caller has checked the text's nesting
+// (json_nesting_exceeds): "data" is dumped, and dump() recurses.
+std::variant<PublishRequest, PublishParseError>
+parse_publish_message(const nlohmann::json& message);
 
 } // namespace herald
