@@ -5,7 +5,11 @@
 
 namespace herald {
 
-void EmbeddedBroker::publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) {
+void EmbeddedBroker::publish(std::vector<Publication> publications, PublishHandler done) {
+    std::vector<std::shared_ptr<Event>> events;
+    events.reserve(publications.size());
+    for (auto& publication : publications)
+        events.push_back(make_event(std::move(publication)));
     net::post(hub_.context(), [this, events = std::move(events), done = std::move(done)]() mutable {
         done(hub_.ingest(std::move(events), /*reject_duplicates=*/true));
     });

@@ -242,11 +242,12 @@ void RedisBridge::tick() {
         send_canary(now);
 }
 
-void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) {
-    net::post(hub_.context(), [this, events = std::move(events), done = std::move(done)] {
+void RedisBridge::publish(std::vector<Publication> publications, PublishHandler done) {
+    // Not encoded here: the event is encoded once, when it comes back from Redis.
+    net::post(hub_.context(), [this, events = std::move(publications), done = std::move(done)] {
         PublishResult result;
         for (const auto& e : events)
-            result.ids.push_back(e->id);
+            result.ids.push_back(e.id);
         if (!handshake_.commands_ready() || state_ == State::down) {
             result.failure = PublishResult::Failure::unavailable;
             result.error = "Redis is unavailable";
@@ -262,8 +263,8 @@ void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHan
         auto pending = std::make_shared<Pending>(Pending{events.size(), std::move(result), done});
         for (const auto& e : events) {
             commands_->send(
-                redis::format_command({"PUBLISH", redis_channel(e->channel),
-                                       redis::make_envelope(e->name, e->id, e->data_json)}));
+                redis::format_command({"PUBLISH", redis_channel(e.channel),
+                                       redis::make_envelope(e.name, e.id, e.data_json)}));
             command_queue_.push([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;

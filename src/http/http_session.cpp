@@ -112,12 +112,12 @@ void HttpSession::handle_publish(Request& request) {
         return reject(400, Rejection::bad_request, error->message, error->field);
 
     auto& requests = std::get<std::vector<PublishRequest>>(parsed);
-    std::vector<std::shared_ptr<Event>> events;
+    std::vector<Publication> events;
     events.reserve(requests.size());
     for (auto& r : requests)
-        events.push_back(make_event(std::move(r.channel), std::move(r.event),
-                                    r.id ? std::move(*r.id) : generate_event_id(),
-                                    std::move(r.data_json), r.sse_data));
+        events.push_back({std::move(r.channel), std::move(r.event),
+                          r.id ? std::move(*r.id) : generate_event_id(), std::move(r.data_json),
+                          std::move(r.sse_data)});
     worker_.stats().events_published.add(events.size());
     worker_.broker().publish(
         std::move(events), [self = std::static_pointer_cast<HttpSession>(shared_from_this()),

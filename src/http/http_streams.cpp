@@ -9,7 +9,6 @@
 #include "herald/server/worker.hpp"
 #include "herald/ws/ws_session.hpp"
 
-#include <algorithm>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 namespace herald {
@@ -48,13 +47,9 @@ void HttpSession::handle_events(Request& request) {
         options.last_event_id = std::string(it->value());
     else
         options.last_event_id = std::move(params.last_event_id);
-    if (auto it = request.find(http::field::origin); it != request.end()) {
-        const auto& allowed = worker_.config().allowed_origins;
-        std::string origin(it->value());
-        if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end() ||
-            std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
-            options.cors_origin = std::move(origin);
-    }
+    if (auto it = request.find(http::field::origin); it != request.end())
+        if (worker_.info().access->origin_listed(it->value()))
+            options.cors_origin = std::string(it->value());
     auto client = client_of(request);
     auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
     session->adopt_slot(std::move(slot_));

@@ -1,21 +1,10 @@
 #include "herald/hub/event.hpp"
 
+#include "herald/wire/event_json.hpp"
 #include "herald/wire/sse_encoder.hpp"
 #include "herald/wire/ws_frame.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace herald {
-namespace {
-
-// A JSON string literal. Invalid UTF-8 becomes U+FFFD instead of throwing:
-// the frame is a text frame and must stay valid UTF-8 whatever the caller passed.
-std::string json_quote(std::string_view text) {
-    return nlohmann::json(std::string(text))
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-} // namespace
 
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data) {
@@ -24,16 +13,8 @@ std::shared_ptr<Event> make_event(std::string channel, std::string name, std::st
     // of the caller's strings.
     event->sse = sse::encode_event(id, name, sse_data);
 
-    // Concatenated rather than built as a json object: data_json is already JSON
-    // and reparsing every published payload would be wasted work.
-    std::string payload;
-    payload.reserve(channel.size() + name.size() + id.size() + data_json.size() + 48);
-    payload.append(R"({"channel":)").append(json_quote(channel));
-    payload.append(R"(,"event":)").append(json_quote(name));
-    payload.append(R"(,"id":)").append(json_quote(id));
-    payload.append(R"(,"data":)").append(data_json);
-    payload.push_back('}');
-    event->ws_frame = ws::encode_frame(ws::Opcode::text, payload);
+    event->ws_frame =
+        ws::encode_frame(ws::Opcode::text, encode_event_json(channel, name, id, data_json));
 
     event->channel = std::move(channel);
     event->name = std::move(name);
@@ -41,6 +22,11 @@ std::shared_ptr<Event> make_event(std::string channel, std::string name, std::st
     event->data_json = std::move(data_json);
     event->published_at = std::chrono::steady_clock::now();
     return event;
+}
+
+std::shared_ptr<Event> make_event(Publication p) {
+    return make_event(std::move(p.channel), std::move(p.name), std::move(p.id),
+                      std::move(p.data_json), p.sse_data);
 }
 
 } // namespace herald

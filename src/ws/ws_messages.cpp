@@ -74,13 +74,14 @@ void WsSession::handle_publish(PublishRequest request) {
         return;
     }
     std::string channel = request.channel;
-    auto event = make_event(std::move(request.channel), std::move(request.event),
-                            request.id ? std::move(*request.id) : generate_event_id(),
-                            std::move(request.data_json), request.sse_data);
+    std::vector<Publication> event(1);
+    event[0] = {std::move(request.channel), std::move(request.event),
+                request.id ? std::move(*request.id) : generate_event_id(),
+                std::move(request.data_json), std::move(request.sse_data)};
     worker_.stats().ws_published.add();
     // Same path as POST /publish; the answer comes back on this worker's thread.
     worker_.broker().publish(
-        {std::move(event)},
+        std::move(event),
         [weak = std::weak_ptr<Connection>(shared_from_this()), &context = worker_.context(),
          channel = std::move(channel)](PublishResult result) mutable {
             net::post(context, [weak = std::move(weak), channel = std::move(channel),

@@ -16,13 +16,15 @@ public:
     using PublishHandler = std::function<void(PublishResult)>;
     virtual ~Broker() = default;
     // Any thread. `done` runs on the broker's (hub's) thread.
-    virtual void publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) = 0;
+    virtual void publish(std::vector<Publication> publications, PublishHandler done) = 0;
 };
 
 class EmbeddedBroker final : public Broker {
 public:
     explicit EmbeddedBroker(Hub& hub) : hub_(hub) {}
-    void publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) override;
+    // Encodes on the caller's thread (a worker), so that the hub's single
+    // thread only delivers.
+    void publish(std::vector<Publication> publications, PublishHandler done) override;
 
 private:
     Hub& hub_;

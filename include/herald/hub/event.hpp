@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace herald {
 
@@ -23,10 +24,24 @@ struct Event {
 
 using EventPtr = std::shared_ptr<const Event>;
 
+// A validated event before any encoding: what a publisher (POST /publish, a
+// WebSocket publish) hands to the broker. Only the broker knows whether it
+// will be delivered here (EmbeddedBroker encodes it into an Event, once) or
+// travel through Redis first (RedisBridge only makes the envelope; the event
+// is encoded when it comes back), so encoding earlier would be wasted.
+struct Publication {
+    std::string channel;
+    std::string name;      // "message" unless the publisher chose one
+    std::string id;        // the publisher's, or generated (generate_event_id)
+    std::string data_json; // compact JSON
+    std::string sse_data;  // what EventSource sees as event.data (see make_event)
+};
+
 // Builds an event and encodes both transports. `sse_data` is what EventSource
 // sees as `event.data`: the string itself when data is a JSON string, the JSON
 // text otherwise (see docs in sse_encoder.hpp).
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data);
+std::shared_ptr<Event> make_event(Publication publication);
 
 } // namespace herald

@@ -28,7 +28,8 @@ struct Raw {
 };
 
 // Not deliverable: invalid UTF-8, an envelope with an invalid event name or
-// id, or JSON nested deeper than POST /publish accepts.
+// id, or nesting deeper than POST /publish accepts (json_nesting_exceeds,
+// which counts brackets before parsing, so it also applies to plain text).
 struct BadPayload {
     std::string reason;
 };
