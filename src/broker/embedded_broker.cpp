@@ -27,6 +27,14 @@ std::string base36(std::uint64_t v) {
 }
 } // namespace
 
+void stamp_publication(const Config& config, Publication& p) {
+    p.ephemeral = p.ephemeral || is_ephemeral_event(config, p.channel, p.name);
+    if (p.ephemeral)
+        p.id.clear();
+    else if (p.id.empty())
+        p.id = generate_event_id();
+}
+
 std::string generate_event_id() {
     static const std::string prefix =
         base36(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -4,6 +4,7 @@
 #include "config_keys.hpp"
 #include "herald/auth/channel_pattern.hpp"
 #include "herald/config/config.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <algorithm>
 #include <set>
@@ -27,6 +28,12 @@ ChannelOptions channel_options(const Config& config, std::string_view channel) {
     return options;
 }
 
+bool is_ephemeral_event(const Config& config, std::string_view channel, std::string_view name) {
+    const auto* ns = find_namespace(config.namespaces, channel);
+    return ns && std::find(ns->ephemeral_events.begin(), ns->ephemeral_events.end(), name) !=
+                     ns->ephemeral_events.end();
+}
+
 namespace config_keys {
 namespace {
 
@@ -36,6 +43,12 @@ struct Option {
     void (*read)(Namespace&, const toml::node&);
     void (*write)(const Namespace&, toml::table&);
 };
+
+bool boolean(const toml::node& node) {
+    if (!node.is_boolean())
+        fail("expected a boolean, got " + describe(node));
+    return *node.value<bool>();
+}
 
 std::int64_t integer(const toml::node& node) {
     if (auto v = node.value_exact<std::int64_t>())
@@ -79,6 +92,39 @@ const Option options[] = {
      [](const Namespace& ns, toml::table& t) {
          if (ns.history_ttl)
              t.insert("history_ttl", format_duration(*ns.history_ttl));
+     }},
+    {"client_publish", [](Namespace& ns, const toml::node& n) { ns.client_publish = boolean(n); },
+     [](const Namespace& ns, toml::table& t) {
+         if (!ns.client_publish)
+             t.insert("client_publish", false);
+     }},
+    {"ephemeral_events",
+     [](Namespace& ns, const toml::node& n) {
+         const auto* array = n.as_array();
+         if (!array || (!array->empty() && !array->is_homogeneous(toml::node_type::string)))
+             fail("expected an array of event names, got " + describe(n));
+         ns.ephemeral_events.clear();
+         for (const auto& item : *array) {
+             auto name = *item.value<std::string>();
+             if (!is_valid_event_name(name))
+                 fail("invalid event name " + quote(name) +
+                      " (1-200 printable ASCII characters, no spaces)");
+             ns.ephemeral_events.push_back(std::move(name));
+         }
+     },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.ephemeral_events.empty())
+             return;
+         toml::array names;
+         for (const auto& name : ns.ephemeral_events)
+             names.push_back(name);
+         t.insert("ephemeral_events", std::move(names));
+     }},
+    {"latest_on_subscribe",
+     [](Namespace& ns, const toml::node& n) { ns.latest_on_subscribe = boolean(n); },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.latest_on_subscribe)
+             t.insert("latest_on_subscribe", true);
      }},
 };
 

@@ -114,10 +114,11 @@ void HttpSession::handle_publish(Request& request) {
     auto& requests = std::get<std::vector<PublishRequest>>(parsed);
     std::vector<Publication> events;
     events.reserve(requests.size());
-    for (auto& r : requests)
-        events.push_back({std::move(r.channel), std::move(r.event),
-                          r.id ? std::move(*r.id) : generate_event_id(), std::move(r.data_json),
-                          std::move(r.sse_data)});
+    for (auto& r : requests) {
+        events.push_back({std::move(r.channel), std::move(r.event), r.id.value_or(""),
+                          std::move(r.data_json), std::move(r.sse_data), r.ephemeral, ""});
+        stamp_publication(worker_.config(), events.back());
+    }
     worker_.stats().events_published.add(events.size());
     worker_.broker().publish(
         std::move(events), [self = std::static_pointer_cast<HttpSession>(shared_from_this()),

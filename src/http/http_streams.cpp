@@ -1,6 +1,7 @@
 // HttpSession's stream requests: GET /events becomes an SseSession and
 // GET /ws a WsSession, once the parameters, the connection limits and the
 // upgrade gate (Origin, token, channels) have let them through.
+#include "herald/broker/broker.hpp"
 #include "herald/http/http_session.hpp"
 #include "herald/http/request_params.hpp"
 #include "herald/server/server_info.hpp"
@@ -66,6 +67,8 @@ void HttpSession::handle_ws(Request& request) {
     auto identity = admit(request, *params);
     if (!identity)
         return;
+    if (!identity->user)
+        identity->anonymous_id = "anon-" + generate_event_id();
     auto client = client_of(request);
     auto session = std::make_shared<WsSession>(
         worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id));

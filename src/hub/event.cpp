@@ -8,25 +8,25 @@ namespace herald {
 
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data) {
-    auto event = std::make_shared<Event>();
-    // Encode before moving anything into the event, in case sse_data views one
-    // of the caller's strings.
-    event->sse = sse::encode_event(id, name, sse_data);
-
-    event->ws_frame =
-        ws::encode_frame(ws::Opcode::text, encode_event_json(channel, name, id, data_json));
-
-    event->channel = std::move(channel);
-    event->name = std::move(name);
-    event->id = std::move(id);
-    event->data_json = std::move(data_json);
-    event->published_at = std::chrono::steady_clock::now();
-    return event;
+    return make_event(Publication{std::move(channel), std::move(name), std::move(id),
+                                  std::move(data_json), std::string(sse_data), false, ""});
 }
 
 std::shared_ptr<Event> make_event(Publication p) {
-    return make_event(std::move(p.channel), std::move(p.name), std::move(p.id),
-                      std::move(p.data_json), p.sse_data);
+    auto event = std::make_shared<Event>();
+    event->sse = sse::encode_event(p.id, p.name,
+                                   p.from.empty() ? p.sse_data
+                                                  : encode_from_envelope(p.from, p.data_json));
+    event->ws_frame = ws::encode_frame(
+        ws::Opcode::text, encode_event_json(p.channel, p.name, p.id, p.data_json, p.from));
+    event->channel = std::move(p.channel);
+    event->name = std::move(p.name);
+    event->id = std::move(p.id);
+    event->data_json = std::move(p.data_json);
+    event->ephemeral = p.ephemeral;
+    event->from = std::move(p.from);
+    event->published_at = std::chrono::steady_clock::now();
+    return event;
 }
 
 } // namespace herald

@@ -7,7 +7,8 @@
 namespace herald {
 
 std::optional<EventFieldError> read_event_fields(const nlohmann::json& object, std::string& name,
-                                                 std::optional<std::string>& id) {
+                                                 std::optional<std::string>& id,
+                                                 bool& ephemeral) {
     if (const auto event = object.find("event"); event != object.end()) {
         if (!event->is_string()) {
             return EventFieldError{"event", "must be a string"};
@@ -27,6 +28,12 @@ std::optional<EventFieldError> read_event_fields(const nlohmann::json& object, s
             return EventFieldError{"id",
                                    "invalid id (1-200 printable ASCII characters, no spaces)"};
         }
+    }
+    if (const auto found = object.find("ephemeral"); found != object.end()) {
+        if (!found->is_boolean()) {
+            return EventFieldError{"ephemeral", "must be true or false"};
+        }
+        ephemeral = found->get<bool>();
     }
     return std::nullopt;
 }

@@ -113,8 +113,9 @@ std::string make_subscribed_message(std::string_view channel) {
 }
 
 std::string make_published_message(std::string_view channel, std::string_view id) {
-    return R"({"type":"published","channel":)" + json_quote(channel) + R"(,"id":)" +
-           json_quote(id) + "}";
+    // An ephemeral event has no id.
+    return R"({"type":"published","channel":)" + json_quote(channel) +
+           (id.empty() ? "" : R"(,"id":)" + json_quote(id)) + "}";
 }
 
 std::string make_unsubscribed_message(std::string_view channel) {

@@ -68,16 +68,19 @@ void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
 }
 
 void WsSession::handle_publish(PublishRequest request) {
-    if (!worker_.info().access->may_publish(identity(), request.channel)) {
+    const auto* ns = find_namespace(worker_.config().namespaces, request.channel);
+    if ((ns && !ns->client_publish) ||
+        !worker_.info().access->may_publish(identity(), request.channel)) {
         worker_.stats().auth_failure(AuthFailure::forbidden_publish);
         send_text(make_error_message("not allowed to publish to " + request.channel, "forbidden"));
         return;
     }
     std::string channel = request.channel;
     std::vector<Publication> event(1);
-    event[0] = {std::move(request.channel), std::move(request.event),
-                request.id ? std::move(*request.id) : generate_event_id(),
-                std::move(request.data_json), std::move(request.sse_data)};
+    event[0] = {std::move(request.channel), std::move(request.event), request.id.value_or(""),
+                std::move(request.data_json), std::move(request.sse_data), request.ephemeral,
+                identity().id()};
+    stamp_publication(worker_.config(), event[0]);
     worker_.stats().ws_published.add();
     // Same path as POST /publish; the answer comes back on this worker's thread.
     worker_.broker().publish(

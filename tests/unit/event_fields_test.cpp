@@ -9,7 +9,8 @@ using nlohmann::json;
 
 std::optional<herald::EventFieldError> read(const std::string& text, std::string& name,
                                             std::optional<std::string>& id) {
-    return herald::read_event_fields(json::parse(text), name, id);
+    bool ephemeral = false;
+    return herald::read_event_fields(json::parse(text), name, id, ephemeral);
 }
 
 } // namespace

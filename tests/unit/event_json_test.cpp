@@ -22,3 +22,12 @@ TEST(EventJson, QuotesFieldsAndKeepsDataVerbatim) {
     EXPECT_EQ(value["data"], "x\ny");
     EXPECT_NE(text.find(R"("data":"x\ny")"), std::string::npos);
 }
+
+TEST(EventJson, EphemeralHasNoIdAndAClientPublishNamesItsSender) {
+    EXPECT_EQ(encode_event_json("room:1", "typing", "", "{}", "42"),
+              R"({"channel":"room:1","event":"typing","from":"42","data":{}})");
+    EXPECT_EQ(encode_event_json("room:1", "chat", "c-1", R"("hi")", "42"),
+              R"({"channel":"room:1","event":"chat","id":"c-1","from":"42","data":"hi"})");
+    EXPECT_EQ(herald::encode_from_envelope("anon-x", R"({"a":1})"),
+              R"({"from":"anon-x","data":{"a":1}})");
+}

@@ -92,3 +92,36 @@ TEST(Namespaces, ToTomlWritesThemBack) {
     EXPECT_EQ(back, c) << text;
     EXPECT_EQ(to_toml(back), text);
 }
+
+TEST(Namespaces, ClientPublishEphemeralEventsAndLatestOnSubscribe) {
+    const auto c = parse_config_text(R"(
+[[namespace]]
+pattern = "room:*"
+client_publish = false
+ephemeral_events = ["typing", "cursor"]
+latest_on_subscribe = true
+)");
+    const auto& ns = c.namespaces.at(0);
+    EXPECT_FALSE(ns.client_publish);
+    EXPECT_EQ(ns.ephemeral_events, (std::vector<std::string>{"typing", "cursor"}));
+    EXPECT_TRUE(ns.latest_on_subscribe);
+    EXPECT_TRUE(is_ephemeral_event(c, "room:1", "typing"));
+    EXPECT_FALSE(is_ephemeral_event(c, "room:1", "chat"));
+    EXPECT_FALSE(is_ephemeral_event(c, "user:1", "typing"));
+    EXPECT_EQ(parse_config_text(to_toml(c), "written"), c) << to_toml(c);
+
+    const auto defaults = parse_config_text("[[namespace]]\npattern = \"a\"\n").namespaces.at(0);
+    EXPECT_TRUE(defaults.client_publish);
+    EXPECT_TRUE(defaults.ephemeral_events.empty());
+    EXPECT_FALSE(defaults.latest_on_subscribe);
+
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nephemeral_events = [\"has space\"]\n"),
+              "config file ns.toml:3: namespace[0].ephemeral_events: invalid event name \"has "
+              "space\" (1-200 printable ASCII characters, no spaces)");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nclient_publish = \"no\"\n"),
+              "config file ns.toml:3: namespace[0].client_publish: expected a boolean, got string "
+              "'no'");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nephemeral_events = \"typing\"\n"),
+              "config file ns.toml:3: namespace[0].ephemeral_events: expected an array of event "
+              "names, got string 'typing'");
+}

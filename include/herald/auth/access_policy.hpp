@@ -24,6 +24,11 @@ struct Identity {
     std::vector<std::string> channels;
     std::vector<std::string> publish;
     bool has_token = false; // a valid token was presented
+    // Without a sub: the connection's own id ("anon-..."), set when a stream
+    // opens, so that what it publishes still names its sender.
+    std::string anonymous_id;
+
+    const std::string& id() const { return user ? *user : anonymous_id; }
 };
 
 // The verifier settings the configuration describes, with key files read

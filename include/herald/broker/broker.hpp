@@ -34,4 +34,12 @@ private:
 // restarts so that a stale Last-Event-ID is never mistaken for a new event.
 std::string generate_event_id();
 
+// The last step of every way in (POST /publish, a WebSocket publish, a
+// message from Redis) before an event is published or encoded: an event
+// whose name the channel's namespace lists in ephemeral_events becomes
+// ephemeral; an ephemeral event has no id (it must not move a client's
+// resume position past stored events); any other event without an id gets
+// a generated one.
+void stamp_publication(const Config& config, Publication& publication);
+
 } // namespace herald

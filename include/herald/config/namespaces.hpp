@@ -20,6 +20,13 @@ struct Namespace {
     // Unset: the global history_size / history_ttl.
     std::optional<std::size_t> history_size;
     std::optional<std::chrono::milliseconds> history_ttl;
+    // WebSocket clients may publish here (still only where their token's
+    // publish claim allows); false refuses every client publish.
+    bool client_publish = true;
+    // Events of these names are ephemeral: delivered live, never stored.
+    std::vector<std::string> ephemeral_events;
+    // A new subscriber without Last-Event-ID first gets the newest stored event.
+    bool latest_on_subscribe = false;
     bool operator==(const Namespace&) const = default;
 };
 
@@ -32,5 +39,7 @@ struct ChannelOptions {
 // The first namespace matching `channel`, or null.
 const Namespace* find_namespace(const std::vector<Namespace>& namespaces, std::string_view channel);
 ChannelOptions channel_options(const Config& config, std::string_view channel);
+// Whether events named `name` on `channel` are ephemeral by their namespace.
+bool is_ephemeral_event(const Config& config, std::string_view channel, std::string_view name);
 
 } // namespace herald

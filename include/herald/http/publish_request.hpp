@@ -1,6 +1,7 @@
 #pragma once
 // The body of POST /publish: one object or an array of objects
-//   {"channel":"user:42","event":"notification","data":<any JSON>,"id":"optional"}
+//   {"channel":"user:42","event":"notification","data":<any JSON>,"id":"optional",
+//    "ephemeral":false}
 #include "herald/wire/json.hpp" // max_publish_json_depth
 
 #include <nlohmann/json_fwd.hpp>
@@ -17,6 +18,7 @@ struct PublishRequest {
     std::string channel;
     std::string event = "message";
     std::optional<std::string> id;
+    bool ephemeral = false; // delivered live only (an id, if given, is not used)
     std::string data_json; // compact JSON text of "data"
     std::string sse_data;  // the string when data is a JSON string, else data_json
 };

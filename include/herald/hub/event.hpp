@@ -16,6 +16,9 @@ struct Event {
     std::uint64_t seq = 0; // node-wide publish order, stamped by the hub
     std::chrono::steady_clock::time_point published_at{};
     std::string data_json; // the data as compact JSON text
+    // Delivered live only: never stored in history, never replayed, no id.
+    bool ephemeral = false;
+    std::string from; // the publishing WebSocket client's user id, or empty
     std::string sse;       // complete SSE bytes: "id: ..\nevent: ..\ndata: ..\n\n"
     std::string ws_frame;  // complete WebSocket text frame (header + JSON payload)
 
@@ -32,9 +35,13 @@ using EventPtr = std::shared_ptr<const Event>;
 struct Publication {
     std::string channel;
     std::string name;      // "message" unless the publisher chose one
-    std::string id;        // the publisher's, or generated (generate_event_id)
+    std::string id;        // the publisher's, or generated (stamp_publication); "" if ephemeral
     std::string data_json; // compact JSON
     std::string sse_data;  // what EventSource sees as event.data (see make_event)
+    bool ephemeral = false;
+    // Set by herald, never by the publisher: the user id of the WebSocket
+    // client that published, so that receivers know who is typing.
+    std::string from;
 };
 
 // Builds an event and encodes both transports. `sse_data` is what EventSource
@@ -42,6 +49,8 @@ struct Publication {
 // text otherwise (see docs in sse_encoder.hpp).
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data);
+// With `from`, the SSE data becomes {"from":"<user>","data":<data>} (SSE has
+// no field of its own for it) and the WS JSON gets a "from" member.
 std::shared_ptr<Event> make_event(Publication publication);
 
 } // namespace herald

@@ -81,6 +81,7 @@ private:
     };
     bool all_live(const std::vector<std::string>& channels) const;
     SubscribeResult result_for(const Waiting& w);
+    void add_latest(const Waiting& w, std::vector<EventPtr>& replay);
     void schedule_expiry();
     void schedule_waiting_check();
 

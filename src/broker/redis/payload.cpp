@@ -1,5 +1,6 @@
 #include "herald/broker/redis/payload.hpp"
 
+#include "herald/hub/channel.hpp"
 #include "herald/hub/event_fields.hpp"
 #include "herald/wire/json.hpp"
 #include "herald/wire/utf8.hpp"
@@ -27,8 +28,15 @@ std::pair<std::string, std::string> data_fields(const json& data) {
 
 Payload envelope(const json& object) {
     Envelope out;
-    if (auto error = read_event_fields(object, out.event, out.id)) {
+    if (auto error = read_event_fields(object, out.event, out.id, out.ephemeral)) {
         return BadPayload{"envelope " + error->field + ": " + error->what};
+    }
+    // Only herald nodes and the application publish to Redis, so "from" is
+    // trusted here; WebSocket clients can never set it.
+    if (const auto from = object.find("from"); from != object.end()) {
+        if (!from->is_string() || !is_valid_event_id(from->get<std::string>()))
+            return BadPayload{"envelope from: must be a user id (1-200 printable ASCII characters, no spaces)"};
+        out.from = from->get<std::string>();
     }
     const auto data = object.find("data");
     std::tie(out.data_json, out.sse_data) = data_fields(data == object.end() ? json() : *data);
@@ -67,11 +75,18 @@ Payload classify_payload(std::string_view payload) {
     }
 }
 
-std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json) {
+std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json,
+                          bool ephemeral, std::string_view from) {
     try {
         std::string out = R"({"event":)" + json_quote(event);
         if (!id.empty()) {
             out += R"(,"id":)" + json_quote(id);
+        }
+        if (ephemeral) {
+            out += R"(,"ephemeral":true)";
+        }
+        if (!from.empty()) {
+            out += R"(,"from":)" + json_quote(from);
         }
         out += R"(,"data":)";
         out += data_json.empty() ? std::string_view("null") : data_json;
