@@ -6,15 +6,27 @@ PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force) {
     PushResult result;
     const std::size_t size = buffer->size();
     const bool latest = event && event->slow_consumer == SlowConsumer::latest;
-    // A latest event replaces the pending one with its key, room or not:
-    // waiting, the older one is already stale.
-    auto same = latest ? latest_.find(event) : latest_.end();
-    const std::size_t replaced_bytes =
-        same != latest_.end() ? pending_[same->second].buffer->size() : 0;
+    std::size_t replaced_bytes = 0;
+    auto same = latest_.end();
+    // Once the session is behind, a latest event replaces the pending one
+    // with its key: waiting, the older one is already stale.
+    auto find_same = [&] {
+        same = lagging_ && latest ? latest_.find(event) : latest_.end();
+        replaced_bytes = same != latest_.end() ? pending_[same->second].buffer->size() : 0;
+    };
+    find_same();
+    if (!force && unsent_bytes() - replaced_bytes + size > limit_ && !lagging_) {
+        // The first time room is short: from now until the session has
+        // caught up, keep only the newest pending event of each key. A
+        // subscriber that keeps up never gets here and loses nothing.
+        lagging_ = true;
+        collapse_latest(result);
+        find_same();
+    }
     const std::size_t after = unsent_bytes() - replaced_bytes + size;
     if (!force && after > limit_) {
         // Checked before dropping anything: a session about to be cut off
-        // should not first lose events for nothing.
+        // should not first lose drop_oldest events for nothing.
         if (after - limit_ > droppable_bytes_)
             return {QueueResult::over_limit};
         drop_oldest(after - limit_, result);
@@ -22,14 +34,14 @@ PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force) {
     const std::size_t index = pending_.size();
     if (same != latest_.end()) {
         make_hole(same->second);
-        result.replaced = 1;
+        ++result.replaced;
         result.freed_bytes += replaced_bytes;
         // Re-keyed in place: the old key points into the event just released.
         auto node = latest_.extract(same);
         node.key() = event;
         node.mapped() = index;
         latest_.insert(std::move(node));
-    } else if (latest) {
+    } else if (latest && lagging_) {
         latest_.emplace(event, index);
     }
     pending_.push_back({std::move(buffer), event});
@@ -41,6 +53,22 @@ PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force) {
     if (holes_ > 16 && holes_ * 2 > pending_.size())
         compact();
     return result;
+}
+
+void Outbox::collapse_latest(PushResult& result) {
+    // Newest first: the first event seen of a key is the one kept. O(n)
+    // once per lag, for the n pushes that filled the queue.
+    latest_.clear();
+    for (std::size_t i = pending_.size(); i-- > 0;) {
+        auto& entry = pending_[i];
+        if (!entry.buffer || !entry.event || entry.event->slow_consumer != SlowConsumer::latest)
+            continue;
+        if (latest_.emplace(entry.event, i).second)
+            continue;
+        result.freed_bytes += entry.buffer->size();
+        ++result.replaced;
+        make_hole(i);
+    }
 }
 
 void Outbox::make_hole(std::size_t index) {
@@ -79,7 +107,8 @@ void Outbox::compact() {
         if (!entry.buffer)
             continue;
         if (entry.event && entry.event->slow_consumer == SlowConsumer::latest)
-            latest_.find(entry.event)->second = kept;
+            if (auto it = latest_.find(entry.event); it != latest_.end()) // indexed while lagging
+                it->second = kept;
         pending_[kept++] = std::move(entry);
     }
     drop_cursor_ = drop_cursor_ >= pending_.size() ? kept : cursor;
@@ -124,13 +153,17 @@ std::size_t Outbox::end_write() {
         std::vector<Entry>().swap(pending_);
         std::vector<boost::asio::const_buffer>().swap(iov_);
     }
-    if (pending_.empty() && latest_.bucket_count() > 16)
-        LatestIndex().swap(latest_);
+    if (pending_.empty()) {
+        lagging_ = false; // caught up: latest events queue whole again
+        if (latest_.bucket_count() > 16)
+            LatestIndex().swap(latest_);
+    }
     return n;
 }
 
 void Outbox::discard_pending() {
     pending_.clear();
+    lagging_ = false;
     pending_bytes_ = droppable_bytes_ = holes_ = drop_cursor_ = 0;
     latest_.clear();
 }

@@ -177,21 +177,44 @@ TEST(OutboxPolicies, AnEventLargerThanTheLimitStillDisconnects) {
     EXPECT_EQ(box.unreported_drops(), 0u);
 }
 
-TEST(OutboxPolicies, LatestKeepsOnePendingEventPerChannelInPublishOrder) {
+TEST(OutboxPolicies, LatestQueuesWholeWhileThereIsRoom) {
+    // A subscriber that keeps up loses nothing, whatever the policy.
     Outbox box(1000);
     push(box, event("t1", SlowConsumer::latest, "t1-1"));
-    box.begin_write(); // t1-1 is being written: a new t1 event does not replace it
+    push(box, event("t1", SlowConsumer::latest, "t1-2"));
+    EXPECT_EQ(push(box, event("t1", SlowConsumer::latest, "t1-3")).replaced, 0u);
+    EXPECT_EQ(joined(box.begin_write()), "t1-1......t1-2......t1-3......");
+}
+
+TEST(OutboxPolicies, LatestKeepsOnePendingEventPerChannelOnceRoomIsShort) {
+    Outbox box(50);
+    push(box, event("t1", SlowConsumer::latest, "t1-1"));
+    box.begin_write(); // t1-1 is being written: never replaced
     push(box, event("t1", SlowConsumer::latest, "t1-2"));
     push(box, event("t2", SlowConsumer::latest, "t2-1"));
-    auto r = push(box, event("t1", SlowConsumer::latest, "t1-3"));
+    push(box, event("t1", SlowConsumer::latest, "t1-3"));
+    push(box, event("c", SlowConsumer::disconnect, "c-1")); // 50 bytes: full
+    // Room is short: t1-2 goes, then t2-1 is replaced by t2-2.
+    auto r = push(box, event("t2", SlowConsumer::latest, "t2-2"));
+    EXPECT_EQ(r.result, QueueResult::queued);
+    EXPECT_EQ(r.replaced, 2u);
+    EXPECT_EQ(r.freed_bytes, 20u);
+    // From now on, until the queue empties, one pending event per channel.
+    r = push(box, event("t1", SlowConsumer::latest, "t1-4"));
     EXPECT_EQ(r.replaced, 1u);
-    EXPECT_EQ(r.freed_bytes, 10u);
-    push(box, event("t2", SlowConsumer::latest, "t2-2"));
-    EXPECT_EQ(box.unsent_bytes(), 30u);
+    EXPECT_EQ(box.unsent_bytes(), 40u);
     EXPECT_EQ(box.unreported_drops(), 0u) << "latest is not a gap: no marker";
     box.end_write();
     // The newest of each channel, in the order they were published.
-    EXPECT_EQ(joined(box.begin_write()), "t1-3......t2-2......");
+    EXPECT_EQ(joined(box.begin_write()), "c-1.......t2-2......t1-4......");
+    // Still behind (the queue was not empty after the write): one per channel.
+    push(box, event("t1", SlowConsumer::latest, "t1-5"));
+    EXPECT_EQ(push(box, event("t1", SlowConsumer::latest, "t1-6")).replaced, 1u);
+    box.end_write();
+    box.begin_write();
+    box.end_write(); // caught up: events queue whole again
+    push(box, event("t1", SlowConsumer::latest, "t1-7"));
+    EXPECT_EQ(push(box, event("t1", SlowConsumer::latest, "t1-8")).replaced, 0u);
 }
 
 TEST(OutboxPolicies, EachEventKeepsItsOwnPolicyInOneSession) {
@@ -199,15 +222,18 @@ TEST(OutboxPolicies, EachEventKeepsItsOwnPolicyInOneSession) {
     push(box, event("feed", SlowConsumer::drop_oldest, "f1"));
     push(box, event("tick", SlowConsumer::latest, "k1"));
     push(box, event("chat", SlowConsumer::disconnect, "c1"));
-    push(box, event("tick", SlowConsumer::latest, "k2")); // replaces k1, fits
     push(box, event("feed", SlowConsumer::drop_oldest, "f2")); // full now
-    auto r = push(box, event("feed", SlowConsumer::drop_oldest, "f3")); // drops f1
+    // Room is short: k1 is superseded by k2, which makes the room.
+    auto r = push(box, event("tick", SlowConsumer::latest, "k2"));
+    EXPECT_EQ(r.replaced, 1u);
+    EXPECT_EQ(r.dropped, 0u);
+    r = push(box, event("feed", SlowConsumer::drop_oldest, "f3")); // drops f1
     EXPECT_EQ(r.dropped, 1u);
     // Only f2 and f3 are droppable (20 bytes), and 30 are needed.
     EXPECT_EQ(push(box, event("chat", SlowConsumer::disconnect, "c2", 30)).result,
               QueueResult::over_limit);
     EXPECT_EQ(joined(box.begin_write(marker())),
-              "GAP.......c1........k2........f2........f3........");
+              "GAP.......c1........f2........k2........f3........");
 }
 
 TEST(OutboxPolicies, ALatestChannelThatNeverDrainsStaysBounded) {

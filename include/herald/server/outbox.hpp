@@ -8,8 +8,9 @@
 // own slow-consumer policy (resolved once per event by the hub) says what may
 // happen to it: a `drop_oldest` event may be dropped, oldest first, to make
 // room; a `latest` event is replaced by the next one with the same key
-// whether or not room is short; a `disconnect` event and a control frame are
-// never dropped. If that does not make room, push says so and the session is
+// from the first time room is short until the session has caught up (an
+// empty queue after a write), so a subscriber that keeps up loses nothing; a
+// `disconnect` event and a control frame are never dropped. If that does not make room, push says so and the session is
 // a slow consumer, as before. The in-flight batch is never touched.
 #include "herald/hub/event.hpp"
 
@@ -33,7 +34,7 @@ enum class QueueResult {
 struct PushResult {
     QueueResult result = QueueResult::queued;
     std::size_t dropped = 0;     // drop_oldest events dropped to make room
-    std::size_t replaced = 0;    // latest events replaced by this one (0 or 1)
+    std::size_t replaced = 0;    // latest events superseded by newer ones of their key
     std::size_t freed_bytes = 0; // bytes those drops and replacements released
 };
 
@@ -86,7 +87,8 @@ private:
         SharedBuffer buffer; // null once dropped or replaced: a hole
         const Event* event;  // null for control frames; owned through `buffer`
     };
-    // Pending latest events by key, to find the one a new event replaces in O(1).
+    // Pending latest events by key, to find the one a new event replaces in
+    // O(1). Kept while lagging_ only.
     struct LatestHash {
         std::size_t operator()(const Event* e) const { return e->latest_hash; }
     };
@@ -99,6 +101,7 @@ private:
         return e.buffer && e.event && e.event->slow_consumer == SlowConsumer::drop_oldest;
     }
     void make_hole(std::size_t index);
+    void collapse_latest(PushResult& result);
     void drop_oldest(std::size_t bytes, PushResult& result);
     void compact();
 
@@ -109,6 +112,7 @@ private:
     std::size_t holes_ = 0;
     std::size_t drop_cursor_ = 0; // no droppable entry before it
     std::size_t unreported_drops_ = 0;
+    bool lagging_ = false; // room was short since the queue was last empty
     std::vector<Entry> pending_;
     LatestIndex latest_;
     std::vector<SharedBuffer> writing_;
