@@ -24,6 +24,8 @@ ChannelOptions channel_options(const Config& config, std::string_view channel) {
     if (const auto* ns = find_namespace(config.namespaces, channel)) {
         options.history_size = ns->history_size.value_or(options.history_size);
         options.history_ttl = ns->history_ttl.value_or(options.history_ttl);
+
+        options.slow_consumer = ns->slow_consumer.value_or(options.slow_consumer);
     }
     return options;
 }
@@ -125,6 +127,21 @@ const Option options[] = {
      [](const Namespace& ns, toml::table& t) {
          if (ns.latest_on_subscribe)
              t.insert("latest_on_subscribe", true);
+     }},
+
+    {"slow_consumer",
+     [](Namespace& ns, const toml::node& n) {
+         if (!n.is_string())
+             fail("expected a string, got " + describe(n));
+         const auto text = *n.value<std::string>();
+         ns.slow_consumer = parse_slow_consumer(text);
+         if (!ns.slow_consumer)
+             fail("unknown policy " + quote(text) +
+                  " (expected \"disconnect\", \"drop_oldest\" or \"latest\")");
+     },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.slow_consumer)
+             t.insert("slow_consumer", std::string(slow_consumer_name(*ns.slow_consumer)));
      }},
 };
 

@@ -23,6 +23,13 @@ History make_history(const Config& config) {
 
 } // namespace
 
+void Hub::stamp_slow_consumer(Event& event) const {
+    // Once per event, here, rather than per recipient on the workers.
+    event.slow_consumer = channel_options(config_, event.channel).slow_consumer;
+    if (event.slow_consumer == SlowConsumer::latest)
+        event.latest_hash = std::hash<std::string_view>{}(event.channel);
+}
+
 Hub::Hub(const Config& config, HubStats& stats)
     : config_(config), stats_(stats), history_(make_history(config)) {}
 
@@ -46,6 +53,7 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
     result.ids.reserve(events.size());
     for (auto& mutable_event : events) {
         mutable_event->seq = next_seq_++;
+        stamp_slow_consumer(*mutable_event);
         EventPtr event = std::move(mutable_event);
         if (!event->ephemeral)
             history_.append(event, now);

@@ -95,6 +95,20 @@ void add_connections(Families& out, const Workers& workers) {
         "herald_slow_consumer_disconnects_total",
         "Subscribers disconnected for exceeding max_queued_bytes", workers,
         [](const WorkerStats& w) -> auto& { return w.slow_consumers; }));
+    MetricFamily dropped{"herald_events_dropped_total",
+                         "Queued events a slow consumer lost, by the channel's slow_consumer "
+                         "policy",
+                         MetricType::Counter,
+                         {}};
+    for (auto policy : {SlowConsumer::drop_oldest, SlowConsumer::latest}) {
+        ClientMetric m;
+        m.label.push_back({"policy", std::string(slow_consumer_name(policy))});
+        for (const auto* w : workers)
+            m.counter.value +=
+                static_cast<double>(w->events_dropped[static_cast<std::size_t>(policy)].get());
+        dropped.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(dropped));
 }
 
 void add_refusals(Families& out, const Workers& workers) {

@@ -37,15 +37,20 @@ void Session::deliver(const EventPtr& event) {
     const std::string& bytes = encoding(*event);
     // Aliasing constructor: the buffer shares ownership of the whole event,
     // so no recipient copies the bytes.
-    if (queue(SharedBuffer(event, &bytes)))
+    if (enqueue(SharedBuffer(event, &bytes), event.get(), false))
         worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
 }
 
 bool Session::queue(SharedBuffer buffer, bool force) {
+    return enqueue(std::move(buffer), nullptr, force);
+}
+
+bool Session::enqueue(SharedBuffer buffer, const Event* event, bool force) {
     if (closing_ || (slow_ && !force))
         return false;
     std::size_t n = buffer->size();
-    if (outbox_.push(std::move(buffer), force) == QueueResult::dropped) {
+    const auto pushed = outbox_.push(std::move(buffer), event, force);
+    if (pushed.result == QueueResult::over_limit) {
         // Replies to a client that sends but never reads count too: nothing
         // that a peer can make us queue is unbounded.
         slow_ = true;
@@ -58,6 +63,14 @@ bool Session::queue(SharedBuffer buffer, bool force) {
         return false;
     }
     note_queued(n);
+    if (pushed.freed_bytes > 0) {
+        // What the policies of the queued events let go to make room.
+        auto& stats = worker_.stats();
+        stats.events_dropped[static_cast<std::size_t>(SlowConsumer::drop_oldest)].add(
+            pushed.dropped);
+        stats.events_dropped[static_cast<std::size_t>(SlowConsumer::latest)].add(pushed.replaced);
+        note_dequeued(pushed.freed_bytes);
+    }
     worker_.flusher().mark(*this);
     return true;
 }
@@ -65,7 +78,15 @@ bool Session::queue(SharedBuffer buffer, bool force) {
 void Session::flush() {
     if (outbox_.writing() || !outbox_.has_pending() || !socket_.is_open())
         return;
-    net::async_write(socket_, outbox_.begin_write(),
+    // Events were dropped since the last write: the client learns it from a
+    // marker in front of the next event it gets.
+    SharedBuffer marker;
+    if (outbox_.unreported_drops() > 0)
+        marker = gap_marker(outbox_.unreported_drops());
+    const std::size_t before = outbox_.unsent_bytes();
+    auto batch = outbox_.begin_write(std::move(marker));
+    note_queued(outbox_.unsent_bytes() - before);
+    net::async_write(socket_, batch,
                      [self = std::static_pointer_cast<Session>(shared_from_this())](
                          error_code ec, std::size_t) { self->on_write(ec); });
 }

@@ -77,4 +77,16 @@ void SseSession::on_slow_consumer() {
     close_now();
 }
 
+SharedBuffer SseSession::gap_marker(std::size_t dropped) const {
+    // An event, not a comment: EventSource hides comments from the page, and
+    // the page must learn that it missed events. Unlike the resume `reset`,
+    // no "id" line: the browser's last event id stays that of the last event
+    // it really got, so a reconnect resumes from there (and history may even
+    // return what was dropped); clearing it would lose everything in between.
+    const std::string n = std::to_string(dropped);
+    return std::make_shared<const std::string>(
+        "event: reset\ndata: {\"reason\":\"slow consumer: " + n +
+        " events dropped\",\"dropped\":" + n + "}\n\n");
+}
+
 } // namespace herald

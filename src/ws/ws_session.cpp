@@ -179,4 +179,13 @@ void WsSession::on_slow_consumer() {
     close_with(1008, "slow consumer");
 }
 
+SharedBuffer WsSession::gap_marker(std::size_t dropped) const {
+    // The same "reset" a resume gets when history cannot cover it: either
+    // way the client missed events and should reload its state.
+    const std::string n = std::to_string(dropped);
+    return std::make_shared<const std::string>(ws::encode_frame(
+        ws::Opcode::text, R"({"type":"reset","reason":"slow consumer: )" + n +
+                              R"( events dropped","dropped":)" + n + "}"));
+}
+
 } // namespace herald

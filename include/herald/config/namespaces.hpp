@@ -4,6 +4,8 @@
 // matches a channel gives that channel its options; a channel that matches
 // none keeps the global defaults, so a config without namespaces behaves as
 // before. Patterns are those of public_channels (auth/channel_pattern.hpp).
+#include "herald/config/slow_consumer.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <optional>
@@ -27,6 +29,10 @@ struct Namespace {
     std::vector<std::string> ephemeral_events;
     // A new subscriber without Last-Event-ID first gets the newest stored event.
     bool latest_on_subscribe = false;
+
+    // Unset: disconnect, as for channels outside any namespace.
+    std::optional<SlowConsumer> slow_consumer;
+
     bool operator==(const Namespace&) const = default;
 };
 
@@ -34,6 +40,8 @@ struct Namespace {
 struct ChannelOptions {
     std::size_t history_size;
     std::chrono::milliseconds history_ttl;
+
+    SlowConsumer slow_consumer = SlowConsumer::disconnect;
 };
 
 // The first namespace matching `channel`, or null.

@@ -1,6 +1,8 @@
 #pragma once
 // An event as it travels from a publisher to every recipient: validated and
 // encoded once per transport, then shared read-only by every session queue.
+#include "herald/config/slow_consumer.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -23,6 +25,16 @@ struct Event {
     std::string ws_frame;  // complete WebSocket text frame (header + JSON payload)
 
     std::size_t wire_bytes() const { return sse.size() + ws_frame.size(); }
+
+    // What a session's outbox does with this event when its subscriber cannot
+    // keep up. Resolved once from the channel's namespace when the hub stamps
+    // the event, so the fan-out reads it instead of matching patterns per
+    // recipient.
+    SlowConsumer slow_consumer = SlowConsumer::disconnect;
+    // For `latest`: the hash of what makes two events replace each other
+    // (the channel; a publisher's `key` will be one more field in both).
+    std::size_t latest_hash = 0;
+    bool same_latest_key(const Event& other) const { return channel == other.channel; }
 };
 
 using EventPtr = std::shared_ptr<const Event>;

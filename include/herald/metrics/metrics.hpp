@@ -2,6 +2,8 @@
 // Counters live where they are bumped: each worker owns a WorkerStats that only
 // its thread writes (relaxed atomics, no shared cache line on the hot path);
 // /metrics sums them at scrape time and renders with prometheus-cpp.
+#include "herald/config/slow_consumer.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -96,6 +98,8 @@ struct WorkerStats {
     std::array<Counter, transport_count> connections_total;
     std::array<Counter, transport_count> events_delivered;
     std::array<Counter, transport_count> slow_consumers;
+    // By the dropped event's slow_consumer policy (disconnect never drops).
+    std::array<Counter, slow_consumer_count> events_dropped;
     std::array<Counter, static_cast<std::size_t>(Rejection::count)> rejections;
     void rejection(Rejection r) { rejections[static_cast<std::size_t>(r)].add(); }
     std::array<Counter, batch_buckets.size() + 1> write_batches; // last = +Inf

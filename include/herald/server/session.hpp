@@ -52,6 +52,9 @@ protected:
     virtual const std::string& encoding(const Event& event) const = 0;
     // The client cannot keep up; the subclass ends the stream its own way.
     virtual void on_slow_consumer() = 0;
+    // What tells the client that `dropped` events of drop_oldest channels
+    // were dropped before the next event it gets.
+    virtual SharedBuffer gap_marker(std::size_t dropped) const = 0;
 
     // Queues bytes within max_queued_bytes; beyond it the session becomes a
     // slow consumer and false is returned. `force` is for the final close frame.
@@ -82,6 +85,8 @@ protected:
     Clock::time_point last_write_;
 
 private:
+    // `event` is null for control frames (see Outbox::push).
+    bool enqueue(SharedBuffer buffer, const Event* event, bool force);
     void do_wait_read();
     void on_readable(error_code ec);
     bool still_reading() const { return !closing_ || reads_while_closing(); }

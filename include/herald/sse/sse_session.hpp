@@ -26,6 +26,7 @@ public:
 private:
     const std::string& encoding(const Event& event) const override { return event.sse; }
     void on_slow_consumer() override;
+    SharedBuffer gap_marker(std::size_t dropped) const override;
     // EventSource sends nothing after its request: what comes is dropped.
     void on_input(std::string_view) override {}
     bool reads_while_closing() const override { return true; }

@@ -41,6 +41,7 @@ private:
     void end_after_close_frame() override;
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override;
+    SharedBuffer gap_marker(std::size_t dropped) const override;
     void on_accept(error_code ec);
     void on_input(std::string_view bytes) override;
     void handle_frames(std::string_view bytes);
