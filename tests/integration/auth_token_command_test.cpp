@@ -21,13 +21,6 @@ std::string herald_token(const std::vector<std::string>& args) {
     return line.value_or("");
 }
 
-std::string write_temp(const std::string& name, const std::string& text) {
-    auto path = fs::temp_directory_path() /
-                ("herald-token-test-" + std::to_string(::getpid()) + "-" + name);
-    std::ofstream(path) << text;
-    return path.string();
-}
-
 } // namespace
 
 TEST(AuthTokenCommand, SecretTokenOpensItsChannels) {
@@ -46,14 +39,14 @@ TEST(AuthTokenCommand, SecretTokenOpensItsChannels) {
 }
 
 TEST(AuthTokenCommand, SecretFromFileAndEs256PrivateKey) {
-    auto secret_file = write_temp("secret", kJwtSecret + "\n");
+    auto secret_file = write_temp_file("token-secret", kJwtSecret + "\n");
     auto from_file = herald_token({"--sub", "1", "--jwt-secret-file", secret_file});
     HeraldProcess hs({"--jwt-secret", kJwtSecret}, Security::as_configured);
     EXPECT_EQ(SseClient(hs.port(), events_target({}, "token=" + from_file)).status(), 200u);
 
     auto keys = auth_test::ec_key();
-    auto pub = write_temp("ec.pub.pem", keys.public_pem);
-    auto priv = write_temp("ec.pem", keys.private_pem);
+    auto pub = write_temp_file("token-ec.pub.pem", keys.public_pem);
+    auto priv = write_temp_file("token-ec.pem", keys.private_pem);
     auto es =
         herald_token({"--sub", "2", "--jwt-public-key-file", pub, "--private-key-file", priv});
     HeraldProcess ec({"--jwt-public-key-file", pub}, Security::as_configured);

@@ -6,20 +6,9 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-
 using namespace herald_test;
-namespace fs = std::filesystem;
 
 namespace {
-
-std::string write_config(const std::string& name, const std::string& text) {
-    auto path = fs::temp_directory_path() /
-                ("herald-ephemeral-" + std::to_string(::getpid()) + "-" + name + ".toml");
-    std::ofstream(path) << text;
-    return path.string();
-}
 
 const char* kConfig = R"(
 [[namespace]]
@@ -34,7 +23,7 @@ client_publish = false
 )";
 
 std::vector<std::string> config_args() {
-    return {"--config", write_config("config", kConfig)};
+    return {"--config", write_temp_file("ephemeral-config.toml", kConfig)};
 }
 
 // The next WS frame that is not the acknowledgement of our own publish.
@@ -59,13 +48,18 @@ TEST(Ephemeral, TypingFromAClientIsDeliveredLiveWithItsSenderAndNeverStored) {
     ASSERT_TRUE(typist.wait_subscribed("room:1"));
 
     // A forged "from" is refused: only herald sets it.
-    typist.send_json({{"type", "publish"}, {"channel", "room:1"}, {"event", "typing"},
-                      {"from", "someone-else"}, {"data", nlohmann::json::object()}});
+    typist.send_json({{"type", "publish"},
+                      {"channel", "room:1"},
+                      {"event", "typing"},
+                      {"from", "someone-else"},
+                      {"data", nlohmann::json::object()}});
     auto refused = typist.next_json();
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->value("type", ""), "error") << refused->dump();
 
-    typist.send_json({{"type", "publish"}, {"channel", "room:1"}, {"event", "typing"},
+    typist.send_json({{"type", "publish"},
+                      {"channel", "room:1"},
+                      {"event", "typing"},
                       {"data", nlohmann::json::object()}});
     auto ack = typist.next_json();
     for (int i = 0; i < 3 && ack && ack->value("type", "") != "published"; ++i)
@@ -98,10 +92,12 @@ TEST(Ephemeral, TypingFromAClientIsDeliveredLiveWithItsSenderAndNeverStored) {
 TEST(Ephemeral, PublishCanMarkAnEventEphemeral) {
     HeraldProcess herald;
     SseClient sse(herald.port(), events_target({"user:1"}));
-    auto response = publish(herald.port(), nlohmann::json::array({
-        {{"channel", "user:1"}, {"data", 1}, {"id", "kept"}},
-        {{"channel", "user:1"}, {"data", 2}, {"ephemeral", true}, {"id", "ignored"}},
-    }));
+    auto response =
+        publish(herald.port(),
+                nlohmann::json::array({
+                    {{"channel", "user:1"}, {"data", 1}, {"id", "kept"}},
+                    {{"channel", "user:1"}, {"data", 2}, {"ephemeral", true}, {"id", "ignored"}},
+                }));
     ASSERT_EQ(response.status, 202u) << response.body;
     EXPECT_EQ(response.body, R"({"ids":["kept",null]})");
     auto first = sse.next_event();
@@ -175,7 +171,9 @@ TEST(Ephemeral, ThroughRedisAnotherNodeDeliversItWithoutIdAndWithItsSender) {
     // The SSE stream opens once B's subscription is live in Redis.
     ASSERT_TRUE(wait_until([&] { return redis.pubsub_numsub("room:1") >= 2; }));
 
-    typist.send_json({{"type", "publish"}, {"channel", "room:1"}, {"event", "typing"},
+    typist.send_json({{"type", "publish"},
+                      {"channel", "room:1"},
+                      {"event", "typing"},
                       {"data", {{"on", true}}}});
     auto event = on_b.next_event();
     ASSERT_TRUE(event);

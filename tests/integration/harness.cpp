@@ -2,10 +2,19 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
 namespace herald_test {
+
+std::string write_temp_file(const std::string& name, const std::string& text) {
+    auto path = std::filesystem::temp_directory_path() /
+                ("herald-test-" + std::to_string(::getpid()) + "-" + name);
+    std::ofstream(path) << text;
+    return path.string();
+}
 
 bool wait_until(const std::function<bool()>& condition, Millis timeout, Millis period) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;

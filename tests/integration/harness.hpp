@@ -44,6 +44,10 @@ struct ConnectionCounts {
 };
 ConnectionCounts connection_counts(std::uint16_t port);
 
+// Writes `text` to a file of its own in the temporary directory (a config
+// file for --config, a key) and returns its path; `name` tells tests apart.
+std::string write_temp_file(const std::string& name, const std::string& text);
+
 // The flags most tests want on top of the defaults (fast heartbeats and
 // deadlines, so that time-based behaviour shows within a second or two).
 std::vector<std::string> fast_flags(std::vector<std::string> more = {});

@@ -5,20 +5,11 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <fstream>
 
 using namespace herald_test;
-namespace fs = std::filesystem;
 
 namespace {
-
-std::string write_config(const std::string& name, const std::string& text) {
-    auto path = fs::temp_directory_path() /
-                ("herald-namespaces-" + std::to_string(::getpid()) + "-" + name + ".toml");
-    std::ofstream(path) << text;
-    return path.string();
-}
 
 const char* kConfig = R"(
 history_size = 10
@@ -33,7 +24,7 @@ history_size = 0
 } // namespace
 
 TEST(Namespaces, EachNamespaceKeepsItsOwnHistory) {
-    HeraldProcess herald({"--config", write_config("history", kConfig)});
+    HeraldProcess herald({"--config", write_temp_file("namespaces-history.toml", kConfig)});
     publish_event(herald.port(), "long", 1, "", "l-1");
     publish_event(herald.port(), "long", 2, "", "l-2");
     publish_event(herald.port(), "short:a", 3, "", "s-1");
@@ -45,8 +36,7 @@ TEST(Namespaces, EachNamespaceKeepsItsOwnHistory) {
     ASSERT_TRUE(replay);
     EXPECT_EQ(replay->id, "l-2");
 
-    SseClient from_short(herald.port(), events_target({"short:a"}),
-                         {{"Last-Event-ID", "s-1"}});
+    SseClient from_short(herald.port(), events_target({"short:a"}), {{"Last-Event-ID", "s-1"}});
     auto reset = from_short.next_event();
     ASSERT_TRUE(reset);
     EXPECT_EQ(reset->type, "reset") << "s-1 was evicted by the namespace's history_size";
@@ -62,7 +52,8 @@ TEST(Namespaces, EachNamespaceKeepsItsOwnHistory) {
 }
 
 TEST(Namespaces, BadNamespaceStopsHeraldNamingIt) {
-    const auto path = write_config("bad", "[[namespace]]\npattern = \"room:*\"\nhistory_ttl = \"soon\"\n");
+    const auto path = write_temp_file(
+        "namespaces-bad.toml", "[[namespace]]\npattern = \"room:*\"\nhistory_ttl = \"soon\"\n");
     const auto log = path + ".log";
     ChildProcess child({{HERALD_BINARY, "--config", path}, log});
     auto exit = child.wait_exit(kTimeout);

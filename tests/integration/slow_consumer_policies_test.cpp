@@ -7,11 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 
 using namespace herald_test;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -27,13 +24,6 @@ slow_consumer = "drop_oldest"
 pattern = "tick:*"
 slow_consumer = "latest"
 )";
-
-std::string write_config() {
-    auto path = fs::temp_directory_path() /
-                ("herald-slow-policies-" + std::to_string(::getpid()) + ".toml");
-    std::ofstream(path) << kConfig;
-    return path.string();
-}
 
 const std::string kDisconnects = "herald_slow_consumer_disconnects_total{transport=\"sse\"}";
 const std::string kWsDisconnects = "herald_slow_consumer_disconnects_total{transport=\"ws\"}";
@@ -102,7 +92,7 @@ std::string ws_id(const std::string& id) {
 } // namespace
 
 TEST(SlowConsumerPolicies, DropOldestSseKeepsTheStreamAndMarksTheGap) {
-    HeraldProcess herald({"--config", write_config()});
+    HeraldProcess herald({"--config", write_temp_file("slow-policies.toml", kConfig)});
     SseClient fast(herald.port(), events_target({"feed:1"}));
     auto slow = stalled_sse(herald, "channel=feed:1");
 
@@ -143,7 +133,7 @@ TEST(SlowConsumerPolicies, DropOldestSseKeepsTheStreamAndMarksTheGap) {
 }
 
 TEST(SlowConsumerPolicies, DropOldestWsGetsAResetMessageThenLaterEvents) {
-    HeraldProcess herald({"--config", write_config()});
+    HeraldProcess herald({"--config", write_temp_file("slow-policies.toml", kConfig)});
     SseClient fast(herald.port(), events_target({"feed:1"}));
     RawWsClient slow(herald.port(), ws_target({"feed:1"}), kSmallReceiveBuffer);
     ASSERT_TRUE(slow.wait_text("subscribed"));
@@ -175,7 +165,7 @@ TEST(SlowConsumerPolicies, DropOldestWsGetsAResetMessageThenLaterEvents) {
 }
 
 TEST(SlowConsumerPolicies, LatestEndsWithTheNewestEventOfEachChannel) {
-    HeraldProcess herald({"--config", write_config()});
+    HeraldProcess herald({"--config", write_temp_file("slow-policies.toml", kConfig)});
     SseClient fast(herald.port(), events_target({"chat"}));
     auto slow = stalled_sse(herald, "channel=tick:a&channel=tick:b");
 
@@ -205,7 +195,7 @@ TEST(SlowConsumerPolicies, LatestEndsWithTheNewestEventOfEachChannel) {
 }
 
 TEST(SlowConsumerPolicies, ChannelsOutsideAnyNamespaceStillDisconnect) {
-    HeraldProcess herald({"--config", write_config()});
+    HeraldProcess herald({"--config", write_temp_file("slow-policies.toml", kConfig)});
     SseClient fast(herald.port(), events_target({"plain"}));
     // Subscribed to a drop_oldest channel too: the plain channel's events
     // keep their own policy.

@@ -1,27 +1,16 @@
 #include "herald/broker/redis/command_queue.hpp"
 
+#include "redis_replies.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 using namespace herald::redis;
+using namespace herald::redis::test_replies;
 
 namespace {
-
-Reply integer(long long n) {
-    Reply r;
-    r.type = Reply::Type::integer;
-    r.integer = n;
-    return r;
-}
-
-Reply error(std::string text) {
-    Reply r;
-    r.type = Reply::Type::error;
-    r.str = std::move(text);
-    return r;
-}
 
 struct CommandQueueTest : ::testing::Test {
     CommandQueue queue;

@@ -2,9 +2,12 @@
 
 #include "herald/broker/redis/command.hpp"
 
+#include "redis_replies.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace herald::redis;
+using namespace herald::redis::test_replies;
 using namespace std::chrono_literals;
 using Kind = Handshake::Step::Kind;
 using Commands = std::vector<std::string>;
@@ -13,20 +16,6 @@ namespace {
 
 const Handshake::Clock::time_point t0{std::chrono::hours{1}};
 const std::string canary = "!herald-canary:1";
-
-Reply ok() {
-    Reply r;
-    r.type = Reply::Type::status;
-    r.str = "OK";
-    return r;
-}
-
-Reply error(std::string text) {
-    Reply r;
-    r.type = Reply::Type::error;
-    r.str = std::move(text);
-    return r;
-}
 
 RedisEndpoint endpoint(std::string user, std::string password, int db) {
     RedisEndpoint e;

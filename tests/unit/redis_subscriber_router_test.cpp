@@ -1,33 +1,15 @@
 #include "herald/broker/redis/subscriber_router.hpp"
 
+#include "redis_replies.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace herald::redis;
+using namespace herald::redis::test_replies;
 using Router = SubscriberRouter;
 using Names = std::vector<std::string>;
 
 namespace {
-
-Reply bulk(std::string s) {
-    Reply r;
-    r.type = Reply::Type::string;
-    r.str = std::move(s);
-    return r;
-}
-
-Reply integer(long long n) {
-    Reply r;
-    r.type = Reply::Type::integer;
-    r.integer = n;
-    return r;
-}
-
-Reply array(std::vector<Reply> elements) {
-    Reply r;
-    r.type = Reply::Type::array;
-    r.elements = std::move(elements);
-    return r;
-}
 
 Reply message(std::string channel, std::string payload) {
     return array({bulk("message"), bulk(std::move(channel)), bulk(std::move(payload))});
