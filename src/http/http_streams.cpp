@@ -97,7 +97,6 @@ void HttpSession::handle_poll(Request& request) {
         return reject(400, Rejection::bad_request, "channel: required", "channel");
 
     PollSession::Options options;
-    options.channels = std::move(params.stream.channels);
     options.last_event_id = std::move(params.stream.last_event_id);
     options.timeout = params.timeout;
     if (auto it = request.find(http::field::origin); it != request.end())
@@ -112,7 +111,7 @@ void HttpSession::handle_poll(Request& request) {
     auto session = std::make_shared<PollSession>(worker_, std::move(socket_), std::move(options));
     session->adopt_slot(std::move(slot_));
     session->set_peer(identity->user ? client + " user=" + *identity->user : client);
-    session->start();
+    session->start(std::move(params.stream.channels));
 }
 
 std::optional<auth::Identity> HttpSession::admit(const Request& request, StreamParams& params) {

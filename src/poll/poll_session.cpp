@@ -15,20 +15,19 @@
 namespace herald {
 
 PollSession::PollSession(Worker& worker, tcp::socket socket, Options options)
-    : Session(worker, Transport::poll, std::move(socket)), channels_(std::move(options.channels)),
-      cursor_(std::move(options.last_event_id)), cors_origin_(std::move(options.cors_origin)),
+    : Session(worker, Transport::poll, std::move(socket)), cursor_(std::move(options.last_event_id)), cors_origin_(std::move(options.cors_origin)),
       deadline_(Clock::now() + options.timeout), keep_alive_(options.keep_alive),
       forwarded_(options.forwarded) {}
 
-void PollSession::start() {
-    spdlog::debug("poll open {} channels={}", peer(), channels_.size());
+void PollSession::start(std::vector<std::string> channels) {
+    spdlog::debug("poll open {} channels={}", peer(), channels.size());
     // Subscribed before anything is answered, as SSE: an event published
     // after the hub has registered us reaches us live, and every earlier one
     // after the cursor comes in the replay.
     std::optional<std::string> last_event_id;
     if (cursor_.given())
         last_event_id = cursor_.value();
-    subscribe(std::exchange(channels_, {}), std::move(last_event_id));
+    subscribe(std::move(channels), std::move(last_event_id));
     do_watch();
 }
 
@@ -47,7 +46,7 @@ void PollSession::on_subscribed(const std::vector<std::string>&, bool reset,
         return do_answer(true, reset_reason);
     for (const auto& event : replay)
         collect(event);
-    if (!events_.empty() || Clock::now() >= deadline_)
+    if (gathered_ || Clock::now() >= deadline_)
         return do_answer();
     next_check_ = deadline_; // the worker's sweep, not a timer of our own
 }
@@ -70,11 +69,13 @@ void PollSession::collect(const EventPtr& event) {
     // Beyond max_queued_bytes the answer stops taking events, and the cursor
     // with it: what is left out is after the cursor, so the next poll gets it
     // from history (an ephemeral event left out is lost, as it may be).
-    if (!events_.empty() && event_bytes_ >= worker_.config().max_queued_bytes)
+    if (!gathered_)
+        gathered_ = std::make_unique<Gathered>();
+    else if (gathered_->bytes >= worker_.config().max_queued_bytes)
         return;
-    event_bytes_ += ws::frame_payload(event->ws_frame).size();
+    gathered_->bytes += ws::frame_payload(event->ws_frame).size();
     cursor_.advance(event->id);
-    events_.push_back(event);
+    gathered_->events.push_back(event);
 }
 
 void PollSession::do_answer(bool reset, std::string_view reset_reason) {
@@ -84,8 +85,11 @@ void PollSession::do_answer(bool reset, std::string_view reset_reason) {
     worker_.unsubscribe_all(*this); // nothing more is delivered to an answered poll
     if (worker_.info().shutting_down)
         keep_alive_ = false;
-    answer_ = std::make_unique<PollAnswer>(std::exchange(events_, {}), cursor_.value(), reset,
-                                           reset_reason,
+    std::vector<EventPtr> events;
+    if (gathered_)
+        events = std::move(gathered_->events);
+    gathered_.reset();
+    answer_ = std::make_unique<PollAnswer>(std::move(events), cursor_.value(), reset, reset_reason,
                                            PollAnswer::Head{keep_alive_, cors_origin_});
     // A client that does not read its answer is closed by the sweep.
     next_check_ = Clock::now() + worker_.config().handshake_timeout;

@@ -20,7 +20,6 @@ namespace herald {
 class PollSession final : public Session {
 public:
     struct Options {
-        std::vector<std::string> channels;
         std::optional<std::string> last_event_id;
         Millis timeout{0};       // already clamped to poll_max_timeout
         std::string cors_origin; // echoed when allowed; empty = no CORS headers
@@ -29,7 +28,8 @@ public:
     };
 
     PollSession(Worker& worker, tcp::socket socket, Options options);
-    void start();
+    // Taken here rather than kept in Options: a waiting poll holds no copy.
+    void start(std::vector<std::string> channels);
 
     void deliver(const EventPtr& event) override;
     void on_history_position(std::uint64_t last_seq) override { last_seq_ = last_seq; }
@@ -53,13 +53,18 @@ private:
     void do_watch();
     void on_readable(error_code ec);
 
-    std::vector<std::string> channels_; // until start() hands them to the hub
+    // Events taken for the answer; allocated by the first one, so that a
+    // waiting poll pays one pointer for them.
+    struct Gathered {
+        std::vector<EventPtr> events;
+        std::size_t bytes = 0; // of their JSON
+    };
+
     PollCursor cursor_;
     std::string cors_origin_;
     Clock::time_point deadline_;
     std::uint64_t last_seq_ = 0;
-    std::vector<EventPtr> events_;
-    std::size_t event_bytes_ = 0;
+    std::unique_ptr<Gathered> gathered_;
     std::unique_ptr<PollAnswer> answer_; // only while it is written
     // Ourselves, while no handler is pending to keep us: after the watch
     // stopped for a pipelined request, until the answer is written.
