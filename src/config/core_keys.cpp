@@ -63,6 +63,8 @@ std::vector<Key> core_keys() {
                             &C::client_message_burst, 1, 1'000'000),
         duration_key("idle_timeout", "HTTP keep-alive wait for the next request", &C::idle_timeout,
                      Millis{1}),
+        duration_key("poll_max_timeout", "longest wait of GET /poll (its timeout is clamped to it)",
+                     &C::poll_max_timeout, Millis{1}),
         text_key("redis_url", "URL",
                  "redis://[user:password@]host:port[/db] or unix:///path; empty = embedded broker",
                  &C::redis_url),

@@ -25,6 +25,11 @@ void HttpSession::start() {
     do_read();
 }
 
+void HttpSession::serve_next() {
+    served_ = true;
+    do_read();
+}
+
 void HttpSession::do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(worker_.config().max_header_size));
@@ -73,6 +78,8 @@ void HttpSession::route(Request request) {
         return handle_events(request);
     case Endpoint::ws:
         return handle_ws(request);
+    case Endpoint::poll:
+        return handle_poll(request);
     case Endpoint::publish:
         return handle_publish(request);
     case Endpoint::healthz: {

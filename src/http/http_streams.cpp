@@ -1,9 +1,12 @@
-// HttpSession's stream requests: GET /events becomes an SseSession and
-// GET /ws a WsSession, once the parameters, the connection limits and the
-// upgrade gate (Origin, token, channels) have let them through.
+// HttpSession's stream requests: GET /events becomes an SseSession, GET /ws
+// a WsSession and GET /poll a PollSession, once the parameters, the
+// connection limits and the upgrade gate (Origin, token, channels) have let
+// them through.
 #include "herald/broker/broker.hpp"
 #include "herald/http/http_session.hpp"
 #include "herald/http/request_params.hpp"
+#include "herald/poll/poll_request.hpp"
+#include "herald/poll/poll_session.hpp"
 #include "herald/server/server_info.hpp"
 #include "herald/sse/sse_session.hpp"
 #include "herald/http/upgrade_gate.hpp"
@@ -76,6 +79,42 @@ void HttpSession::handle_ws(Request& request) {
     session->set_peer(identity->user ? client + " user=" + *identity->user : client);
     session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));
     session->start(std::move(request));
+}
+
+void HttpSession::handle_poll(Request& request) {
+    auto parsed = parse_poll_target(request.target(), worker_.config().max_channels_per_connection,
+                                    worker_.config().poll_max_timeout);
+    if (auto* error = std::get_if<ParamError>(&parsed))
+        return reject(400, Rejection::bad_request, error->field + ": " + error->message,
+                      error->field);
+    auto& params = std::get<PollParams>(parsed);
+    // Not yet counted for an address: a trusted proxy's connection, which
+    // counts for the forwarded client during this poll only.
+    const bool forwarded = slot_.address().empty();
+    if (!admit_stream(request))
+        return;
+    auto identity = admit(request, params.stream);
+    if (!identity)
+        return;
+    if (params.stream.channels.empty())
+        return reject(400, Rejection::bad_request, "channel: required", "channel");
+
+    PollSession::Options options;
+    options.last_event_id = std::move(params.stream.last_event_id);
+    options.timeout = params.timeout;
+    if (auto it = request.find(http::field::origin); it != request.end())
+        if (worker_.info().access->origin_listed(it->value()))
+            options.cors_origin = std::string(it->value());
+    // Bytes after this request (pipelining) are in buffer_, which dies with
+    // this session: then the poll closes after answering, and the client
+    // sends them again.
+    options.keep_alive = keep_alive_ && buffer_.size() == 0;
+    options.forwarded = forwarded;
+    auto client = client_of(request);
+    auto session = std::make_shared<PollSession>(worker_, std::move(socket_), std::move(options));
+    session->adopt_slot(std::move(slot_));
+    session->set_peer(identity->user ? client + " user=" + *identity->user : client);
+    session->start(std::move(params.stream.channels));
 }
 
 std::optional<auth::Identity> HttpSession::admit(const Request& request, StreamParams& params) {

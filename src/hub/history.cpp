@@ -54,23 +54,34 @@ History::Replay History::since(std::span<const std::string> channels, std::strin
         replay.reason = "unknown or expired event id";
         return replay;
     }
+    return after_seq(channels, *from_seq, now);
+}
+
+History::Replay History::after_seq(std::span<const std::string> channels, std::uint64_t last_seq,
+                                   Clock::time_point now) {
+    Replay replay;
     for (const auto& name : channels) {
         auto it = channels_.find(name);
         if (it == channels_.end()) {
-            if (limits_for_(name).size > 0)
-                continue; // nothing published since the channel was last forgotten
+            // Nothing published since the channel was last forgotten, unless
+            // some forgotten channel held an event after last_seq. (After an
+            // id found in history that cannot be: see expire().)
+            if (limits_for_(name).size > 0 && forgotten_seq_ <= last_seq)
+                continue;
             replay.reset = true;
-            replay.reason = "no history is kept for " + name;
+            replay.reason = limits_for_(name).size > 0
+                                ? "events after this cursor are no longer held for " + name
+                                : "no history is kept for " + name;
             return replay;
         }
         drop_expired(it->second, now);
-        if (it->second.dropped_seq > *from_seq) {
+        if (it->second.dropped_seq > last_seq) {
             replay.reset = true;
             replay.reason = "events after this id are no longer held for " + name;
             return replay;
         }
     }
-    replay.events = since_seq(channels, *from_seq + 1);
+    replay.events = since_seq(channels, last_seq + 1);
     return replay;
 }
 
@@ -116,6 +127,8 @@ void History::expire(Clock::time_point now) {
         // so the client's resume fails anyway: forgetting the channel is safe.
         const bool forgettable =
             it->second.entries.empty() && now - it->second.last_stored >= longest_ttl_;
+        if (forgettable)
+            forgotten_seq_ = std::max(forgotten_seq_, it->second.dropped_seq);
         it = forgettable ? channels_.erase(it) : std::next(it);
     }
 }

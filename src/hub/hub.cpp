@@ -1,8 +1,11 @@
 #include "herald/hub/hub.hpp"
 
+#include "herald/poll/poll_cursor.hpp"
 #include "herald/server/worker.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
 #include <unordered_set>
 
 namespace herald {
@@ -21,6 +24,14 @@ History make_history(const Config& config) {
         longest_ttl);
 }
 
+std::string random_boot_id() {
+    std::random_device random;
+    const auto value = (std::uint64_t{random()} << 32) | random();
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
+    return text;
+}
+
 } // namespace
 
 void Hub::stamp_slow_consumer(Event& event) const {
@@ -31,7 +42,8 @@ void Hub::stamp_slow_consumer(Event& event) const {
 }
 
 Hub::Hub(const Config& config, HubStats& stats)
-    : config_(config), stats_(stats), history_(make_history(config)) {}
+    : config_(config), stats_(stats), boot_id_(random_boot_id()),
+      history_(make_history(config)) {}
 
 PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates) {
     PublishResult result;
@@ -102,8 +114,19 @@ bool Hub::all_live(const std::vector<std::string>& channels) const {
 
 SubscribeResult Hub::result_for(const Waiting& w) {
     SubscribeResult result;
+    result.last_seq = next_seq_ - 1;
     if (w.last_event_id) {
-        auto replay = history_.since(w.channels, *w.last_event_id, Clock::now());
+        // A position of ours (a long poll that saw no event), else an event id.
+        // A position of another process is looked up as an id: a publisher's
+        // id may look like one, and if it does not resolve it is a reset.
+        const auto position = parse_position(*w.last_event_id);
+        const bool ours = position && position->boot == boot_id_;
+        auto replay = !ours ? history_.since(w.channels, *w.last_event_id, Clock::now())
+                      : position->seq <= result.last_seq
+                          ? history_.after_seq(w.channels, position->seq, Clock::now())
+                          : History::Replay{true, "cursor ahead of this node", {}};
+        if (replay.reset && position && !ours)
+            replay.reason = "cursor from another node or an earlier run";
         result.reset = replay.reset;
         result.reset_reason = std::move(replay.reason);
         result.replay = std::move(replay.events);

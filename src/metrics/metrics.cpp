@@ -16,6 +16,8 @@ const char* transport_name(Transport t) {
         return "sse";
     case Transport::ws:
         return "ws";
+    case Transport::poll:
+        return "poll";
     }
     return "?";
 }

@@ -30,6 +30,12 @@ void ConnectionSlot::release() {
     address_.clear();
 }
 
+void ConnectionSlot::forget_address() {
+    if (limits_ && !address_.empty())
+        limits_->release_address(address_);
+    address_.clear();
+}
+
 void ConnectionLimits::configure(std::size_t max_connections, std::size_t max_per_address) {
     max_connections_ = max_connections;
     max_per_address_ = max_per_address;

@@ -154,8 +154,10 @@ void Worker::on_subscribed(const std::shared_ptr<Session>& session,
     if (!unwanted.empty())
         net::post(hub_.context(),
                   [this, unwanted = std::move(unwanted)] { hub_.unsubscribe(index_, unwanted); });
-    if (session && !session->closing())
+    if (session && !session->closing()) {
+        session->on_history_position(result.last_seq);
         session->on_subscribed(confirmed, result.reset, result.reset_reason, result.replay);
+    }
 }
 
 void Worker::unsubscribe(Session& session, const std::string& channel) {

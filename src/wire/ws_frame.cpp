@@ -8,6 +8,16 @@ constexpr std::size_t max_control_payload = 125;
 
 } // namespace
 
+std::string_view frame_payload(std::string_view frame) {
+    if (frame.size() < 2)
+        return {};
+    const auto length7 = static_cast<std::uint8_t>(frame[1]) & 0x7F;
+    const std::size_t header = length7 < 126 ? 2 : length7 == 126 ? 4 : 10;
+    if (frame.size() < header)
+        return {};
+    return frame.substr(header);
+}
+
 std::string encode_frame(Opcode opcode, std::string_view payload) {
     const std::uint64_t length = payload.size();
     std::string out;

@@ -7,6 +7,8 @@
 // small reads, pipelined requests included); an accepted request is within
 // the limits; the router and the parameter parser agree on the path; stream
 // parameters are valid, deduplicated and within max_channels_per_connection;
+// a poll's timeout is within poll_max_timeout, its cursor is a position only
+// in the one spelling format_position gives, and its answer is valid JSON;
 // every error answer is valid JSON; secret_equals is equality; the client
 // address is the peer or an untrusted entry of X-Forwarded-For.
 #include "fuzz_check.hpp"
@@ -16,6 +18,9 @@
 #include "herald/http/publish_request.hpp"
 #include "herald/http/request_params.hpp"
 #include "herald/http/router.hpp"
+#include "herald/poll/poll_answer.hpp"
+#include "herald/poll/poll_cursor.hpp"
+#include "herald/poll/poll_request.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/beast/http/error.hpp>
@@ -38,6 +43,7 @@ const herald::Config config = [] {
     c.max_header_size = 1024;
     c.max_body_size = 1024;
     c.max_channels_per_connection = 8;
+    c.poll_max_timeout = std::chrono::seconds(30);
     return c;
 }();
 const std::vector<std::string> trusted = {"127.0.0.1", "::1"};
@@ -120,6 +126,37 @@ void check_stream(const Request& request, std::string_view path) {
     (void)boost::beast::websocket::is_upgrade(request);
 }
 
+void check_poll(const Request& request) {
+    const auto parsed = herald::parse_poll_target(
+        request.target(), config.max_channels_per_connection, config.poll_max_timeout);
+    if (const auto* error = std::get_if<herald::ParamError>(&parsed)) {
+        FUZZ_CHECK(error->field == "target" || error->field == "channel" ||
+                   error->field == "timeout");
+        FUZZ_CHECK(
+            valid_json(herald::json_error(error->field + ": " + error->message, error->field)));
+        return;
+    }
+    const auto& params = std::get<herald::PollParams>(parsed);
+    FUZZ_CHECK(params.timeout.count() >= 0 && params.timeout <= config.poll_max_timeout);
+    FUZZ_CHECK(params.stream.channels.size() <= config.max_channels_per_connection);
+
+    // The cursor: a position has one spelling; anything else is an event id.
+    herald::PollCursor cursor(params.stream.last_event_id);
+    if (params.stream.last_event_id) {
+        const auto& text = *params.stream.last_event_id;
+        if (const auto position = herald::parse_position(text)) {
+            FUZZ_CHECK(!position->boot.empty());
+            FUZZ_CHECK(herald::format_position(position->boot, position->seq) == text);
+        }
+    }
+    cursor.set_position("0123456789abcdef", 7, request.body().empty());
+    FUZZ_CHECK(!cursor.value().empty() || params.stream.last_event_id);
+    const herald::PollAnswer answer({}, cursor.value(), !request.body().empty(), request.body(),
+                                    {true, ""});
+    FUZZ_CHECK(valid_json(answer.body()));
+    FUZZ_CHECK(answer.body().size() == answer.body_size());
+}
+
 void check_publish(const Request& request) {
     const std::string key = "fuzz-publish-key";
     const auto auth = request[http::field::authorization];
@@ -159,7 +196,7 @@ void check_request(const Request& request) {
     const auto target = request.target();
     const auto path = target.substr(0, target.find('?'));
     const auto route = herald::route_request(request.method(), target);
-    const std::set<std::string_view> known = {"/events",  "/ws",     "/publish",
+    const std::set<std::string_view> known = {"/events",  "/ws",     "/poll",   "/publish",
                                               "/healthz", "/readyz", "/metrics"};
     FUZZ_CHECK((route.endpoint == herald::Endpoint::not_found) == !known.contains(path));
     FUZZ_CHECK(route.endpoint != herald::Endpoint::not_found || !route.method_allowed);
@@ -171,6 +208,10 @@ void check_request(const Request& request) {
     case herald::Endpoint::ws:
         FUZZ_CHECK(request.method() == http::verb::get);
         return check_stream(request, path);
+    case herald::Endpoint::poll:
+        FUZZ_CHECK(request.method() == http::verb::get);
+        check_stream(request, path);
+        return check_poll(request);
     case herald::Endpoint::publish:
         FUZZ_CHECK(request.method() == http::verb::post);
         return check_publish(request);

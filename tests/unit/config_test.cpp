@@ -41,6 +41,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "client_message_rate",
                                            "client_message_burst",
                                            "idle_timeout",
+                                           "poll_max_timeout",
                                            "redis_url",
                                            "channel_prefix",
                                            "canary_interval",
@@ -82,6 +83,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.client_message_rate, b.client_message_rate);
     EXPECT_EQ(a.client_message_burst, b.client_message_burst);
     EXPECT_EQ(a.idle_timeout, b.idle_timeout);
+    EXPECT_EQ(a.poll_max_timeout, b.poll_max_timeout);
     EXPECT_EQ(a.redis_url, b.redis_url);
     EXPECT_EQ(a.channel_prefix, b.channel_prefix);
     EXPECT_EQ(a.canary_interval, b.canary_interval);
@@ -129,6 +131,7 @@ const std::vector<Sample> kSamples = {
     {"client_message_rate", "3", "3"},
     {"client_message_burst", "7", "7"},
     {"idle_timeout", R"("90s")", "90s"},
+    {"poll_max_timeout", R"("45s")", "45s"},
     {"redis_url", R"("redis://:pw@127.0.0.1:6390/2")", "redis://:pw@127.0.0.1:6390/2"},
     {"channel_prefix", R"("push:")", "push:"},
     {"canary_interval", R"("1s")", "1s"},
@@ -172,6 +175,7 @@ Config sample_config() {
     c.client_message_rate = 3;
     c.client_message_burst = 7;
     c.idle_timeout = 90s;
+    c.poll_max_timeout = 45s;
     c.redis_url = "redis://:pw@127.0.0.1:6390/2";
     c.channel_prefix = "push:";
     c.canary_interval = 1s;

@@ -198,3 +198,50 @@ TEST_F(PerChannelHistoryTest, AChannelWithoutHistoryCannotBeResumed) {
     std::vector<std::string> long_only{"long"};
     EXPECT_FALSE(history.since(long_only, "1", t0 + 2s).reset);
 }
+
+// after_seq: the long poll's position cursor (poll_cursor.hpp).
+
+TEST_F(HistoryTest, AfterSeqReplaysLaterEventsOfTheChannels) {
+    add("a", "1");
+    add("b", "2");
+    add("c", "3");
+    add("a", "4");
+    std::vector<std::string> channels{"a", "b"};
+    auto r = history.after_seq(channels, 1, t0);
+    EXPECT_FALSE(r.reset);
+    EXPECT_EQ(ids(r), (std::vector<std::string>{"2", "4"}));
+    EXPECT_TRUE(history.after_seq(channels, 4, t0).events.empty());
+    EXPECT_FALSE(history.after_seq(channels, 4, t0).reset);
+}
+
+TEST_F(HistoryTest, AfterSeqResetsWhenAnEventAfterItWasEvicted) {
+    add("a", "1");
+    add("a", "2");
+    add("a", "3");
+    add("a", "4"); // evicts 1 (3 per channel)
+    std::vector<std::string> channels{"a"};
+    EXPECT_FALSE(history.after_seq(channels, 1, t0).reset);
+    EXPECT_TRUE(history.after_seq(channels, 0, t0).reset);
+}
+
+TEST_F(HistoryTest, AfterSeqResetsWhenAChannelWithLaterEventsWasForgotten) {
+    add("a", "1", 0s);
+    add("b", "2", 10s);
+    history.expire(t0 + 200s); // both expired and forgotten
+    std::vector<std::string> channels{"b"};
+    // A position from before event 2: b held it and forgot it, so the
+    // client would miss it; the channel's absence must not read as "quiet".
+    auto r = history.after_seq(channels, 1, t0 + 200s);
+    EXPECT_TRUE(r.reset);
+    EXPECT_NE(r.reason.find("b"), std::string::npos);
+    // A position after everything forgotten: nothing was missed.
+    EXPECT_FALSE(history.after_seq(channels, 2, t0 + 200s).reset);
+}
+
+TEST_F(HistoryTest, AfterSeqOnAChannelNeverPublishedIsQuiet) {
+    add("a", "1");
+    std::vector<std::string> channels{"never"};
+    auto r = history.after_seq(channels, 0, t0);
+    EXPECT_FALSE(r.reset);
+    EXPECT_TRUE(r.events.empty());
+}

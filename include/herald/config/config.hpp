@@ -47,6 +47,7 @@ struct Config {
     unsigned client_message_rate = 10;         // WS client messages per second; 0 = no limit
     unsigned client_message_burst = 100;       // messages a client may send at once
     Millis idle_timeout{60'000};               // HTTP keep-alive wait for the next request
+    Millis poll_max_timeout{30'000};           // longest GET /poll wait (under nginx's read timeout)
 
     std::string redis_url;                    // empty = embedded broker (single node)
     std::string channel_prefix;               // prepended to channel names in Redis

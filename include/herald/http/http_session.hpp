@@ -21,6 +21,9 @@ public:
 
     HttpSession(Worker& worker, tcp::socket socket);
     void start();
+    // A long poll has answered on this keep-alive connection: wait for the
+    // next request as after any answer (idle_timeout, not handshake_timeout).
+    void serve_next();
     // Over a connection limit: answers 503 or 429 without reading a request,
     // then closes (src/http/http_admission.cpp).
     void refuse(ConnectionLimits::Verdict verdict);
@@ -38,6 +41,7 @@ private:
     void route(Request request);
     void handle_events(Request& request);
     void handle_ws(Request& request);
+    void handle_poll(Request& request);
     void handle_publish(Request& request);
     std::string client_of(const Request& request) const;
     // The stream's query parameters, or nullopt after answering 400.

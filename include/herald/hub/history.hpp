@@ -47,6 +47,12 @@ public:
     // client would then miss it.
     Replay since(std::span<const std::string> channels, std::string_view last_id,
                  Clock::time_point now);
+    // The same from a position instead of an id: events with seq > last_seq.
+    // Reset under the same conditions, and also when a channel that may have
+    // held such an event has since been forgotten (a position, unlike an id,
+    // does not expire by itself). For long-poll position cursors.
+    Replay after_seq(std::span<const std::string> channels, std::uint64_t last_seq,
+                     Clock::time_point now);
 
     // Events of `channels` with seq >= from_seq, in publish order.
     std::vector<EventPtr> since_seq(std::span<const std::string> channels,
@@ -77,6 +83,7 @@ private:
     LimitsFor limits_for_;
     std::chrono::milliseconds longest_ttl_;
     std::size_t events_ = 0;
+    std::uint64_t forgotten_seq_ = 0; // highest seq once held by a channel since forgotten
     std::unordered_map<std::string, Channel> channels_;
 };
 

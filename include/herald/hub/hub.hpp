@@ -33,6 +33,10 @@ struct SubscribeResult {
     bool reset = false;
     std::string reset_reason;
     std::vector<EventPtr> replay;
+    // The last publish sequence number stamped when the subscription went
+    // live: every later event of its channels reaches the session live. A
+    // long poll's position cursor (poll_cursor.hpp).
+    std::uint64_t last_seq = 0;
 };
 
 class Hub {
@@ -40,6 +44,10 @@ public:
     Hub(const Config& config, HubStats& stats);
 
     net::io_context& context() { return context_; }
+    // Random per process, set at construction (so readable from any thread):
+    // position cursors carry it, so that another node or a restart knows
+    // them for foreign.
+    const std::string& boot_id() const { return boot_id_; }
     void attach(std::vector<Worker*> workers) {
         workers_ = std::move(workers);
         counts_ = ChannelCounts(workers_.size());
@@ -88,6 +96,7 @@ private:
 
     const Config& config_;
     HubStats& stats_;
+    const std::string boot_id_;
     net::io_context context_{1};
     net::steady_timer expiry_timer_{context_};
     net::steady_timer waiting_timer_{context_};

@@ -12,8 +12,9 @@
 
 namespace herald {
 
-enum class Transport : std::uint8_t { http = 0, sse = 1, ws = 2 };
-constexpr std::size_t transport_count = 3;
+// poll: a GET /poll that waits for events (between requests its connection is http).
+enum class Transport : std::uint8_t { http = 0, sse = 1, ws = 2, poll = 3 };
+constexpr std::size_t transport_count = 4;
 const char* transport_name(Transport t);
 
 // Rejections by reason, each with its documented answer.

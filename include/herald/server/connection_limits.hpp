@@ -30,6 +30,10 @@ public:
     bool holds_connection() const { return limits_ && counted_; }
     // The address this connection counts for; empty if none.
     const std::string& address() const { return address_; }
+    // Stops counting for that address, not as a connection: a proxy's
+    // keep-alive connection whose long poll has answered may carry another
+    // client's request next (admit_address counts that one afresh).
+    void forget_address();
 
 private:
     friend class ConnectionLimits;

@@ -24,7 +24,8 @@ public:
 
     // Fan-out entry point: queues the event's shared encoding. Never closes or
     // unregisters synchronously, so the shard may call it while iterating.
-    void deliver(const EventPtr& event);
+    // Virtual for the long poll, which gathers events into one answer.
+    virtual void deliver(const EventPtr& event);
     // Called by the worker's flusher: starts one gather write of everything queued.
     void flush();
 
@@ -33,6 +34,9 @@ public:
     virtual void on_subscribed(const std::vector<std::string>& channels, bool reset,
                                const std::string& reset_reason,
                                const std::vector<EventPtr>& replay) = 0;
+    // Just before on_subscribed: the hub's SubscribeResult::last_seq. Only
+    // the long poll needs it (its position cursor); streams ignore it.
+    virtual void on_history_position(std::uint64_t /*last_seq*/) {}
 
     void abort() override { close_now(); }
 
