@@ -44,6 +44,7 @@ private:
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override { close_now(); } // the outbox is not used
     void on_input(std::string_view) override {}      // start_reading is not used
+    SharedBuffer gap_marker(std::size_t) const override { return nullptr; } // nor are policies
 
     // Takes an event into the answer, in publish order, up to max_queued_bytes.
     void collect(const EventPtr& event);
