@@ -68,7 +68,8 @@ IFS=, read -ra SCENARIOS <<<"$scenarios"
 for s in "${SCENARIOS[@]}"; do scenario_args "$s" >/dev/null || die "unknown scenario $s"; done
 
 export CCACHE_BASEDIR=$PWD CCACHE_NOHASHDIR=1
-export HERALD_BUILD_DIR=$PWD/build/bench
+# HERALD_BUILD_DIR: with --no-setup, binaries built elsewhere (e.g. build/release).
+export HERALD_BUILD_DIR=${HERALD_BUILD_DIR:-$PWD/build/bench}
 # HERALD_BENCH: another herald-bench binary (e.g. a newer build) instead of the one built here.
 bench_bin=${HERALD_BENCH:-$HERALD_BUILD_DIR/bench/herald-bench}
 stamp=$(date -u +%Y-%m-%d)-$(hostname -s)

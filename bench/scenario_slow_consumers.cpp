@@ -77,6 +77,8 @@ nlohmann::json run_slow_consumers(const Options& o, SteadyTime deadline) {
     RssWatch watch{o, children};
     r["server_rss_before_kb"] = server_rss_json(o);
     const double slow_closes_before = metric(o, "herald_slow_consumer_disconnects_total");
+    // herald's drop_oldest and latest policies (bench/configs/): events dropped instead.
+    const double dropped_before = metric(o, "herald_events_dropped_total");
 
     PublishPlan plan = base_publish_plan(o, 1, "");
     plan.fixed_channel = "slow";
@@ -109,6 +111,7 @@ nlohmann::json run_slow_consumers(const Options& o, SteadyTime deadline) {
     r["server_rss_after_kb"] = server_rss_json(o); // the slow ones still stuck (or closed)
     r["slow_closes_metric"] =
         metric(o, "herald_slow_consumer_disconnects_total") - slow_closes_before;
+    r["events_dropped_metric"] = metric(o, "herald_events_dropped_total") - dropped_before;
 
     // Now read the slow ones: a server that closed one shows it as end of stream
     // after whatever was still buffered.

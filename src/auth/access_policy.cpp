@@ -1,6 +1,7 @@
 #include "herald/auth/access_policy.hpp"
 
 #include "herald/auth/channel_pattern.hpp"
+#include "herald/util/strings.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -17,13 +18,6 @@ std::string read_file(const std::string& key, const std::string& path) {
     std::ostringstream out;
     out << in.rdbuf();
     return out.str();
-}
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -87,7 +81,7 @@ std::variant<Identity, TokenFailure> AccessPolicy::authenticate(std::string_view
         return std::move(*failure);
     auto& claims = std::get<Claims>(result);
     return Identity{std::move(claims.sub), std::move(claims.channels), std::move(claims.publish),
-                    true, std::move(claims.info)};
+                    true, std::move(claims.info), {}};
 }
 
 bool AccessPolicy::may_subscribe(const Identity& who, std::string_view channel) const {
@@ -102,16 +96,22 @@ bool AccessPolicy::may_publish(const Identity& who, std::string_view channel) co
     return insecure_ || any_pattern_matches(who.publish, channel);
 }
 
+bool AccessPolicy::origin_listed(std::string_view origin) const {
+    // Scheme and host are case-insensitive (RFC 6454 compares them after
+    // lower-casing), so "https://App.example" lists "https://app.example".
+    return std::any_of(allowed_origins_.begin(), allowed_origins_.end(),
+                       [&](const std::string& allowed) {
+                           return allowed == "*" || iequals(allowed, origin);
+                       });
+}
+
 bool AccessPolicy::origin_allowed(std::string_view origin, std::string_view host) const {
-    if (insecure_)
+    if (insecure_ || origin_listed(origin))
         return true;
-    for (const auto& allowed : allowed_origins_)
-        if (allowed == "*" || lower(allowed) == lower(origin))
-            return true;
     // Same origin: "scheme://host[:port]" naming the Host header's host[:port].
     auto scheme_end = origin.find("://");
     return scheme_end != std::string_view::npos && !host.empty() &&
-           lower(origin.substr(scheme_end + 3)) == lower(host);
+           iequals(origin.substr(scheme_end + 3), host);
 }
 
 std::string AccessPolicy::describe() const {

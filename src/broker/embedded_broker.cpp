@@ -5,7 +5,11 @@
 
 namespace herald {
 
-void EmbeddedBroker::publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) {
+void EmbeddedBroker::publish(std::vector<Publication> publications, PublishHandler done) {
+    std::vector<std::shared_ptr<Event>> events;
+    events.reserve(publications.size());
+    for (auto& publication : publications)
+        events.push_back(make_event(std::move(publication)));
     net::post(hub_.context(), [this, events = std::move(events), done = std::move(done)]() mutable {
         done(hub_.ingest(std::move(events), /*reject_duplicates=*/true));
     });
@@ -22,6 +26,14 @@ std::string base36(std::uint64_t v) {
     return out;
 }
 } // namespace
+
+void stamp_publication(const Config& config, Publication& p) {
+    p.ephemeral = p.ephemeral || is_ephemeral_event(config, p.channel, p.name);
+    if (p.ephemeral)
+        p.id.clear();
+    else if (p.id.empty())
+        p.id = generate_event_id();
+}
 
 std::string generate_event_id() {
     static const std::string prefix =

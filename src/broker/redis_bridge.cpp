@@ -149,15 +149,18 @@ void RedisBridge::on_message(std::string name, std::string_view payload,
         spdlog::warn("redis: dropped a message on {}: {}", name, bad->reason);
         return;
     }
+    Publication publication;
     if (auto* e = std::get_if<redis::Envelope>(&classified)) {
-        batch.push_back(make_event(std::move(name), std::move(e->event),
-                                   e->id ? std::move(*e->id) : generate_event_id(),
-                                   std::move(e->data_json), e->sse_data));
+        publication = {std::move(name),         std::move(e->event),    e->id.value_or(""),
+                       std::move(e->data_json), std::move(e->sse_data), e->ephemeral,
+                       std::move(e->from)};
     } else {
         auto& raw = std::get<redis::Raw>(classified);
-        batch.push_back(make_event(std::move(name), "message", generate_event_id(),
-                                   std::move(raw.data_json), raw.sse_data));
+        publication = {std::move(name), "message", "", std::move(raw.data_json),
+                       std::move(raw.sse_data), false, ""};
     }
+    stamp_publication(config_, publication);
+    batch.push_back(make_event(std::move(publication)));
 }
 
 void RedisBridge::on_command_replies(std::vector<Reply>& replies) {
@@ -242,11 +245,12 @@ void RedisBridge::tick() {
         send_canary(now);
 }
 
-void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) {
-    net::post(hub_.context(), [this, events = std::move(events), done = std::move(done)] {
+void RedisBridge::publish(std::vector<Publication> publications, PublishHandler done) {
+    // Not encoded here: the event is encoded once, when it comes back from Redis.
+    net::post(hub_.context(), [this, events = std::move(publications), done = std::move(done)] {
         PublishResult result;
         for (const auto& e : events)
-            result.ids.push_back(e->id);
+            result.ids.push_back(e.id);
         if (!handshake_.commands_ready() || state_ == State::down) {
             result.failure = PublishResult::Failure::unavailable;
             result.error = "Redis is unavailable";
@@ -262,8 +266,8 @@ void RedisBridge::publish(std::vector<std::shared_ptr<Event>> events, PublishHan
         auto pending = std::make_shared<Pending>(Pending{events.size(), std::move(result), done});
         for (const auto& e : events) {
             commands_->send(
-                redis::format_command({"PUBLISH", redis_channel(e->channel),
-                                       redis::make_envelope(e->name, e->id, e->data_json)}));
+                redis::format_command({"PUBLISH", redis_channel(e.channel),
+                                       redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from)}));
             command_queue_.push([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;

@@ -2,8 +2,9 @@
 // parsers they share with the rest of herald (durations, sizes, addresses).
 #include "config_keys.hpp"
 
+#include "herald/util/strings.hpp"
+
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <initializer_list>
 #include <limits>
@@ -39,13 +40,6 @@ using config_keys::Key;
 using config_keys::describe;
 using config_keys::format_duration;
 using config_keys::quote;
-
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (auto& ch : out)
-        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return out;
-}
 
 using Unit = std::pair<std::string_view, std::uint64_t>; // suffix, multiplier
 

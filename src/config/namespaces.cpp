@@ -4,6 +4,7 @@
 #include "config_keys.hpp"
 #include "herald/auth/channel_pattern.hpp"
 #include "herald/config/config.hpp"
+#include "herald/hub/channel.hpp"
 
 #include <algorithm>
 #include <set>
@@ -25,8 +26,16 @@ ChannelOptions channel_options(const Config& config, std::string_view channel) {
         options.history_ttl = ns->history_ttl.value_or(options.history_ttl);
         options.presence = ns->presence;
         options.join_leave = ns->join_leave;
+
+        options.slow_consumer = ns->slow_consumer.value_or(options.slow_consumer);
     }
     return options;
+}
+
+bool is_ephemeral_event(const Config& config, std::string_view channel, std::string_view name) {
+    const auto* ns = find_namespace(config.namespaces, channel);
+    return ns && std::find(ns->ephemeral_events.begin(), ns->ephemeral_events.end(), name) !=
+                     ns->ephemeral_events.end();
 }
 
 namespace config_keys {
@@ -39,16 +48,16 @@ struct Option {
     void (*write)(const Namespace&, toml::table&);
 };
 
-std::int64_t integer(const toml::node& node) {
-    if (auto v = node.value_exact<std::int64_t>())
-        return *v;
-    fail("expected an integer, got " + describe(node));
-}
-
 bool boolean(const toml::node& node) {
     if (!node.is_boolean())
         fail("expected a boolean, got " + describe(node));
     return *node.value<bool>();
+}
+
+std::int64_t integer(const toml::node& node) {
+    if (auto v = node.value_exact<std::int64_t>())
+        return *v;
+    fail("expected an integer, got " + describe(node));
 }
 
 const Option options[] = {
@@ -98,6 +107,54 @@ const Option options[] = {
      [](const Namespace& ns, toml::table& t) {
          if (ns.join_leave)
              t.insert("join_leave", true);
+     }},
+    {"client_publish", [](Namespace& ns, const toml::node& n) { ns.client_publish = boolean(n); },
+     [](const Namespace& ns, toml::table& t) {
+         if (!ns.client_publish)
+             t.insert("client_publish", false);
+     }},
+    {"ephemeral_events",
+     [](Namespace& ns, const toml::node& n) {
+         const auto* array = n.as_array();
+         if (!array || (!array->empty() && !array->is_homogeneous(toml::node_type::string)))
+             fail("expected an array of event names, got " + describe(n));
+         ns.ephemeral_events.clear();
+         for (const auto& item : *array) {
+             auto name = *item.value<std::string>();
+             if (!is_valid_event_name(name))
+                 fail("invalid event name " + quote(name) +
+                      " (1-200 printable ASCII characters, no spaces)");
+             ns.ephemeral_events.push_back(std::move(name));
+         }
+     },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.ephemeral_events.empty())
+             return;
+         toml::array names;
+         for (const auto& name : ns.ephemeral_events)
+             names.push_back(name);
+         t.insert("ephemeral_events", std::move(names));
+     }},
+    {"latest_on_subscribe",
+     [](Namespace& ns, const toml::node& n) { ns.latest_on_subscribe = boolean(n); },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.latest_on_subscribe)
+             t.insert("latest_on_subscribe", true);
+     }},
+
+    {"slow_consumer",
+     [](Namespace& ns, const toml::node& n) {
+         if (!n.is_string())
+             fail("expected a string, got " + describe(n));
+         const auto text = *n.value<std::string>();
+         ns.slow_consumer = parse_slow_consumer(text);
+         if (!ns.slow_consumer)
+             fail("unknown policy " + quote(text) +
+                  " (expected \"disconnect\", \"drop_oldest\" or \"latest\")");
+     },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.slow_consumer)
+             t.insert("slow_consumer", std::string(slow_consumer_name(*ns.slow_consumer)));
      }},
 };
 

@@ -25,7 +25,11 @@ std::string json_error(std::string_view message, std::string_view field) {
 }
 
 std::string json_ids(const std::vector<std::string>& ids) {
-    return nlohmann::json{{"ids", ids}}.dump(-1, ' ', false, json_replace);
+    // An ephemeral event has no id: null in its place keeps request order.
+    auto list = nlohmann::json::array();
+    for (const auto& id : ids)
+        list.push_back(id.empty() ? nlohmann::json() : nlohmann::json(id));
+    return nlohmann::json{{"ids", std::move(list)}}.dump(-1, ' ', false, json_replace);
 }
 
 std::string health_body(const ServerInfo& info) {

@@ -112,12 +112,13 @@ void HttpSession::handle_publish(Request& request) {
         return reject(400, Rejection::bad_request, error->message, error->field);
 
     auto& requests = std::get<std::vector<PublishRequest>>(parsed);
-    std::vector<std::shared_ptr<Event>> events;
+    std::vector<Publication> events;
     events.reserve(requests.size());
-    for (auto& r : requests)
-        events.push_back(make_event(std::move(r.channel), std::move(r.event),
-                                    r.id ? std::move(*r.id) : generate_event_id(),
-                                    std::move(r.data_json), r.sse_data));
+    for (auto& r : requests) {
+        events.push_back({std::move(r.channel), std::move(r.event), r.id.value_or(""),
+                          std::move(r.data_json), std::move(r.sse_data), r.ephemeral, ""});
+        stamp_publication(worker_.config(), events.back());
+    }
     worker_.stats().events_published.add(events.size());
     worker_.broker().publish(
         std::move(events), [self = std::static_pointer_cast<HttpSession>(shared_from_this()),
@@ -148,7 +149,7 @@ std::string HttpSession::client_of(const Request& request) const {
 
 void HttpSession::reject(unsigned status, Rejection reason, std::string message, std::string field,
                          bool close) {
-    worker_.stats().rejections[static_cast<std::size_t>(reason)].add();
+    worker_.stats().rejection(reason);
     if (spdlog::should_log(spdlog::level::debug)) {
         error_code ec;
         auto endpoint = socket_.remote_endpoint(ec);
@@ -233,7 +234,7 @@ void HttpSession::on_sweep(Clock::time_point now) {
     if (reading_ && served_)
         worker_.stats().idle_timeouts.add();
     else if (reading_)
-        worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
+        worker_.stats().rejection(Rejection::handshake_timeout);
     next_check_ = Clock::time_point::max();
     error_code ignored;
     socket_.close(ignored);

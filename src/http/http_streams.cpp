@@ -1,6 +1,7 @@
 // HttpSession's stream requests: GET /events becomes an SseSession and
 // GET /ws a WsSession, once the parameters, the connection limits and the
 // upgrade gate (Origin, token, channels) have let them through.
+#include "herald/broker/broker.hpp"
 #include "herald/http/http_session.hpp"
 #include "herald/http/request_params.hpp"
 #include "herald/server/server_info.hpp"
@@ -9,7 +10,6 @@
 #include "herald/server/worker.hpp"
 #include "herald/ws/ws_session.hpp"
 
-#include <algorithm>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 namespace herald {
@@ -48,13 +48,9 @@ void HttpSession::handle_events(Request& request) {
         options.last_event_id = std::string(it->value());
     else
         options.last_event_id = std::move(params.last_event_id);
-    if (auto it = request.find(http::field::origin); it != request.end()) {
-        const auto& allowed = worker_.config().allowed_origins;
-        std::string origin(it->value());
-        if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end() ||
-            std::find(allowed.begin(), allowed.end(), "*") != allowed.end())
-            options.cors_origin = std::move(origin);
-    }
+    if (auto it = request.find(http::field::origin); it != request.end())
+        if (worker_.info().access->origin_listed(it->value()))
+            options.cors_origin = std::string(it->value());
     auto client = client_of(request);
     auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
     session->adopt_slot(std::move(slot_));
@@ -71,6 +67,8 @@ void HttpSession::handle_ws(Request& request) {
     auto identity = admit(request, *params);
     if (!identity)
         return;
+    if (!identity->user)
+        identity->anonymous_id = "anon-" + generate_event_id();
     auto client = client_of(request);
     auto session = std::make_shared<WsSession>(
         worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id));

@@ -1,6 +1,8 @@
 #include "herald/http/publish_request.hpp"
 
 #include "herald/hub/channel.hpp"
+#include "herald/hub/event_fields.hpp"
+#include "herald/wire/json.hpp"
 #include "herald/wire/ws_frame.hpp"
 
 #include <exception>
@@ -20,36 +22,11 @@ PublishParseError make_error(std::string field, std::string_view what) {
     return {std::move(field), std::move(message)};
 }
 
-// Counts [ and { outside strings. Run before parsing so that a body of a
-// million '[' is refused cheaply and never reaches the recursive serializer.
-bool nesting_exceeds(std::string_view text, std::size_t limit) {
-    std::size_t depth = 0;
-    bool in_string = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (in_string) {
-            if (c == '\\') {
-                ++i; // skip the escaped character, which may be a quote
-            } else if (c == '"') {
-                in_string = false;
-            }
-        } else if (c == '"') {
-            in_string = true;
-        } else if (c == '[' || c == '{') {
-            if (++depth > limit) {
-                return true;
-            }
-        } else if ((c == ']' || c == '}') && depth > 0) {
-            --depth;
-        }
-    }
-    return false;
-}
-
 // Validates one publish object; `prefix` is "" for a single object or "[i]"
-// for a batch item, so errors name the exact field.
+// for a batch item, so errors name the exact field. A WebSocket message also
+// carries its "type".
 std::optional<PublishParseError> parse_item(const json& item, const std::string& prefix,
-                                            PublishRequest& out) {
+                                            PublishRequest& out, bool type_allowed = false) {
     const auto field = [&](std::string_view name) {
         return prefix.empty() ? std::string(name) : prefix + "." + std::string(name);
     };
@@ -58,7 +35,9 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
     }
     for (auto it = item.begin(); it != item.end(); ++it) {
         const std::string& key = it.key();
-        if (key != "channel" && key != "data" && key != "event" && key != "id") {
+        if (key != "channel" && key != "data" && key != "event" && key != "id" &&
+            key != "ephemeral" &&
+            !(type_allowed && key == "type")) {
             // An empty key is shown as "" so that the error still names a field.
             return make_error(field(key.empty() ? std::string_view(R"("")")
                                                 : ws::utf8_prefix(key, max_echoed_key)),
@@ -87,34 +66,15 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
     out.data_json = data->dump();
     out.sse_data = data->is_string() ? data->get<std::string>() : out.data_json;
 
-    if (const auto event = item.find("event"); event != item.end()) {
-        if (!event->is_string()) {
-            return make_error(field("event"), "must be a string");
-        }
-        out.event = event->get<std::string>();
-        if (!is_valid_event_name(out.event)) {
-            return make_error(field("event"),
-                              "invalid event name (1-200 printable ASCII characters, no spaces)");
-        }
-    }
-
-    if (const auto id = item.find("id"); id != item.end()) {
-        if (!id->is_string()) {
-            return make_error(field("id"), "must be a string");
-        }
-        out.id = id->get<std::string>();
-        if (!is_valid_event_id(*out.id)) {
-            return make_error(field("id"),
-                              "invalid id (1-200 printable ASCII characters, no spaces)");
-        }
+    if (auto error = read_event_fields(item, out.event, out.id, out.ephemeral)) {
+        return make_error(field(error->field), error->what);
     }
     return std::nullopt;
 }
 
 PublishParseResult parse_body(std::string_view body, std::size_t max_batch) {
-    if (nesting_exceeds(body, max_publish_json_depth)) {
-        return make_error("body", "JSON nested too deeply (max " +
-                                      std::to_string(max_publish_json_depth) + " levels)");
+    if (json_nesting_exceeds(body)) {
+        return make_error("body", json_too_deep_message());
     }
     const json root = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (root.is_discarded()) {
@@ -161,22 +121,17 @@ PublishParseResult parse_publish_body(std::string_view body, std::size_t max_bat
     }
 }
 
-PublishParseResult parse_publish_message(std::string_view text) {
-    if (nesting_exceeds(text, max_publish_json_depth))
-        return make_error("data", "JSON nested too deeply (max " +
-                                      std::to_string(max_publish_json_depth) + " levels)");
-    json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
-    if (!root.is_object())
+std::variant<PublishRequest, PublishParseError> parse_publish_message(const json& message) {
+    if (!message.is_object())
         return make_error("body", "must be a JSON object");
-    root.erase("type");
     PublishRequest out;
     try {
-        if (auto error = parse_item(root, "", out))
+        if (auto error = parse_item(message, "", out, /*type_allowed=*/true))
             return *error;
     } catch (const std::exception&) {
         return make_error("body", "invalid message");
     }
-    return std::vector<PublishRequest>{std::move(out)};
+    return out;
 }
 
 } // namespace herald

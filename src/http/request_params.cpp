@@ -1,6 +1,7 @@
 #include "herald/http/request_params.hpp"
 
 #include "herald/hub/channel.hpp"
+#include "herald/util/strings.hpp"
 
 #include <algorithm>
 #include <boost/url/parse.hpp>
@@ -49,13 +50,6 @@ namespace herald {
 namespace {
 bool trusted(std::string_view address, const std::vector<std::string>& proxies) {
     return std::find(proxies.begin(), proxies.end(), address) != proxies.end();
-}
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
 }
 } // namespace
 

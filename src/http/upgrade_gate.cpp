@@ -1,5 +1,7 @@
 #include "herald/http/upgrade_gate.hpp"
 
+#include "herald/util/strings.hpp"
+
 #include <algorithm>
 #include <spdlog/spdlog.h>
 
@@ -8,14 +10,6 @@ namespace herald {
 namespace http = boost::beast::http;
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 
 std::string_view cookie_value(std::string_view header, std::string_view name) {
     while (!header.empty()) {

@@ -1,44 +1,30 @@
 #include "herald/hub/event.hpp"
 
+#include "herald/wire/event_json.hpp"
 #include "herald/wire/sse_encoder.hpp"
 #include "herald/wire/ws_frame.hpp"
 
-#include <nlohmann/json.hpp>
-
 namespace herald {
-namespace {
-
-// A JSON string literal. Invalid UTF-8 becomes U+FFFD instead of throwing:
-// the frame is a text frame and must stay valid UTF-8 whatever the caller passed.
-std::string json_quote(std::string_view text) {
-    return nlohmann::json(std::string(text))
-        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-} // namespace
 
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data) {
+    return make_event(Publication{std::move(channel), std::move(name), std::move(id),
+                                  std::move(data_json), std::string(sse_data), false, ""});
+}
+
+std::shared_ptr<Event> make_event(Publication p) {
     auto event = std::make_shared<Event>();
-    // Encode before moving anything into the event, in case sse_data views one
-    // of the caller's strings.
-    event->sse = sse::encode_event(id, name, sse_data);
-
-    // Concatenated rather than built as a json object: data_json is already JSON
-    // and reparsing every published payload would be wasted work.
-    std::string payload;
-    payload.reserve(channel.size() + name.size() + id.size() + data_json.size() + 48);
-    payload.append(R"({"channel":)").append(json_quote(channel));
-    payload.append(R"(,"event":)").append(json_quote(name));
-    payload.append(R"(,"id":)").append(json_quote(id));
-    payload.append(R"(,"data":)").append(data_json);
-    payload.push_back('}');
-    event->ws_frame = ws::encode_frame(ws::Opcode::text, payload);
-
-    event->channel = std::move(channel);
-    event->name = std::move(name);
-    event->id = std::move(id);
-    event->data_json = std::move(data_json);
+    event->sse = sse::encode_event(p.id, p.name,
+                                   p.from.empty() ? p.sse_data
+                                                  : encode_from_envelope(p.from, p.data_json));
+    event->ws_frame = ws::encode_frame(
+        ws::Opcode::text, encode_event_json(p.channel, p.name, p.id, p.data_json, p.from));
+    event->channel = std::move(p.channel);
+    event->name = std::move(p.name);
+    event->id = std::move(p.id);
+    event->data_json = std::move(p.data_json);
+    event->ephemeral = p.ephemeral;
+    event->from = std::move(p.from);
     event->published_at = std::chrono::steady_clock::now();
     return event;
 }

@@ -90,6 +90,14 @@ std::vector<EventPtr> History::since_seq(std::span<const std::string> channels,
     return events;
 }
 
+EventPtr History::latest(const std::string& channel, Clock::time_point now) {
+    auto it = channels_.find(channel);
+    if (it == channels_.end())
+        return nullptr;
+    drop_expired(it->second, now);
+    return it->second.entries.empty() ? nullptr : it->second.entries.back().event;
+}
+
 void History::drop_expired(Channel& channel, Clock::time_point now) {
     while (!channel.entries.empty() &&
            now - channel.entries.front().stored_at >= channel.limits.ttl) {

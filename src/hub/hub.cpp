@@ -23,6 +23,13 @@ History make_history(const Config& config) {
 
 } // namespace
 
+void Hub::stamp_slow_consumer(Event& event) const {
+    // Once per event, here, rather than per recipient on the workers.
+    event.slow_consumer = channel_options(config_, event.channel).slow_consumer;
+    if (event.slow_consumer == SlowConsumer::latest)
+        event.latest_hash = std::hash<std::string_view>{}(event.channel);
+}
+
 Hub::Hub(const Config& config, HubStats& stats)
     : config_(config), stats_(stats), history_(make_history(config)) {}
 
@@ -31,6 +38,8 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
     if (reject_duplicates) {
         std::unordered_set<std::string_view> batch_ids;
         for (const auto& e : events) {
+            if (e->ephemeral)
+                continue;
             if (history_.contains(e->channel, e->id) || !batch_ids.insert(e->id).second) {
                 stats_.duplicate_ids.add();
                 result.failure = PublishResult::Failure::duplicate_id;
@@ -44,8 +53,10 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
     result.ids.reserve(events.size());
     for (auto& mutable_event : events) {
         mutable_event->seq = next_seq_++;
+        stamp_slow_consumer(*mutable_event);
         EventPtr event = std::move(mutable_event);
-        history_.append(event, now);
+        if (!event->ephemeral)
+            history_.append(event, now);
         result.ids.push_back(event->id);
         const auto* per = counts_.find(event->channel);
         if (!per)
@@ -96,11 +107,31 @@ SubscribeResult Hub::result_for(const Waiting& w) {
         result.reset = replay.reset;
         result.reset_reason = std::move(replay.reason);
         result.replay = std::move(replay.events);
-    } else if (w.from_seq < next_seq_) {
+    } else {
         // Events that reached already-live channels while the others waited.
-        result.replay = history_.since_seq(w.channels, w.from_seq);
+        if (w.from_seq < next_seq_)
+            result.replay = history_.since_seq(w.channels, w.from_seq);
+        add_latest(w, result.replay);
     }
     return result;
+}
+
+void Hub::add_latest(const Waiting& w, std::vector<EventPtr>& replay) {
+    // latest_on_subscribe: the newest stored event of each such channel comes
+    // first, unless it is already in the replay (published while waiting).
+    bool added = false;
+    for (const auto& channel : w.channels) {
+        const auto* ns = find_namespace(config_.namespaces, channel);
+        if (!ns || !ns->latest_on_subscribe)
+            continue;
+        if (auto latest = history_.latest(channel, Clock::now()); latest && latest->seq < w.from_seq) {
+            replay.push_back(std::move(latest));
+            added = true;
+        }
+    }
+    if (added)
+        std::sort(replay.begin(), replay.end(),
+                  [](const EventPtr& a, const EventPtr& b) { return a->seq < b->seq; });
 }
 
 void Hub::channels_confirmed() {

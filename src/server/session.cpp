@@ -25,7 +25,7 @@ Session::Session(Worker& worker, Transport transport, tcp::socket socket)
 
 Session::~Session() {
     worker_.unsubscribe_all(*this);
-    worker_.stats().queued_bytes.sub(outbox_.unsent_bytes());
+    note_dequeued(outbox_.unsent_bytes());
 }
 
 bool Session::is_subscribed(const std::string& channel) const {
@@ -37,15 +37,20 @@ void Session::deliver(const EventPtr& event) {
     const std::string& bytes = encoding(*event);
     // Aliasing constructor: the buffer shares ownership of the whole event,
     // so no recipient copies the bytes.
-    if (queue(SharedBuffer(event, &bytes)))
+    if (enqueue(SharedBuffer(event, &bytes), event.get(), false))
         worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
 }
 
 bool Session::queue(SharedBuffer buffer, bool force) {
+    return enqueue(std::move(buffer), nullptr, force);
+}
+
+bool Session::enqueue(SharedBuffer buffer, const Event* event, bool force) {
     if (closing_ || (slow_ && !force))
         return false;
     std::size_t n = buffer->size();
-    if (outbox_.push(std::move(buffer), force) == QueueResult::dropped) {
+    const auto pushed = outbox_.push(std::move(buffer), event, force);
+    if (pushed.result == QueueResult::over_limit) {
         // Replies to a client that sends but never reads count too: nothing
         // that a peer can make us queue is unbounded.
         slow_ = true;
@@ -57,7 +62,15 @@ bool Session::queue(SharedBuffer buffer, bool force) {
                   [self = shared_from_this()] { static_cast<Session&>(*self).on_slow_consumer(); });
         return false;
     }
-    account_queued(n, true);
+    note_queued(n);
+    if (pushed.freed_bytes > 0) {
+        // What the policies of the queued events let go to make room.
+        auto& stats = worker_.stats();
+        stats.events_dropped[static_cast<std::size_t>(SlowConsumer::drop_oldest)].add(
+            pushed.dropped);
+        stats.events_dropped[static_cast<std::size_t>(SlowConsumer::latest)].add(pushed.replaced);
+        note_dequeued(pushed.freed_bytes);
+    }
     worker_.flusher().mark(*this);
     return true;
 }
@@ -65,7 +78,15 @@ bool Session::queue(SharedBuffer buffer, bool force) {
 void Session::flush() {
     if (outbox_.writing() || !outbox_.has_pending() || !socket_.is_open())
         return;
-    net::async_write(socket_, outbox_.begin_write(),
+    // Events were dropped since the last write: the client learns it from a
+    // marker in front of the next event it gets.
+    SharedBuffer marker;
+    if (outbox_.unreported_drops() > 0)
+        marker = gap_marker(outbox_.unreported_drops());
+    const std::size_t before = outbox_.unsent_bytes();
+    auto batch = outbox_.begin_write(std::move(marker));
+    note_queued(outbox_.unsent_bytes() - before);
+    net::async_write(socket_, batch,
                      [self = std::static_pointer_cast<Session>(shared_from_this())](
                          error_code ec, std::size_t) { self->on_write(ec); });
 }
@@ -73,7 +94,7 @@ void Session::flush() {
 void Session::on_write(error_code ec) {
     std::size_t before = outbox_.unsent_bytes();
     worker_.stats().observe_batch(outbox_.end_write());
-    account_queued(before - outbox_.unsent_bytes(), false);
+    note_dequeued(before - outbox_.unsent_bytes());
     last_write_ = Clock::now();
     if (ec) {
         close_now(); // the peer is gone; nothing more can be written
@@ -116,14 +137,47 @@ void Session::close_now() {
 void Session::discard_queued() {
     std::size_t before = outbox_.unsent_bytes();
     outbox_.discard_pending();
-    account_queued(before - outbox_.unsent_bytes(), false);
+    note_dequeued(before - outbox_.unsent_bytes());
 }
 
-void Session::account_queued(std::size_t bytes, bool add) {
-    if (add)
-        worker_.stats().queued_bytes.add(bytes);
-    else
-        worker_.stats().queued_bytes.sub(bytes);
+void Session::start_reading() {
+    error_code ec;
+    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
+    do_wait_read();
+}
+
+void Session::do_wait_read() {
+    socket_.async_wait(tcp::socket::wait_read,
+                       [self = std::static_pointer_cast<Session>(shared_from_this())](
+                           error_code ec) { self->on_readable(ec); });
+}
+
+void Session::on_readable(error_code ec) {
+    if (ec || !still_reading())
+        return; // closed by us
+    char scratch[4096];
+    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
+    if (ec == net::error::would_block || ec == net::error::try_again) {
+        do_wait_read();
+        return;
+    }
+    if (ec || n == 0) {
+        spdlog::debug("{} close {}: {}", transport_name(transport()), peer_,
+                      ec ? ec.message() : "eof");
+        close_now();
+        return;
+    }
+    on_input({scratch, n});
+    if (still_reading())
+        do_wait_read();
+}
+
+void Session::note_queued(std::size_t bytes) {
+    worker_.stats().queued_bytes.add(bytes);
+}
+
+void Session::note_dequeued(std::size_t bytes) {
+    worker_.stats().queued_bytes.sub(bytes);
 }
 
 bool Session::is_pending(const std::string& channel) const {

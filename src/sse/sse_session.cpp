@@ -25,9 +25,7 @@ void SseSession::start() {
     // client that sees "retry:" knows that it will get every later event.
     auto channels = options_.channels;
     subscribe(std::move(channels), std::move(options_.last_event_id));
-    error_code ec;
-    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
-    do_wait_read();
+    start_reading(); // to learn of the end of the stream
 }
 
 void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
@@ -57,31 +55,6 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
 }
 
-void SseSession::do_wait_read() {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = std::static_pointer_cast<SseSession>(shared_from_this())](
-                           error_code ec) { self->on_readable(ec); });
-}
-
-void SseSession::on_readable(error_code ec) {
-    if (ec)
-        return; // closed by us
-    // EventSource sends nothing after its request; read and drop whatever
-    // comes, and learn of the end of the stream.
-    char scratch[512];
-    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-        do_wait_read();
-        return;
-    }
-    if (ec || n == 0) {
-        spdlog::debug("sse close {}: {}", peer(), ec ? ec.message() : "eof");
-        close_now();
-        return;
-    }
-    do_wait_read();
-}
-
 void SseSession::on_sweep(Clock::time_point now) {
     if (closing()) {
         close_now();
@@ -102,6 +75,18 @@ void SseSession::on_shutdown() {
 void SseSession::on_slow_consumer() {
     // The client is not reading, so nothing more can reach it: end the stream.
     close_now();
+}
+
+SharedBuffer SseSession::gap_marker(std::size_t dropped) const {
+    // An event, not a comment: EventSource hides comments from the page, and
+    // the page must learn that it missed events. Unlike the resume `reset`,
+    // no "id" line: the browser's last event id stays that of the last event
+    // it really got, so a reconnect resumes from there (and history may even
+    // return what was dropped); clearing it would lose everything in between.
+    const std::string n = std::to_string(dropped);
+    return std::make_shared<const std::string>(
+        "event: reset\ndata: {\"reason\":\"slow consumer: " + n +
+        " events dropped\",\"dropped\":" + n + "}\n\n");
 }
 
 } // namespace herald

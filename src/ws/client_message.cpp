@@ -1,6 +1,7 @@
 #include "herald/ws/client_message.hpp"
 
 #include "herald/hub/channel.hpp"
+#include "herald/wire/json.hpp"
 #include "herald/wire/ws_frame.hpp"
 
 #include <exception>
@@ -14,11 +15,6 @@ using json = nlohmann::json;
 
 // Client-supplied text quoted in an error (e.g. the unknown type) is cut to this.
 constexpr std::size_t max_echoed_text = 64;
-
-// A JSON string literal; invalid UTF-8 becomes U+FFFD rather than throwing.
-std::string json_quote(std::string_view text) {
-    return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
-}
 
 ClientMessageError error(std::string message) {
     return {std::move(message)};
@@ -48,11 +44,15 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
         return message;
     }
     if (name == "publish") {
-        auto parsed = parse_publish_message(text);
+        // Checked on the text, as POST /publish does: the data gets dumped,
+        // and dump() recurses. Other types never dump, so deep extras are fine.
+        if (json_nesting_exceeds(text))
+            return error("data: " + json_too_deep_message());
+        auto parsed = parse_publish_message(root);
         if (auto* failure = std::get_if<PublishParseError>(&parsed))
             return error(failure->message);
         message.type = ClientMessage::Type::publish;
-        message.publish = std::move(std::get<std::vector<PublishRequest>>(parsed).front());
+        message.publish = std::move(std::get<PublishRequest>(parsed));
         message.channel = message.publish->channel;
         return message;
     }
@@ -113,8 +113,9 @@ std::string make_subscribed_message(std::string_view channel) {
 }
 
 std::string make_published_message(std::string_view channel, std::string_view id) {
-    return R"({"type":"published","channel":)" + json_quote(channel) + R"(,"id":)" +
-           json_quote(id) + "}";
+    // An ephemeral event has no id.
+    return R"({"type":"published","channel":)" + json_quote(channel) +
+           (id.empty() ? "" : R"(,"id":)" + json_quote(id)) + "}";
 }
 
 std::string make_unsubscribed_message(std::string_view channel) {

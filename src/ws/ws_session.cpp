@@ -1,8 +1,9 @@
+// WsSession's connection: the handshake, the frames a client sends, the
+// heartbeat and the close handshake. The messages inside text frames are
+// handled in ws_messages.cpp.
 #include "herald/ws/ws_session.hpp"
 
-#include "herald/broker/broker.hpp"
 #include "herald/ws/client_message.hpp"
-#include "herald/server/server_info.hpp"
 #include "herald/server/worker.hpp"
 #include "herald/wire/ws_frame.hpp"
 
@@ -20,16 +21,12 @@ const SharedBuffer& ping_frame() {
         std::make_shared<const std::string>(ws::encode_frame(ws::Opcode::ping, {}));
     return frame;
 }
-
-void queue_into_session(void* owner, SharedBuffer bytes);
-void teardown_session(void* owner);
 } // namespace
 
 WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
                      std::optional<std::string> last_event_id)
     : Session(worker, Transport::ws, std::move(socket)),
-      handshake_(
-          std::make_unique<Handshake>(socket_, this, &queue_into_session, &teardown_session)),
+      handshake_(std::make_unique<Handshake>(socket_, static_cast<OutboxStream::Owner&>(*this))),
       reader_(worker.config().max_message_size), initial_channels_(std::move(channels)),
       last_event_id_(std::move(last_event_id)), last_read_(Clock::now()),
       rate_({worker.config().client_message_rate, worker.config().client_message_burst},
@@ -37,15 +34,6 @@ WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string
     handshake_->set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "herald"); }));
 }
-
-namespace {
-void queue_into_session(void* owner, SharedBuffer bytes) {
-    static_cast<WsSession*>(owner)->queue_control(std::move(bytes));
-}
-void teardown_session(void* owner) {
-    static_cast<WsSession*>(owner)->end_after_close_frame();
-}
-} // namespace
 
 void WsSession::start(Request request) {
     next_check_ = Clock::now() + worker_.config().handshake_timeout;
@@ -58,7 +46,7 @@ void WsSession::start(Request request) {
 void WsSession::on_accept(error_code ec) {
     if (ec) {
         // Beast has queued its 400 answer; let it go out.
-        worker_.stats().rejections[static_cast<std::size_t>(Rejection::bad_request)].add();
+        worker_.stats().rejection(Rejection::bad_request);
         close_after_flush();
         return;
     }
@@ -67,11 +55,10 @@ void WsSession::on_accept(error_code ec) {
     // Released once Beast's accept operation has fully unwound.
     net::post(socket_.get_executor(), [self = std::static_pointer_cast<WsSession>(
                                            shared_from_this())] { self->handshake_.reset(); });
-    socket_.non_blocking(true, ec); // on_readable reads what is there, never waits
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
     if (!initial_channels_.empty())
         subscribe(std::exchange(initial_channels_, {}), std::exchange(last_event_id_, {}));
-    do_wait_read();
+    start_reading();
 }
 
 void WsSession::on_subscribed(const std::vector<std::string>& channels, bool reset,
@@ -85,33 +72,10 @@ void WsSession::on_subscribed(const std::vector<std::string>& channels, bool res
         deliver(event);
 }
 
-// An idle connection waits for readability with no buffer; what arrives is
-// read into the stack and parsed at once.
-void WsSession::do_wait_read() {
-    socket_.async_wait(tcp::socket::wait_read,
-                       [self = std::static_pointer_cast<WsSession>(shared_from_this())](
-                           error_code ec) { self->on_readable(ec); });
-}
-
-void WsSession::on_readable(error_code ec) {
-    if (ec || closing())
-        return; // closed by us
-    char scratch[4096];
-    std::size_t n = socket_.read_some(net::buffer(scratch), ec);
-    if (ec == net::error::would_block || ec == net::error::try_again) {
-        do_wait_read();
-        return;
-    }
-    if (ec || n == 0) {
-        spdlog::debug("ws close {}: {}", peer(), ec ? ec.message() : "eof");
-        close_now();
-        return;
-    }
+void WsSession::on_input(std::string_view bytes) {
     last_read_ = Clock::now();
     awaiting_pong_ = false; // any traffic proves the peer alive
-    handle_frames({scratch, n});
-    if (!closing())
-        do_wait_read();
+    handle_frames(bytes);
 }
 
 void WsSession::handle_frames(std::string_view bytes) {
@@ -144,104 +108,13 @@ void WsSession::handle_frames(std::string_view bytes) {
             close_with(frame.code == 1005 ? 1000 : frame.code, {});
             break;
         case Kind::error:
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(frame.code == 1009
-                                                         ? Rejection::message_too_large
-                                                         : Rejection::ws_protocol_error)]
-                .add();
+            worker_.stats().rejection(frame.code == 1009 ? Rejection::message_too_large
+                                                         : Rejection::ws_protocol_error);
             spdlog::debug("ws {} closed on bad input: {}", peer(), frame.payload);
             close_with(frame.code, frame.payload);
             break;
         }
     }
-}
-
-const auth::Identity& WsSession::identity() const {
-    static const auth::Identity anonymous;
-    return identity_ ? *identity_ : anonymous;
-}
-
-void WsSession::handle_message(std::string_view text) {
-    auto parsed = parse_client_message(text);
-    if (auto* error = std::get_if<ClientMessageError>(&parsed)) {
-        send_text(make_error_message(error->message, "bad_message"));
-        return;
-    }
-    auto& message = std::get<ClientMessage>(parsed);
-    switch (message.type) {
-    case ClientMessage::Type::ping:
-        send_text(make_pong_message());
-        break;
-    case ClientMessage::Type::publish:
-        handle_publish(std::move(*message.publish));
-        break;
-    case ClientMessage::Type::subscribe:
-        if (!worker_.info().access->may_subscribe(identity(), message.channel)) {
-            worker_.stats().auth_failure(AuthFailure::forbidden_channel);
-            send_text(
-                make_error_message("not allowed to subscribe to " + message.channel, "forbidden"));
-        } else if (is_subscribed(message.channel)) {
-            send_text(make_subscribed_message(message.channel));
-        } else if (channel_count() >= worker_.config().max_channels_per_connection) {
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(Rejection::too_many_channels)]
-                .add();
-            send_text(make_error_message("too many channels on this connection", "limit"));
-        } else {
-            subscribe({message.channel}, std::nullopt);
-        }
-        break;
-    case ClientMessage::Type::unsubscribe:
-        unsubscribe(message.channel);
-        send_text(make_unsubscribed_message(message.channel));
-        break;
-    }
-}
-
-void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
-    auto& rejections = worker_.stats().rejections;
-    rejections[static_cast<std::size_t>(Rejection::rate_limited)].add();
-    if (verdict == MessageRateLimiter::Verdict::close) {
-        rejections[static_cast<std::size_t>(Rejection::rate_limit_close)].add();
-        spdlog::debug("ws {}: over client_message_rate for too long, closing", peer());
-        close_with(1008, "rate limit exceeded");
-    } else if (verdict == MessageRateLimiter::Verdict::drop_and_warn) {
-        send_text(make_error_message("over client_message_rate (" +
-                                         std::to_string(worker_.config().client_message_rate) +
-                                         "/s): messages dropped",
-                                     "rate_limited"));
-    }
-}
-
-void WsSession::handle_publish(PublishRequest request) {
-    if (!worker_.info().access->may_publish(identity(), request.channel)) {
-        worker_.stats().auth_failure(AuthFailure::forbidden_publish);
-        send_text(make_error_message("not allowed to publish to " + request.channel, "forbidden"));
-        return;
-    }
-    std::string channel = request.channel;
-    auto event = make_event(std::move(request.channel), std::move(request.event),
-                            request.id ? std::move(*request.id) : generate_event_id(),
-                            std::move(request.data_json), request.sse_data);
-    worker_.stats().ws_published.add();
-    // Same path as POST /publish; the answer comes back on this worker's thread.
-    worker_.broker().publish(
-        {std::move(event)},
-        [weak = std::weak_ptr<Connection>(shared_from_this()), &context = worker_.context(),
-         channel = std::move(channel)](PublishResult result) mutable {
-            net::post(context, [weak = std::move(weak), channel = std::move(channel),
-                                result = std::move(result)] {
-                auto self = std::static_pointer_cast<WsSession>(weak.lock());
-                if (!self || self->closing())
-                    return;
-                if (!result.ok())
-                    return self->send_text(make_error_message(
-                        result.error, result.failure == PublishResult::Failure::duplicate_id
-                                          ? "duplicate_id"
-                                          : "unavailable"));
-                self->send_text(make_published_message(channel, result.ids.front()));
-            });
-        });
 }
 
 void WsSession::send_text(std::string text) {
@@ -269,16 +142,14 @@ void WsSession::on_sweep(Clock::time_point now) {
         return;
     }
     if (!open_) { // handshake still not complete
-        worker_.stats().rejections[static_cast<std::size_t>(Rejection::handshake_timeout)].add();
+        worker_.stats().rejection(Rejection::handshake_timeout);
         close_now();
         return;
     }
     const auto& config = worker_.config();
     if (awaiting_pong_) {
         if (now - ping_sent_ >= config.heartbeat_timeout) {
-            worker_.stats()
-                .rejections[static_cast<std::size_t>(Rejection::heartbeat_timeout)]
-                .add();
+            worker_.stats().rejection(Rejection::heartbeat_timeout);
             spdlog::debug("ws {}: no pong within {} ms, closing", peer(),
                           config.heartbeat_timeout.count());
             close_now();
@@ -306,6 +177,15 @@ void WsSession::on_slow_consumer() {
     // flight whole, and say why.
     discard_queued();
     close_with(1008, "slow consumer");
+}
+
+SharedBuffer WsSession::gap_marker(std::size_t dropped) const {
+    // The same "reset" a resume gets when history cannot cover it: either
+    // way the client missed events and should reload its state.
+    const std::string n = std::to_string(dropped);
+    return std::make_shared<const std::string>(ws::encode_frame(
+        ws::Opcode::text, R"({"type":"reset","reason":"slow consumer: )" + n +
+                              R"( events dropped","dropped":)" + n + "}"));
 }
 
 } // namespace herald

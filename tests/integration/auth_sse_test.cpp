@@ -78,6 +78,20 @@ TEST_F(AuthSse, ForeignOriginIs403AndAllowedOriginGetsCors) {
     EXPECT_EQ(app.header("Access-Control-Allow-Origin"), "https://app.example");
 }
 
+// The gate and the CORS echo once compared origins differently (the echo was
+// case-sensitive): the stream was admitted and the browser then refused it
+// for the missing Access-Control-Allow-Origin.
+TEST(AuthOrigin, ListedOriginInAnotherCaseIsAdmittedAndEchoed) {
+    HeraldProcess herald{secure_flags({"--allowed-origins", "https://App.example.com"}),
+                         Security::as_configured};
+    for (const std::string origin : {"https://app.example.com", "https://APP.EXAMPLE.COM"}) {
+        SseClient client(herald.port(), events_target({"broadcast"}), {{"Origin", origin}});
+        EXPECT_EQ(client.status(), 200u) << origin << ": " << client.body_prefix();
+        EXPECT_EQ(client.header("Access-Control-Allow-Origin"), origin);
+        EXPECT_EQ(client.header("Access-Control-Allow-Credentials"), "true") << origin;
+    }
+}
+
 TEST(AuthInsecure, AllowsEverythingAndWarns) {
     HeraldProcess herald; // the harness default: --insecure
     SseClient client(herald.port(), events_target({"room:1", "user:9"}),

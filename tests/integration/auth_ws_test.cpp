@@ -82,7 +82,8 @@ TEST_F(AuthWs, PublishIsAllowedOnlyByThePublishClaim) {
     auto event = room.next_event();
     ASSERT_TRUE(event);
     EXPECT_EQ(event->type, "typing");
-    EXPECT_EQ(event->data, R"({"user":42})");
+    // A client's publish names its sender, which SSE carries in the data.
+    EXPECT_EQ(event->data, R"({"from":"42","data":{"user":42}})");
     bool acknowledged = false;
     for (int i = 0; i < 3 && !acknowledged; ++i) // the event itself may come first
         if (auto m = ws.next_json())

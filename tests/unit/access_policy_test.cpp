@@ -54,6 +54,22 @@ TEST(AccessPolicy, OriginListedOrSameHost) {
     EXPECT_TRUE(policy(c)->origin_allowed("https://evil.example", "push.example"));
 }
 
+TEST(AccessPolicy, OriginListedIgnoresCaseButNotSameHostOrInsecure) {
+    Config c;
+    c.allowed_origins = {"https://App.example"};
+    auto p = policy(c);
+    EXPECT_TRUE(p->origin_listed("https://app.example"));
+    EXPECT_TRUE(p->origin_listed("HTTPS://APP.EXAMPLE"));
+    EXPECT_FALSE(p->origin_listed("https://app.example:8443"));
+    EXPECT_FALSE(p->origin_listed("https://app.example.evil"));
+    // Same-origin and insecure requests pass the gate but are not listed:
+    // they get no CORS echo, as before.
+    c.insecure = true;
+    EXPECT_FALSE(policy(c)->origin_listed("https://evil.example"));
+    c.allowed_origins = {"*"};
+    EXPECT_TRUE(policy(c)->origin_listed("https://evil.example"));
+}
+
 TEST(AccessPolicy, NoKeyMeansEveryTokenIsRefused) {
     auto p = policy(Config{});
     EXPECT_EQ(p->verifier(), nullptr);

@@ -141,4 +141,22 @@ TEST(ClientMessage, PublishIsValidatedLikeAPublishItem) {
               R"({"type":"published","channel":"room:1","id":"p-1"})");
 }
 
+// The message is parsed once; the publish checks run on that parse and keep
+// POST /publish's messages.
+TEST(ClientMessage, PublishErrorsKeepTheirWording) {
+    EXPECT_EQ(fail(R"({"type":"publish","data":1})"), "channel: required");
+    EXPECT_EQ(fail(R"({"type":"publish","channel":"a","data":1,"extra":1})"),
+              "extra: unknown field");
+    EXPECT_EQ(fail(R"({"type":"publish","channel":"a","data":1,"id":""})"),
+              "id: invalid id (1-200 printable ASCII characters, no spaces)");
+    const std::string deep = R"({"type":"publish","channel":"a","data":)" + std::string(64, '[') +
+                             std::string(64, ']') + "}";
+    EXPECT_EQ(fail(deep), "data: JSON nested too deeply (max 64 levels)");
+    // Deep extras are only a problem for a publish, whose data gets dumped.
+    EXPECT_EQ(ok(R"({"type":"subscribe","channel":"a","x":)" + std::string(64, '[') +
+                 std::string(64, ']') + "}")
+                  .type,
+              ClientMessage::Type::subscribe);
+}
+
 } // namespace

@@ -145,3 +145,83 @@ TEST(Namespaces, ToTomlWritesThemBack) {
     EXPECT_EQ(text.find("presence = false"), std::string::npos) << text;
     EXPECT_EQ(text.find("join_leave = false"), std::string::npos) << text;
 }
+
+TEST(Namespaces, ClientPublishEphemeralEventsAndLatestOnSubscribe) {
+    const auto c = parse_config_text(R"(
+[[namespace]]
+pattern = "room:*"
+client_publish = false
+ephemeral_events = ["typing", "cursor"]
+latest_on_subscribe = true
+)");
+    const auto& ns = c.namespaces.at(0);
+    EXPECT_FALSE(ns.client_publish);
+    EXPECT_EQ(ns.ephemeral_events, (std::vector<std::string>{"typing", "cursor"}));
+    EXPECT_TRUE(ns.latest_on_subscribe);
+    EXPECT_TRUE(is_ephemeral_event(c, "room:1", "typing"));
+    EXPECT_FALSE(is_ephemeral_event(c, "room:1", "chat"));
+    EXPECT_FALSE(is_ephemeral_event(c, "user:1", "typing"));
+    EXPECT_EQ(parse_config_text(to_toml(c), "written"), c) << to_toml(c);
+
+    const auto defaults = parse_config_text("[[namespace]]\npattern = \"a\"\n").namespaces.at(0);
+    EXPECT_TRUE(defaults.client_publish);
+    EXPECT_TRUE(defaults.ephemeral_events.empty());
+    EXPECT_FALSE(defaults.latest_on_subscribe);
+
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nephemeral_events = [\"has space\"]\n"),
+              "config file ns.toml:3: namespace[0].ephemeral_events: invalid event name \"has "
+              "space\" (1-200 printable ASCII characters, no spaces)");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nclient_publish = \"no\"\n"),
+              "config file ns.toml:3: namespace[0].client_publish: expected a boolean, got string "
+              "'no'");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nephemeral_events = \"typing\"\n"),
+              "config file ns.toml:3: namespace[0].ephemeral_events: expected an array of event "
+              "names, got string 'typing'");
+}
+
+TEST(Namespaces, SlowConsumerPolicyPerNamespace) {
+    const auto c = parse_config_text(R"(
+[[namespace]]
+pattern = "ticker:*"
+slow_consumer = "latest"
+[[namespace]]
+pattern = "feed:*"
+slow_consumer = "drop_oldest"
+[[namespace]]
+pattern = "chat:*"
+history_size = 5
+)");
+    EXPECT_EQ(channel_options(c, "ticker:eur").slow_consumer, SlowConsumer::latest);
+    EXPECT_EQ(channel_options(c, "feed:1").slow_consumer, SlowConsumer::drop_oldest);
+    // Left out, and outside any namespace: today's behaviour.
+    EXPECT_EQ(channel_options(c, "chat:1").slow_consumer, SlowConsumer::disconnect);
+    EXPECT_EQ(channel_options(c, "other").slow_consumer, SlowConsumer::disconnect);
+    EXPECT_EQ(c.namespaces[2].slow_consumer, std::nullopt);
+
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nslow_consumer = \"drop\"\n"),
+              "config file ns.toml:3: namespace[0].slow_consumer: unknown policy \"drop\" "
+              "(expected \"disconnect\", \"drop_oldest\" or \"latest\")");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nslow_consumer = 1\n"),
+              "config file ns.toml:3: namespace[0].slow_consumer: expected a string, got integer 1");
+}
+
+TEST(Namespaces, SlowConsumerRoundTripsThroughToToml) {
+    Config c;
+    const auto with = [](std::string pattern, std::optional<std::size_t> size,
+                         std::optional<SlowConsumer> policy) {
+        Namespace ns;
+        ns.pattern = std::move(pattern);
+        ns.history_size = size;
+        ns.slow_consumer = policy;
+        return ns;
+    };
+    c.namespaces = {with("ticker:*", std::nullopt, SlowConsumer::latest),
+                    with("feed:*", 3, SlowConsumer::drop_oldest),
+                    with("chat:*", std::nullopt, SlowConsumer::disconnect),
+                    with("*", 1, std::nullopt)};
+    const auto text = to_toml(c);
+    EXPECT_NE(text.find("slow_consumer = 'drop_oldest'"), std::string::npos) << text;
+    const auto back = parse_config_text(text, "written");
+    EXPECT_EQ(back, c) << text;
+    EXPECT_EQ(to_toml(back), text);
+}

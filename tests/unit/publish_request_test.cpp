@@ -222,3 +222,9 @@ TEST(PublishRequest, ArbitraryBytesNeverThrow) {
 }
 
 } // namespace
+
+TEST(PublishRequest, EphemeralFlag) {
+    EXPECT_FALSE(ok(R"({"channel":"a","data":1})")[0].ephemeral);
+    EXPECT_TRUE(ok(R"({"channel":"a","data":1,"ephemeral":true})")[0].ephemeral);
+    EXPECT_FALSE(ok(R"({"channel":"a","data":1,"ephemeral":false})")[0].ephemeral);
+}

@@ -180,3 +180,18 @@ TEST(Payload, MakeEnvelopeShape) {
 }
 
 } // namespace
+
+TEST(Payload, EphemeralAndSenderTravelInTheEnvelope) {
+    const auto text = make_envelope("typing", "", "{}", true, "42");
+    EXPECT_EQ(text, R"({"event":"typing","ephemeral":true,"from":"42","data":{}})");
+    auto classified = classify_payload(text);
+    auto* e = std::get_if<Envelope>(&classified);
+    ASSERT_TRUE(e);
+    EXPECT_TRUE(e->ephemeral);
+    EXPECT_EQ(e->from, "42");
+    EXPECT_FALSE(e->id);
+    EXPECT_TRUE(std::holds_alternative<BadPayload>(classify_payload(R"({"from":7,"data":1})")));
+    EXPECT_TRUE(std::holds_alternative<BadPayload>(classify_payload(R"({"from":"a b","data":1})")));
+    EXPECT_TRUE(
+        std::holds_alternative<BadPayload>(classify_payload(R"({"ephemeral":"yes","data":1})")));
+}

@@ -70,3 +70,8 @@ stop_all() { # workdir
 # The peers check no tokens and limit no client address, and herald-bench's
 # clients come from 254 loopback addresses: measure herald on the same terms.
 bench_flags=(--insecure --max-connections-per-ip 0)
+# HERALD_BENCH_CONFIG: a config file for herald, e.g. one of bench/configs/
+# (namespaces cannot be given as flags). The flags above still apply.
+if [[ -n ${HERALD_BENCH_CONFIG:-} ]]; then
+    bench_flags+=(--config "$(realpath "$HERALD_BENCH_CONFIG")")
+fi

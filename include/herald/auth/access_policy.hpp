@@ -27,6 +27,11 @@ struct Identity {
     // The token's `info` claim as compact JSON (a JSON object), or empty:
     // public user info that presence shows to the channel's subscribers.
     std::string info;
+    // Without a sub: the connection's own id ("anon-..."), set when a stream
+    // opens, so that what it publishes still names its sender.
+    std::string anonymous_id;
+
+    const std::string& id() const { return user ? *user : anonymous_id; }
 };
 
 // The verifier settings the configuration describes, with key files read
@@ -51,9 +56,13 @@ public:
     bool may_subscribe(const Identity& who, std::string_view channel) const;
     bool may_publish(const Identity& who, std::string_view channel) const;
     // An Origin header value from a browser: allowed when allowed_origins
-    // lists it (or "*"), or when it names the Host the request was sent to
-    // (same origin). Requests without Origin are not from a browser page.
+    // lists it (origin_listed), or when it names the Host the request was
+    // sent to (same origin). Requests without Origin are not from a browser page.
     bool origin_allowed(std::string_view origin, std::string_view host) const;
+    // Whether allowed_origins lists `origin` (or "*"), ignoring case. The one
+    // rule for both the upgrade gate and the CORS echo, so that an origin the
+    // gate lets in is never refused by the browser for a missing header.
+    bool origin_listed(std::string_view origin) const;
 
     // One line for the start-up log, e.g. "JWT HS256,HS384,HS512; public: broadcast".
     std::string describe() const;

@@ -16,13 +16,15 @@ public:
     using PublishHandler = std::function<void(PublishResult)>;
     virtual ~Broker() = default;
     // Any thread. `done` runs on the broker's (hub's) thread.
-    virtual void publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) = 0;
+    virtual void publish(std::vector<Publication> publications, PublishHandler done) = 0;
 };
 
 class EmbeddedBroker final : public Broker {
 public:
     explicit EmbeddedBroker(Hub& hub) : hub_(hub) {}
-    void publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) override;
+    // Encodes on the caller's thread (a worker), so that the hub's single
+    // thread only delivers.
+    void publish(std::vector<Publication> publications, PublishHandler done) override;
 
 private:
     Hub& hub_;
@@ -31,5 +33,13 @@ private:
 // Generated event ids: "<boot time base36>-<counter base36>", unique across
 // restarts so that a stale Last-Event-ID is never mistaken for a new event.
 std::string generate_event_id();
+
+// The last step of every way in (POST /publish, a WebSocket publish, a
+// message from Redis) before an event is published or encoded: an event
+// whose name the channel's namespace lists in ephemeral_events becomes
+// ephemeral; an ephemeral event has no id (it must not move a client's
+// resume position past stored events); any other event without an id gets
+// a generated one.
+void stamp_publication(const Config& config, Publication& publication);
 
 } // namespace herald

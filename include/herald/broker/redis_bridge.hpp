@@ -36,7 +36,7 @@ public:
     void start();
     void stop();
 
-    void publish(std::vector<std::shared_ptr<Event>> events, PublishHandler done) override;
+    void publish(std::vector<Publication> publications, PublishHandler done) override;
 
 private:
     enum class State { down, connecting, ready };

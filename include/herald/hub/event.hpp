@@ -1,10 +1,13 @@
 #pragma once
 // An event as it travels from a publisher to every recipient: validated and
 // encoded once per transport, then shared read-only by every session queue.
+#include "herald/config/slow_consumer.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace herald {
 
@@ -15,18 +18,51 @@ struct Event {
     std::uint64_t seq = 0; // node-wide publish order, stamped by the hub
     std::chrono::steady_clock::time_point published_at{};
     std::string data_json; // the data as compact JSON text
+    // Delivered live only: never stored in history, never replayed, no id.
+    bool ephemeral = false;
+    std::string from; // the publishing WebSocket client's user id, or empty
     std::string sse;       // complete SSE bytes: "id: ..\nevent: ..\ndata: ..\n\n"
     std::string ws_frame;  // complete WebSocket text frame (header + JSON payload)
 
     std::size_t wire_bytes() const { return sse.size() + ws_frame.size(); }
+
+    // What a session's outbox does with this event when its subscriber cannot
+    // keep up. Resolved once from the channel's namespace when the hub stamps
+    // the event, so the fan-out reads it instead of matching patterns per
+    // recipient.
+    SlowConsumer slow_consumer = SlowConsumer::disconnect;
+    // For `latest`: the hash of what makes two events replace each other
+    // (the channel; a publisher's `key` will be one more field in both).
+    std::size_t latest_hash = 0;
+    bool same_latest_key(const Event& other) const { return channel == other.channel; }
 };
 
 using EventPtr = std::shared_ptr<const Event>;
+
+// A validated event before any encoding: what a publisher (POST /publish, a
+// WebSocket publish) hands to the broker. Only the broker knows whether it
+// will be delivered here (EmbeddedBroker encodes it into an Event, once) or
+// travel through Redis first (RedisBridge only makes the envelope; the event
+// is encoded when it comes back), so encoding earlier would be wasted.
+struct Publication {
+    std::string channel;
+    std::string name;      // "message" unless the publisher chose one
+    std::string id;        // the publisher's, or generated (stamp_publication); "" if ephemeral
+    std::string data_json; // compact JSON
+    std::string sse_data;  // what EventSource sees as event.data (see make_event)
+    bool ephemeral = false;
+    // Set by herald, never by the publisher: the user id of the WebSocket
+    // client that published, so that receivers know who is typing.
+    std::string from;
+};
 
 // Builds an event and encodes both transports. `sse_data` is what EventSource
 // sees as `event.data`: the string itself when data is a JSON string, the JSON
 // text otherwise (see docs in sse_encoder.hpp).
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data);
+// With `from`, the SSE data becomes {"from":"<user>","data":<data>} (SSE has
+// no field of its own for it) and the WS JSON gets a "from" member.
+std::shared_ptr<Event> make_event(Publication publication);
 
 } // namespace herald

@@ -52,6 +52,9 @@ public:
     std::vector<EventPtr> since_seq(std::span<const std::string> channels,
                                     std::uint64_t from_seq) const;
 
+    // The channel's newest stored event that has not expired, or null.
+    EventPtr latest(const std::string& channel, Clock::time_point now);
+
     // Drops expired events and forgets empty channels.
     void expire(Clock::time_point now);
 

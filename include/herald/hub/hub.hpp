@@ -80,7 +80,9 @@ private:
         SubscribeHandler done;
     };
     bool all_live(const std::vector<std::string>& channels) const;
+    void stamp_slow_consumer(Event& event) const;
     SubscribeResult result_for(const Waiting& w);
+    void add_latest(const Waiting& w, std::vector<EventPtr>& replay);
     void schedule_expiry();
     void schedule_waiting_check();
 

@@ -2,6 +2,8 @@
 // Counters live where they are bumped: each worker owns a WorkerStats that only
 // its thread writes (relaxed atomics, no shared cache line on the hot path);
 // /metrics sums them at scrape time and renders with prometheus-cpp.
+#include "herald/config/slow_consumer.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -58,7 +60,22 @@ enum class AuthFailure : std::uint8_t {
 };
 const char* auth_failure_name(AuthFailure f);
 
+// Only ever goes up (a Prometheus counter). One writer thread: a load and a
+// store, no read-modify-write.
 class Counter {
+public:
+    void add(std::uint64_t n = 1) {
+        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    std::uint64_t get() const { return v_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<std::uint64_t> v_{0};
+};
+
+// A level that goes up and down, or is set (a Prometheus gauge). Same
+// single-writer rule as Counter.
+class Gauge {
 public:
     void add(std::uint64_t n = 1) {
         v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -77,14 +94,17 @@ private:
 constexpr std::array<double, 10> batch_buckets{1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
 
 struct WorkerStats {
-    std::array<Counter, transport_count> connections_open;
+    std::array<Gauge, transport_count> connections_open;
     std::array<Counter, transport_count> connections_total;
     std::array<Counter, transport_count> events_delivered;
     std::array<Counter, transport_count> slow_consumers;
+    // By the dropped event's slow_consumer policy (disconnect never drops).
+    std::array<Counter, slow_consumer_count> events_dropped;
     std::array<Counter, static_cast<std::size_t>(Rejection::count)> rejections;
+    void rejection(Rejection r) { rejections[static_cast<std::size_t>(r)].add(); }
     std::array<Counter, batch_buckets.size() + 1> write_batches; // last = +Inf
     Counter write_batch_sum;
-    Counter queued_bytes;
+    Gauge queued_bytes;
     Counter events_published; // via POST /publish on this worker
     Counter accept_errors;    // accept() failed (EMFILE, ENFILE, ENOBUFS...)
     Counter idle_timeouts;    // keep-alive connections closed after idle_timeout
@@ -97,20 +117,20 @@ struct WorkerStats {
 
 // The Redis bridge's view, written by the hub thread only.
 struct RedisStats {
-    Counter connected; // 1 while both connections are up and subscribed
+    Gauge connected; // 1 while both connections are up and subscribed
     Counter reconnects;
     Counter messages_received;
     Counter bad_payloads;
-    Counter canary_rtt_us; // last canary round trip
+    Gauge canary_rtt_us; // last canary round trip
     Counter canary_failures;
 };
 
 struct HubStats {
     Counter events_ingested;
     Counter duplicate_ids;
-    Counter history_events;
-    Counter history_channels;
-    Counter channels_active;
+    Gauge history_events;
+    Gauge history_channels;
+    Gauge channels_active;
 };
 
 // Renders the Prometheus text exposition format.

@@ -12,7 +12,6 @@
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket/teardown.hpp>
-#include <functional>
 #include <memory>
 
 namespace herald {
@@ -22,13 +21,22 @@ public:
     using executor_type = tcp::socket::executor_type;
     using next_layer_type = tcp::socket;
     using lowest_layer_type = tcp::socket;
-    // Queues the bytes in the owner's outbox.
-    using Sink = void (*)(void* owner, SharedBuffer bytes);
-    // Called when Beast is done with the connection (after a close frame).
-    using Teardown = void (*)(void* owner);
 
-    OutboxStream(tcp::socket& socket, void* owner, Sink sink, Teardown teardown)
-        : socket_(&socket), owner_(owner), sink_(sink), teardown_(teardown) {}
+    // The session under the stream: where Beast's bytes go, and who hears
+    // that Beast is done. A typed interface, so that the stream cannot be
+    // handed the wrong object. Not for deleting through.
+    class Owner {
+    public:
+        // Queues the bytes in the owner's outbox.
+        virtual void queue_control(SharedBuffer bytes) = 0;
+        // Beast is done with the connection (after a close frame).
+        virtual void end_after_close_frame() = 0;
+
+    protected:
+        ~Owner() = default;
+    };
+
+    OutboxStream(tcp::socket& socket, Owner& owner) : socket_(&socket), owner_(&owner) {}
 
     executor_type get_executor() noexcept { return socket_->get_executor(); }
     tcp::socket& next_layer() noexcept { return *socket_; }
@@ -47,7 +55,7 @@ public:
                 auto bytes =
                     std::make_shared<const std::string>(boost::beast::buffers_to_string(b));
                 std::size_t n = bytes->size();
-                sink_(owner_, std::move(bytes));
+                owner_->queue_control(std::move(bytes));
                 // Complete as written: the outbox owns the bytes now. Posted, as
                 // an async operation must not complete inside its initiation.
                 net::post(socket_->get_executor(),
@@ -56,13 +64,11 @@ public:
             handler, buffers);
     }
 
-    void teardown() { teardown_(owner_); }
+    void teardown() { owner_->end_after_close_frame(); }
 
 private:
     tcp::socket* socket_;
-    void* owner_;
-    Sink sink_;
-    Teardown teardown_;
+    Owner* owner_;
 };
 
 // Found by argument-dependent lookup from Beast's close and read operations.

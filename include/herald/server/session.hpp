@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace herald {
@@ -51,6 +52,9 @@ protected:
     virtual const std::string& encoding(const Event& event) const = 0;
     // The client cannot keep up; the subclass ends the stream its own way.
     virtual void on_slow_consumer() = 0;
+    // What tells the client that `dropped` events of drop_oldest channels
+    // were dropped before the next event it gets.
+    virtual SharedBuffer gap_marker(std::size_t dropped) const = 0;
 
     // Queues bytes within max_queued_bytes; beyond it the session becomes a
     // slow consumer and false is returned. `force` is for the final close frame.
@@ -62,6 +66,17 @@ protected:
     // Drops what has not started writing (a slow consumer's backlog).
     void discard_queued();
 
+    // Reads what the peer sends, for as long as the session lasts. An idle
+    // session waits for readability with no buffer; what arrives is read
+    // into the stack and handed to on_input at once. End of stream or a read
+    // error closes the session.
+    void start_reading();
+    virtual void on_input(std::string_view bytes) = 0;
+    // Whether reading goes on once closing. SSE reads on, to learn at once
+    // that the client hung up; WS stops, so that a peer's end of stream
+    // cannot cut off the close frame still queued for it.
+    virtual bool reads_while_closing() const { return false; }
+
     void subscribe(std::vector<std::string> channels, std::optional<std::string> last_event_id);
     void unsubscribe(const std::string& channel);
 
@@ -70,8 +85,16 @@ protected:
     Clock::time_point last_write_;
 
 private:
+    // `event` is null for control frames (see Outbox::push).
+    bool enqueue(SharedBuffer buffer, const Event* event, bool force);
+    void do_wait_read();
+    void on_readable(error_code ec);
+    bool still_reading() const { return !closing_ || reads_while_closing(); }
     void on_write(error_code ec);
-    void account_queued(std::size_t bytes, bool add);
+    // herald_queued_bytes follows the outbox: bytes accepted, and bytes that
+    // left it (written, discarded, or dropped with the session).
+    void note_queued(std::size_t bytes);
+    void note_dequeued(std::size_t bytes);
 
     std::vector<Subscription> subscriptions_;
     std::vector<std::string> pending_;

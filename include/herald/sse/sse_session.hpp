@@ -26,8 +26,10 @@ public:
 private:
     const std::string& encoding(const Event& event) const override { return event.sse; }
     void on_slow_consumer() override;
-    void do_wait_read();
-    void on_readable(error_code ec);
+    SharedBuffer gap_marker(std::size_t dropped) const override;
+    // EventSource sends nothing after its request: what comes is dropped.
+    void on_input(std::string_view) override {}
+    bool reads_while_closing() const override { return true; }
 
     Options options_;
 };

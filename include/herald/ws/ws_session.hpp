@@ -2,6 +2,8 @@
 // GET /ws: a WebSocket connection. Beast does the handshake; client frames
 // are parsed by ws::FrameReader (masking, fragmentation, UTF-8, limits, close
 // codes); event frames are pre-encoded per event and written by the outbox.
+// ws_session.cpp has the connection (handshake, frames, heartbeat, close),
+// ws_messages.cpp the JSON messages a client sends over it.
 #include "herald/auth/access_policy.hpp"
 #include "herald/ws/message_rate_limiter.hpp"
 #include "herald/server/outbox_stream.hpp"
@@ -15,7 +17,7 @@
 
 namespace herald {
 
-class WsSession final : public Session {
+class WsSession final : public Session, private OutboxStream::Owner {
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
@@ -33,24 +35,25 @@ public:
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
 
-    // For OutboxStream: bytes Beast writes, and Beast's end of the connection.
-    void queue_control(SharedBuffer bytes);
-    void end_after_close_frame();
-
 private:
+    // OutboxStream::Owner: bytes Beast writes, and Beast's end of the connection.
+    void queue_control(SharedBuffer bytes) override;
+    void end_after_close_frame() override;
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override;
+    SharedBuffer gap_marker(std::size_t dropped) const override;
     void on_accept(error_code ec);
-    void do_wait_read();
-    void on_readable(error_code ec);
+    void on_input(std::string_view bytes) override;
     void handle_frames(std::string_view bytes);
+    void send_text(std::string text);
+    void close_with(std::uint16_t code, std::string_view reason);
+
+    // Client messages (src/ws/ws_messages.cpp).
     void handle_message(std::string_view text);
     // A message over client_message_rate: dropped, then an error frame or 1008.
     void on_rate_limited(MessageRateLimiter::Verdict verdict);
     void handle_publish(PublishRequest request);
     const auth::Identity& identity() const; // anonymous until set_identity
-    void send_text(std::string text);
-    void close_with(std::uint16_t code, std::string_view reason);
 
     // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
     // No permessage-deflate: events are encoded once for every recipient.

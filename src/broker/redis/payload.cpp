@@ -1,7 +1,8 @@
 #include "herald/broker/redis/payload.hpp"
 
 #include "herald/hub/channel.hpp"
-#include "herald/http/publish_request.hpp"
+#include "herald/hub/event_fields.hpp"
+#include "herald/wire/json.hpp"
 #include "herald/wire/utf8.hpp"
 
 #include <exception>
@@ -19,23 +20,6 @@ std::string compact(const json& value) {
     return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-// Parses JSON, refusing nesting deeper than POST /publish accepts: the
-// parser is iterative but dump() recurses. Sets `too_deep` instead of
-// failing so the caller can tell "deep JSON" from "not JSON".
-json parse_bounded(std::string_view text, bool& too_deep) {
-    const auto limit = static_cast<int>(max_publish_json_depth);
-    const json::parser_callback_t guard = [&](int depth, json::parse_event_t event, json&) {
-        const bool opens =
-            event == json::parse_event_t::object_start || event == json::parse_event_t::array_start;
-        if (opens && depth >= limit) { // depth counts from 0 at the outermost value
-            too_deep = true;
-            return false;
-        }
-        return true;
-    };
-    return json::parse(text, guard, /*allow_exceptions=*/false);
-}
-
 std::pair<std::string, std::string> data_fields(const json& data) {
     std::string data_json = compact(data);
     std::string sse_data = data.is_string() ? data.get<std::string>() : data_json;
@@ -44,23 +28,15 @@ std::pair<std::string, std::string> data_fields(const json& data) {
 
 Payload envelope(const json& object) {
     Envelope out;
-    if (const auto event = object.find("event"); event != object.end()) {
-        if (!event->is_string()) {
-            return BadPayload{"envelope event: must be a string"};
-        }
-        out.event = event->get<std::string>();
-        if (!is_valid_event_name(out.event)) {
-            return BadPayload{"envelope event: invalid event name"};
-        }
+    if (auto error = read_event_fields(object, out.event, out.id, out.ephemeral)) {
+        return BadPayload{"envelope " + error->field + ": " + error->what};
     }
-    if (const auto id = object.find("id"); id != object.end()) {
-        if (!id->is_string()) {
-            return BadPayload{"envelope id: must be a string"};
-        }
-        out.id = id->get<std::string>();
-        if (!is_valid_event_id(*out.id)) {
-            return BadPayload{"envelope id: invalid id"};
-        }
+    // Only herald nodes and the application publish to Redis, so "from" is
+    // trusted here; WebSocket clients can never set it.
+    if (const auto from = object.find("from"); from != object.end()) {
+        if (!from->is_string() || !is_valid_event_id(from->get<std::string>()))
+            return BadPayload{"envelope from: must be a user id (1-200 printable ASCII characters, no spaces)"};
+        out.from = from->get<std::string>();
     }
     const auto data = object.find("data");
     std::tie(out.data_json, out.sse_data) = data_fields(data == object.end() ? json() : *data);
@@ -79,12 +55,12 @@ Payload classify_payload(std::string_view payload) {
         if (!is_valid_utf8(payload)) {
             return BadPayload{"payload is not valid UTF-8"};
         }
-        bool too_deep = false;
-        const json value = parse_bounded(payload, too_deep);
-        if (too_deep) {
-            return BadPayload{"JSON nested too deeply (max " +
-                              std::to_string(max_publish_json_depth) + " levels)"};
+        // The same guard as POST /publish: the parser is iterative but
+        // dump() recurses.
+        if (json_nesting_exceeds(payload)) {
+            return BadPayload{json_too_deep_message()};
         }
+        const json value = json::parse(payload, nullptr, /*allow_exceptions=*/false);
         if (value.is_discarded()) {
             // Plain text: delivered as a JSON string.
             return Raw{compact(json(payload)), std::string(payload)};
@@ -99,11 +75,18 @@ Payload classify_payload(std::string_view payload) {
     }
 }
 
-std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json) {
+std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json,
+                          bool ephemeral, std::string_view from) {
     try {
-        std::string out = R"({"event":)" + compact(json(event));
+        std::string out = R"({"event":)" + json_quote(event);
         if (!id.empty()) {
-            out += R"(,"id":)" + compact(json(id));
+            out += R"(,"id":)" + json_quote(id);
+        }
+        if (ephemeral) {
+            out += R"(,"ephemeral":true)";
+        }
+        if (!from.empty()) {
+            out += R"(,"from":)" + json_quote(from);
         }
         out += R"(,"data":)";
         out += data_json.empty() ? std::string_view("null") : data_json;

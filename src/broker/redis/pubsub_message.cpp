@@ -1,7 +1,6 @@
 #include "herald/broker/redis/pubsub_message.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "herald/util/strings.hpp"
 
 namespace herald::redis {
 namespace {
@@ -9,10 +8,7 @@ namespace {
 // Redis writes the kinds in lower case; compare loosely all the same.
 bool is_kind(const Reply& r, std::string_view kind) {
     return (r.type == Reply::Type::string || r.type == Reply::Type::status) &&
-           r.str.size() == kind.size() &&
-           std::equal(r.str.begin(), r.str.end(), kind.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == b;
-           });
+           iequals(r.str, kind);
 }
 
 } // namespace

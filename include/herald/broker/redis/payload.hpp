@@ -3,6 +3,7 @@
 // (other herald nodes, or an application doing a plain PUBLISH) may send:
 //   - an envelope: a JSON object with any of "event", "data", "id"
 //       {"event":"notification","id":"n-1","data":{"text":"Hi"}}
+//     and optionally "ephemeral" (a boolean) and "from" (a user id),
 //     other keys are ignored, "data" defaults to null;
 //   - anything else, delivered as the data of a "message" event: JSON text
 //     as is (compacted), non-JSON text as a JSON string.
@@ -18,6 +19,8 @@ namespace herald::redis {
 struct Envelope {
     std::string event = "message";
     std::optional<std::string> id;
+    bool ephemeral = false;
+    std::string from; // the publishing WebSocket client's user, stamped by a herald node
     std::string data_json; // compact JSON
     std::string sse_data;
 };
@@ -28,7 +31,8 @@ struct Raw {
 };
 
 // Not deliverable: invalid UTF-8, an envelope with an invalid event name or
-// id, or JSON nested deeper than POST /publish accepts.
+// id, or nesting deeper than POST /publish accepts (json_nesting_exceeds,
+// which counts brackets before parsing, so it also applies to plain text).
 struct BadPayload {
     std::string reason;
 };
@@ -41,6 +45,7 @@ Payload classify_payload(std::string_view payload);
 // `event` and `id` should be valid (channel.hpp); an empty id is left out.
 // `data_json` is inserted verbatim and must be compact JSON (as produced for
 // POST /publish); empty means null. Returns "" only on allocation failure.
-std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json);
+std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json,
+                          bool ephemeral = false, std::string_view from = {});
 
 } // namespace herald::redis

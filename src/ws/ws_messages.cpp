@@ -1,0 +1,105 @@
+// WsSession's client messages: the JSON protocol over text frames. Each
+// message passes the rate limiter (ws_session.cpp, handle_frames), then is
+// dispatched: ping, subscribe and unsubscribe are answered here, publish goes
+// to the broker. What the connection may do is the identity's call, as the
+// upgrade gate let it in.
+#include "herald/broker/broker.hpp"
+#include "herald/server/server_info.hpp"
+#include "herald/server/worker.hpp"
+#include "herald/ws/client_message.hpp"
+#include "herald/ws/ws_session.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace herald {
+
+const auth::Identity& WsSession::identity() const {
+    static const auth::Identity anonymous;
+    return identity_ ? *identity_ : anonymous;
+}
+
+void WsSession::handle_message(std::string_view text) {
+    auto parsed = parse_client_message(text);
+    if (auto* error = std::get_if<ClientMessageError>(&parsed)) {
+        send_text(make_error_message(error->message, "bad_message"));
+        return;
+    }
+    auto& message = std::get<ClientMessage>(parsed);
+    switch (message.type) {
+    case ClientMessage::Type::ping:
+        send_text(make_pong_message());
+        break;
+    case ClientMessage::Type::publish:
+        handle_publish(std::move(*message.publish));
+        break;
+    case ClientMessage::Type::subscribe:
+        if (!worker_.info().access->may_subscribe(identity(), message.channel)) {
+            worker_.stats().auth_failure(AuthFailure::forbidden_channel);
+            send_text(
+                make_error_message("not allowed to subscribe to " + message.channel, "forbidden"));
+        } else if (is_subscribed(message.channel)) {
+            send_text(make_subscribed_message(message.channel));
+        } else if (channel_count() >= worker_.config().max_channels_per_connection) {
+            worker_.stats().rejection(Rejection::too_many_channels);
+            send_text(make_error_message("too many channels on this connection", "limit"));
+        } else {
+            subscribe({message.channel}, std::nullopt);
+        }
+        break;
+    case ClientMessage::Type::unsubscribe:
+        unsubscribe(message.channel);
+        send_text(make_unsubscribed_message(message.channel));
+        break;
+    }
+}
+
+void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
+    worker_.stats().rejection(Rejection::rate_limited);
+    if (verdict == MessageRateLimiter::Verdict::close) {
+        worker_.stats().rejection(Rejection::rate_limit_close);
+        spdlog::debug("ws {}: over client_message_rate for too long, closing", peer());
+        close_with(1008, "rate limit exceeded");
+    } else if (verdict == MessageRateLimiter::Verdict::drop_and_warn) {
+        send_text(make_error_message("over client_message_rate (" +
+                                         std::to_string(worker_.config().client_message_rate) +
+                                         "/s): messages dropped",
+                                     "rate_limited"));
+    }
+}
+
+void WsSession::handle_publish(PublishRequest request) {
+    const auto* ns = find_namespace(worker_.config().namespaces, request.channel);
+    if ((ns && !ns->client_publish) ||
+        !worker_.info().access->may_publish(identity(), request.channel)) {
+        worker_.stats().auth_failure(AuthFailure::forbidden_publish);
+        send_text(make_error_message("not allowed to publish to " + request.channel, "forbidden"));
+        return;
+    }
+    std::string channel = request.channel;
+    std::vector<Publication> event(1);
+    event[0] = {std::move(request.channel), std::move(request.event), request.id.value_or(""),
+                std::move(request.data_json), std::move(request.sse_data), request.ephemeral,
+                identity().id()};
+    stamp_publication(worker_.config(), event[0]);
+    worker_.stats().ws_published.add();
+    // Same path as POST /publish; the answer comes back on this worker's thread.
+    worker_.broker().publish(
+        std::move(event),
+        [weak = std::weak_ptr<Connection>(shared_from_this()), &context = worker_.context(),
+         channel = std::move(channel)](PublishResult result) mutable {
+            net::post(context, [weak = std::move(weak), channel = std::move(channel),
+                                result = std::move(result)] {
+                auto self = std::static_pointer_cast<WsSession>(weak.lock());
+                if (!self || self->closing())
+                    return;
+                if (!result.ok())
+                    return self->send_text(make_error_message(
+                        result.error, result.failure == PublishResult::Failure::duplicate_id
+                                          ? "duplicate_id"
+                                          : "unavailable"));
+                self->send_text(make_published_message(channel, result.ids.front()));
+            });
+        });
+}
+
+} // namespace herald
