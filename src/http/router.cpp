@@ -16,10 +16,11 @@ struct Entry {
 };
 
 // HEAD is allowed where a monitor may probe without a body.
-const std::array<Entry, 6> routes = {{
+const std::array<Entry, 7> routes = {{
     {"/events", Endpoint::events, http::verb::get, http::verb::get},
     {"/ws", Endpoint::ws, http::verb::get, http::verb::get},
     {"/publish", Endpoint::publish, http::verb::post, http::verb::post},
+    {"/presence", Endpoint::presence, http::verb::get, http::verb::get},
     {"/healthz", Endpoint::healthz, http::verb::get, http::verb::head},
     {"/readyz", Endpoint::readyz, http::verb::get, http::verb::head},
     {"/metrics", Endpoint::metrics, http::verb::get, http::verb::get},

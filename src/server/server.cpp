@@ -29,6 +29,12 @@ Server::Server(Config config)
     : config_(std::move(config)), hub_(config_, info_.hub_stats),
       broker_(make_broker(config_, hub_, info_, bridge_)) {
     info_.access = auth::AccessPolicy::from_config(config_);
+    if (bridge_)
+        // Join/leave through Redis reach every node's subscribers. Presence
+        // membership itself is still each node's own (see README, Presence).
+        hub_.publish_presence_event = [this](std::vector<Publication> publications) {
+            broker_->publish(std::move(publications), [](PublishResult) {});
+        };
     unsigned threads =
         config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i)

@@ -131,6 +131,8 @@ struct HubStats {
     Gauge history_events;
     Gauge history_channels;
     Gauge channels_active;
+    Gauge presence_channels; // channels with at least one presence member
+    Gauge presence_members;  // members over all presence channels
 };
 
 // Renders the Prometheus text exposition format.

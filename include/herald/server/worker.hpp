@@ -83,6 +83,9 @@ private:
     std::vector<std::shared_ptr<Connection>> due_;
     std::thread thread_;
     bool shutting_down_ = false;
+    // Some namespace has presence: only then does a subscription look its
+    // channel's options up on the way in.
+    bool presence_configured_ = false;
 };
 
 } // namespace herald
