@@ -39,9 +39,6 @@ void HttpSession::handle_events(Request& request) {
         return;
     if (params.channels.empty())
         return reject(400, Rejection::bad_request, "channel: required", "channel");
-    // Presence counts every connection under an id, as for WebSocket.
-    if (!identity->user)
-        identity->anonymous_id = "anon-" + generate_event_id();
 
     SseSession::Options options;
     options.channels = std::move(params.channels);
@@ -58,7 +55,14 @@ void HttpSession::handle_events(Request& request) {
     auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
     session->adopt_slot(std::move(slot_));
     session->set_peer(identity->user ? client + " user=" + *identity->user : client);
-    session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));
+    // An SSE stream sends nothing, so only presence needs who it is; it
+    // counts every connection under an id, as for WebSocket. Without presence
+    // the stream keeps no identity (no memory spent on it).
+    if (worker_.presence_configured()) {
+        if (!identity->user)
+            identity->anonymous_id = "anon-" + generate_event_id();
+        session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));
+    }
     session->start();
 }
 

@@ -196,3 +196,23 @@ TEST_F(Presence, JoinAndLeaveAreNeverReplayed) {
     }
     FAIL() << "c-2 never came";
 }
+
+TEST(PresenceAnonymous, EachAnonymousConnectionIsItsOwnMember) {
+    auto args = presence_flags();
+    // Insecure: anonymous connections may subscribe anywhere; the flags from
+    // secure_flags() stay (a jwt secret does not matter to anonymous clients).
+    HeraldProcess herald(args);
+    SseClient sse(herald.port(), events_target({"quiet:9"}));
+    ASSERT_EQ(sse.status(), 200u);
+    WsClient ws(herald.port(), ws_target({"quiet:9"}));
+    ASSERT_TRUE(ws.wait_subscribed("quiet:9"));
+    json members;
+    ASSERT_TRUE(wait_until([&] {
+        members = get_presence(herald.port(), "?channel=quiet:9", true).json()["members"];
+        return members.size() == 2;
+    })) << members.dump();
+    for (const auto& m : members) {
+        EXPECT_TRUE(m["user"].get<std::string>().starts_with("anon-")) << m.dump();
+        EXPECT_EQ(m["connections"], 1);
+    }
+}

@@ -40,6 +40,8 @@ public:
     ServerInfo& info() { return info_; }
     ConnectionList& connections() { return connections_; }
     Shard& shard() { return shard_; }
+    // Some namespace has presence (then sessions need their identity kept).
+    bool presence_configured() const { return presence_configured_; }
 
     void listen(const tcp::endpoint& endpoint, error_code& ec);
     tcp::endpoint local_endpoint() const;
