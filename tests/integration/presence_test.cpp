@@ -3,6 +3,7 @@
 // a user's first and last connection only, to SSE and WS subscribers, the WS
 // and HTTP queries, their errors, and join/leave never replayed on resume.
 #include "auth_fixture.hpp"
+#include "redis_server.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -215,4 +216,36 @@ TEST(PresenceAnonymous, EachAnonymousConnectionIsItsOwnMember) {
         EXPECT_TRUE(m["user"].get<std::string>().starts_with("anon-")) << m.dump();
         EXPECT_EQ(m["connections"], 1);
     }
+}
+
+TEST(PresenceRedis, JoinAndLeaveReachTheOtherNodeButMembershipIsPerNode) {
+    RedisServer redis;
+    auto args = redis_herald_args(redis.url(), presence_flags());
+    HeraldProcess a(args);
+    HeraldProcess b(args);
+    SseClient on_b(b.port(), events_target({"chat:5"}));
+    ASSERT_EQ(on_b.status(), 200u);
+    // B's own join came back through Redis: B's subscription is live there.
+    auto own = on_b.next_event();
+    ASSERT_TRUE(own);
+    EXPECT_EQ(own->type, "join");
+
+    auto on_a = std::make_unique<WsClient>(a.port(), ws_target({"chat:5"}));
+    ASSERT_TRUE(on_a->wait_subscribed("chat:5"));
+    auto join = on_b.next_event();
+    ASSERT_TRUE(join);
+    EXPECT_EQ(join->type, "join");
+    EXPECT_FALSE(join->id);
+    const auto a_user = json::parse(join->data)["user"].get<std::string>();
+    EXPECT_TRUE(a_user.starts_with("anon-")) << join->data;
+    // The documented limit: each node lists its own subscribers only.
+    EXPECT_EQ(get_presence(b.port(), "?channel=chat:5", true).json()["members"].size(), 1u);
+    EXPECT_EQ(get_presence(a.port(), "?channel=chat:5", true).json()["members"][0]["user"],
+              a_user);
+
+    on_a.reset();
+    auto leave = on_b.next_event();
+    ASSERT_TRUE(leave);
+    EXPECT_EQ(leave->type, "leave");
+    EXPECT_EQ(json::parse(leave->data)["user"], a_user);
 }
