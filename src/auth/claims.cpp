@@ -142,6 +142,16 @@ std::variant<Claims, TokenFailure> check_claims(const json& payload, const Claim
         return *failure;
     if (auto failure = patterns(payload, "publish", claims.publish))
         return *failure;
+    if (auto info = payload.find("info"); info != payload.end() && !info->is_null()) {
+        if (!info->is_object())
+            return bad("info: must be a JSON object");
+        // Parsed JSON strings are valid UTF-8; `replace` only keeps a payload
+        // built in memory (tests, fuzzers) from throwing here.
+        claims.info = info->dump(-1, ' ', false, json::error_handler_t::replace);
+        if (claims.info.size() > max_info_size)
+            return bad("info: must be at most " + std::to_string(max_info_size) +
+                       " bytes as compact JSON, got " + std::to_string(claims.info.size()));
+    }
     return claims;
 }
 

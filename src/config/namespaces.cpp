@@ -24,6 +24,8 @@ ChannelOptions channel_options(const Config& config, std::string_view channel) {
     if (const auto* ns = find_namespace(config.namespaces, channel)) {
         options.history_size = ns->history_size.value_or(options.history_size);
         options.history_ttl = ns->history_ttl.value_or(options.history_ttl);
+        options.presence = ns->presence;
+        options.join_leave = ns->join_leave;
 
         options.slow_consumer = ns->slow_consumer.value_or(options.slow_consumer);
     }
@@ -94,6 +96,17 @@ const Option options[] = {
      [](const Namespace& ns, toml::table& t) {
          if (ns.history_ttl)
              t.insert("history_ttl", format_duration(*ns.history_ttl));
+     }},
+    // The booleans are written back only when true, like the unset optionals.
+    {"presence", [](Namespace& ns, const toml::node& n) { ns.presence = boolean(n); },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.presence)
+             t.insert("presence", true);
+     }},
+    {"join_leave", [](Namespace& ns, const toml::node& n) { ns.join_leave = boolean(n); },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.join_leave)
+             t.insert("join_leave", true);
      }},
     {"client_publish", [](Namespace& ns, const toml::node& n) { ns.client_publish = boolean(n); },
      [](const Namespace& ns, toml::table& t) {
@@ -167,6 +180,12 @@ Namespace read_namespace(const toml::table& table, const std::string& path, std:
     }
     if (ns.pattern.empty())
         fail(at(table, "pattern") + "required");
+    // Checked once the whole table is read, so the order of the keys does not
+    // matter. Join and leave are decided by presence (a user's first and last
+    // connection), so one cannot be had without the other.
+    if (ns.join_leave && !ns.presence)
+        fail(at(*table.get("join_leave"), "join_leave") +
+             "needs presence = true in the same namespace");
     return ns;
 }
 

@@ -82,6 +82,8 @@ void HttpSession::route(Request request) {
         return handle_poll(request);
     case Endpoint::publish:
         return handle_publish(request);
+    case Endpoint::presence:
+        return handle_presence(request);
     case Endpoint::healthz: {
         Response res{http::status::ok, version_};
         res.set(http::field::content_type, "application/json");
@@ -106,14 +108,21 @@ void HttpSession::route(Request request) {
     }
 }
 
-void HttpSession::handle_publish(Request& request) {
+bool HttpSession::has_publish_key(const Request& request) {
     const auto& key = worker_.config().publish_key;
-    if (!key.empty()) {
-        auto auth = request[http::field::authorization];
-        constexpr std::string_view scheme = "Bearer ";
-        if (!auth.starts_with(scheme) || !secret_equals(auth.substr(scheme.size()), key))
-            return reject(401, Rejection::unauthorized, "missing or wrong publish key");
-    }
+    if (key.empty())
+        return true;
+    auto auth = request[http::field::authorization];
+    constexpr std::string_view scheme = "Bearer ";
+    if (auth.starts_with(scheme) && secret_equals(auth.substr(scheme.size()), key))
+        return true;
+    reject(401, Rejection::unauthorized, "missing or wrong publish key");
+    return false;
+}
+
+void HttpSession::handle_publish(Request& request) {
+    if (!has_publish_key(request))
+        return;
     auto parsed = parse_publish_body(request.body());
     if (auto* error = std::get_if<PublishParseError>(&parsed))
         return reject(400, Rejection::bad_request, error->message, error->field);

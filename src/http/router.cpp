@@ -21,6 +21,7 @@ const std::array<Entry, 7> routes = {{
     {"/ws", Endpoint::ws, http::verb::get, http::verb::get},
     {"/poll", Endpoint::poll, http::verb::get, http::verb::get},
     {"/publish", Endpoint::publish, http::verb::post, http::verb::post},
+    {"/presence", Endpoint::presence, http::verb::get, http::verb::get},
     {"/healthz", Endpoint::healthz, http::verb::get, http::verb::head},
     {"/readyz", Endpoint::readyz, http::verb::get, http::verb::head},
     {"/metrics", Endpoint::metrics, http::verb::get, http::verb::get},

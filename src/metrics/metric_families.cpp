@@ -166,6 +166,14 @@ void add_hub(Families& out, const HubStats& hub) {
                          hub.duplicate_ids));
     out.push_back(single("herald_channels_active", "Channels with at least one subscriber",
                          hub.channels_active));
+    out.push_back(single("herald_presence_channels", "Channels with presence members",
+                         hub.presence_channels));
+    out.push_back(single("herald_presence_members",
+                         "Presence members over all channels (a user on two channels counts twice)",
+                         hub.presence_members));
+    out.push_back(single("herald_presence_events_lost_total",
+                         "Join/leave events lost because Redis refused or was unavailable",
+                         hub.presence_events_lost));
     out.push_back(single("herald_history_events", "Events held for resume", hub.history_events));
     out.push_back(
         single("herald_history_channels", "Channels with resume history", hub.history_channels));

@@ -28,6 +28,11 @@ Session::~Session() {
     note_dequeued(outbox_.unsent_bytes());
 }
 
+const auth::Identity& Session::identity() const {
+    static const auth::Identity anonymous;
+    return identity_ ? *identity_ : anonymous;
+}
+
 bool Session::is_subscribed(const std::string& channel) const {
     return std::any_of(subscriptions_.begin(), subscriptions_.end(),
                        [&](const Subscription& s) { return s.channel == channel; });

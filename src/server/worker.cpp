@@ -12,7 +12,9 @@ namespace herald {
 Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, ServerInfo& info)
     : index_(index), config_(config), hub_(hub), broker_(broker), info_(info),
       flusher_(context_, config.flush_interval), listener_(std::make_unique<Listener>(*this)),
-      sweep_timer_(context_) {}
+      sweep_timer_(context_),
+      presence_configured_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
+                                       [](const Namespace& ns) { return ns.presence; })) {}
 
 Worker::~Worker() {
     join();
@@ -137,6 +139,7 @@ void Worker::on_subscribed(const std::shared_ptr<Session>& session,
     // nothing is missed and nothing arrives twice.
     std::vector<std::string> unwanted;
     std::vector<std::string> confirmed; // every request still wanted gets its answer
+    std::vector<std::string> joined;    // newly subscribed presence channels
     for (const auto& channel : channels) {
         if (!session || session->closing() || !session->take_pending(channel)) {
             unwanted.push_back(channel); // withdrawn, or the session is gone
@@ -147,13 +150,27 @@ void Worker::on_subscribed(const std::shared_ptr<Session>& session,
             unwanted.push_back(channel); // a duplicate request: the hub counted it twice
             continue;
         }
+        // A poll is one short request: counting it would make its client
+        // join and leave on every poll.
+        const bool presence = presence_configured_ && session->transport() != Transport::poll &&
+                              channel_options(config_, channel).presence;
         auto& subs = session->subscriptions();
-        subs.push_back({channel, 0});
+        subs.push_back({channel, 0, presence});
         shard_.add(channel, *session, static_cast<std::uint32_t>(subs.size() - 1));
+        if (presence)
+            joined.push_back(channel);
     }
     if (!unwanted.empty())
         net::post(hub_.context(),
                   [this, unwanted = std::move(unwanted)] { hub_.unsubscribe(index_, unwanted); });
+    // After the session entered the shard: its own join reaches it too. Each
+    // channel flagged here is removed from presence exactly once, when the
+    // subscription goes (unsubscribe or unsubscribe_all).
+    if (!joined.empty())
+        net::post(hub_.context(), [this, user = session->identity().id(),
+                                   info = session->identity().info, joined = std::move(joined)] {
+            hub_.presence_add(user, info, joined);
+        });
     if (session && !session->closing()) {
         session->on_history_position(result.last_seq);
         session->on_subscribed(confirmed, result.reset, result.reset_reason, result.replay);
@@ -167,13 +184,19 @@ void Worker::unsubscribe(Session& session, const std::string& channel) {
     if (it == subs.end())
         return;
     shard_.remove(channel, it->slot);
+    const bool presence = it->presence;
     auto index = static_cast<std::uint32_t>(it - subs.begin());
     if (index + 1 != subs.size()) {
         *it = std::move(subs.back());
         shard_.reindex(it->channel, it->slot, index);
     }
     subs.pop_back();
-    net::post(hub_.context(), [this, channel] { hub_.unsubscribe(index_, {channel}); });
+    if (!presence)
+        return net::post(hub_.context(), [this, channel] { hub_.unsubscribe(index_, {channel}); });
+    net::post(hub_.context(), [this, channel, user = session.identity().id()] {
+        hub_.unsubscribe(index_, {channel});
+        hub_.presence_remove(user, {channel});
+    });
 }
 
 void Worker::unsubscribe_all(Session& session) {
@@ -181,14 +204,24 @@ void Worker::unsubscribe_all(Session& session) {
     if (subs.empty())
         return;
     std::vector<std::string> channels;
+    std::vector<std::string> left; // presence channels, also in `channels`
     channels.reserve(subs.size());
     for (auto& s : subs) {
         shard_.remove(s.channel, s.slot);
+        if (s.presence)
+            left.push_back(s.channel);
         channels.push_back(std::move(s.channel));
     }
     subs.clear();
-    net::post(hub_.context(),
-              [this, channels = std::move(channels)] { hub_.unsubscribe(index_, channels); });
+    if (left.empty())
+        return net::post(hub_.context(), [this, channels = std::move(channels)] {
+            hub_.unsubscribe(index_, channels);
+        });
+    net::post(hub_.context(), [this, channels = std::move(channels), left = std::move(left),
+                               user = session.identity().id()] {
+        hub_.unsubscribe(index_, channels);
+        hub_.presence_remove(user, left);
+    });
 }
 
 void Worker::deliver(const std::vector<EventPtr>& batch) {

@@ -60,9 +60,11 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
         message.type = ClientMessage::Type::subscribe;
     } else if (name == "unsubscribe") {
         message.type = ClientMessage::Type::unsubscribe;
+    } else if (name == "presence") {
+        message.type = ClientMessage::Type::presence;
     } else {
         return error("unknown type '" + std::string(ws::utf8_prefix(name, max_echoed_text)) +
-                     "' (expected subscribe, unsubscribe, publish or ping)");
+                     "' (expected subscribe, unsubscribe, publish, presence or ping)");
     }
 
     const auto channel = root.find("channel");

@@ -1,7 +1,7 @@
 // WsSession's client messages: the JSON protocol over text frames. Each
 // message passes the rate limiter (ws_session.cpp, handle_frames), then is
 // dispatched: ping, subscribe and unsubscribe are answered here, publish goes
-// to the broker. What the connection may do is the identity's call, as the
+// to the broker, presence to the hub. What the connection may do is the identity's call, as the
 // upgrade gate let it in.
 #include "herald/broker/broker.hpp"
 #include "herald/server/server_info.hpp"
@@ -12,11 +12,6 @@
 #include <spdlog/spdlog.h>
 
 namespace herald {
-
-const auth::Identity& WsSession::identity() const {
-    static const auth::Identity anonymous;
-    return identity_ ? *identity_ : anonymous;
-}
 
 void WsSession::handle_message(std::string_view text) {
     auto parsed = parse_client_message(text);
@@ -50,7 +45,31 @@ void WsSession::handle_message(std::string_view text) {
         unsubscribe(message.channel);
         send_text(make_unsubscribed_message(message.channel));
         break;
+    case ClientMessage::Type::presence:
+        handle_presence(message.channel);
+        break;
     }
+}
+
+void WsSession::handle_presence(const std::string& channel) {
+    // Who is on a channel is for those who may be on it.
+    if (!worker_.info().access->may_subscribe(identity(), channel)) {
+        worker_.stats().auth_failure(AuthFailure::forbidden_channel);
+        return send_text(make_error_message("not allowed to subscribe to " + channel, "forbidden"));
+    }
+    if (!channel_options(worker_.config(), channel).presence)
+        return send_text(make_error_message("no presence on channel " + channel, "not_found"));
+    // The registry belongs to the hub thread; the answer comes back to this
+    // worker's thread, where the session lives.
+    net::post(worker_.hub().context(), [weak = std::weak_ptr<Connection>(shared_from_this()),
+                                        &hub = worker_.hub(), &context = worker_.context(),
+                                        channel] {
+        net::post(context, [weak = std::move(weak), answer = hub.presence_answer(channel)] {
+            auto self = std::static_pointer_cast<WsSession>(weak.lock());
+            if (self && !self->closing())
+                self->send_text(answer);
+        });
+    });
 }
 
 void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {

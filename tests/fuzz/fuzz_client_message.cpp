@@ -7,6 +7,7 @@
 // must be, and carries the text it was given.
 #include "fuzz_check.hpp"
 #include "herald/hub/channel.hpp"
+#include "herald/hub/presence.hpp"
 #include "herald/ws/client_message.hpp"
 #include "herald/wire/utf8.hpp"
 
@@ -35,6 +36,8 @@ const char* type_name(ClientMessage::Type type) {
         return "ping";
     case ClientMessage::Type::publish:
         return "publish";
+    case ClientMessage::Type::presence:
+        return "presence";
     }
     std::abort();
 }
@@ -67,6 +70,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         const json ack = reply(herald::make_published_message(message.channel, id));
         FUZZ_CHECK(ack["type"] == "published");
         FUZZ_CHECK(ack["channel"] == message.channel && ack["id"] == id);
+    } else if (message.type == ClientMessage::Type::presence) {
+        FUZZ_CHECK(!message.publish.has_value());
+        FUZZ_CHECK(herald::is_valid_channel(message.channel));
+        // The answer quotes the channel back: it must stay valid JSON.
+        const json answer = reply(herald::Presence().answer(message.channel));
+        FUZZ_CHECK(answer["type"] == "presence" && answer["channel"] == message.channel);
+        FUZZ_CHECK(answer["members"].is_array());
     } else {
         FUZZ_CHECK(!message.publish.has_value());
         FUZZ_CHECK(herald::is_valid_channel(message.channel));

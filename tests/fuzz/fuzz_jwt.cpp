@@ -4,12 +4,15 @@
 //
 // Invariants: no exception; the same answer twice; an accepted token has
 // exp + leeway > now, a sub that makes a valid "user:<sub>" channel and
-// only valid channel patterns; no token is accepted by both keys; a failure
+// only valid channel patterns, an info that is empty or a JSON object of at
+// most max_info_size bytes that reads back the same; no token is accepted by both keys; a failure
 // says why without echoing the token.
 #include "fuzz_check.hpp"
 #include "herald/auth/channel_pattern.hpp"
 #include "herald/auth/jwt_verifier.hpp"
 #include "herald/hub/channel.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -54,7 +57,7 @@ bool same(const VerifyResult& a, const VerifyResult& b) {
     const auto& ca = std::get<Claims>(a);
     const auto& cb = std::get<Claims>(b);
     return ca.sub == cb.sub && ca.channels == cb.channels && ca.publish == cb.publish &&
-           ca.exp == cb.exp;
+           ca.exp == cb.exp && ca.info == cb.info;
 }
 
 bool check(const JwtVerifier& verifier, std::string_view token) {
@@ -78,6 +81,11 @@ bool check(const JwtVerifier& verifier, std::string_view token) {
         FUZZ_CHECK(herald::auth::is_valid_pattern(pattern));
     for (const auto& pattern : claims.publish)
         FUZZ_CHECK(herald::auth::is_valid_pattern(pattern));
+    if (!claims.info.empty()) {
+        FUZZ_CHECK(claims.info.size() <= herald::auth::max_info_size);
+        const auto info = nlohmann::json::parse(claims.info, nullptr, false);
+        FUZZ_CHECK(info.is_object() && info.dump() == claims.info);
+    }
     return true;
 }
 

@@ -1,8 +1,12 @@
 // AccessPolicy decisions and the upgrade gate's token sources.
 #include "herald/auth/access_policy.hpp"
+#include "herald/auth/token_signer.hpp"
 #include "herald/http/upgrade_gate.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <ctime>
 
 using namespace herald;
 using auth::AccessPolicy;
@@ -75,6 +79,27 @@ TEST(AccessPolicy, NoKeyMeansEveryTokenIsRefused) {
     two.jwt_secret = std::string(40, 'k');
     two.jwks_file = "/nonexistent";
     EXPECT_THROW(policy(two), ConfigError);
+}
+
+TEST(AccessPolicy, AuthenticateCarriesTheInfoClaimIntoTheIdentity) {
+    Config c;
+    c.jwt_secret = std::string(40, 'k');
+    auto p = policy(c);
+    const auto exp = std::time(nullptr) + 60;
+    auto result = p->authenticate(auth::sign_token(
+        "HS256", c.jwt_secret,
+        {{"sub", "42"}, {"exp", exp}, {"info", {{"name", "Ann"}, {"avatar", "/a.png"}}}}));
+    ASSERT_TRUE(std::holds_alternative<Identity>(result));
+    EXPECT_EQ(std::get<Identity>(result).user, "42");
+    EXPECT_EQ(std::get<Identity>(result).info, R"({"avatar":"/a.png","name":"Ann"})");
+    result = p->authenticate(auth::sign_token("HS256", c.jwt_secret, {{"sub", "7"}, {"exp", exp}}));
+    ASSERT_TRUE(std::holds_alternative<Identity>(result));
+    EXPECT_EQ(std::get<Identity>(result).info, "");
+    result = p->authenticate(
+        auth::sign_token("HS256", c.jwt_secret, {{"sub", "7"}, {"exp", exp}, {"info", "Ann"}}));
+    ASSERT_TRUE(std::holds_alternative<auth::TokenFailure>(result));
+    EXPECT_EQ(std::get<auth::TokenFailure>(result).error, auth::TokenError::bad_claims);
+    EXPECT_EQ(std::get<auth::TokenFailure>(result).message, "info: must be a JSON object");
 }
 
 TEST(UpgradeGate, TokenFromHeaderThenQueryThenCookie) {

@@ -113,3 +113,43 @@ TEST(Claims, RejectsMalformedClaims) {
     EXPECT_EQ(error_of({{"exp", 2000}, {"channels", {"room*"}}}), TokenError::bad_claims);
     EXPECT_EQ(error_of({{"exp", 2000}, {"publish", {1}}}), TokenError::bad_claims);
 }
+
+namespace {
+std::string info_of(const json& info) {
+    return std::get<Claims>(check_claims({{"exp", 2000}, {"info", info}}, rules)).info;
+}
+std::string info_error(const json& info) {
+    auto result = check_claims({{"exp", 2000}, {"info", info}}, rules);
+    if (std::holds_alternative<Claims>(result))
+        return "(accepted)";
+    const auto& failure = std::get<TokenFailure>(result);
+    EXPECT_EQ(failure.error, TokenError::bad_claims);
+    return failure.message;
+}
+} // namespace
+
+TEST(Claims, InfoIsAnObjectKeptAsCompactJson) {
+    EXPECT_EQ(info_of(json::parse(R"({ "name" : "Zoé", "tags" : [ 1, 2 ], "o": {} })")),
+              R"({"name":"Zoé","o":{},"tags":[1,2]})");
+    EXPECT_EQ(info_of(json::object()), "{}");
+    EXPECT_EQ(info_of(nullptr), ""); // null = no info, like the other optional claims
+    EXPECT_EQ(std::get<Claims>(check_claims({{"exp", 2000}}, rules)).info, "");
+}
+
+TEST(Claims, InfoMustBeAnObjectOfAtMostOneKiB) {
+    for (const json& bad : {json("Ann"), json::array({"a"}), json(42), json(true)})
+        EXPECT_EQ(info_error(bad), "info: must be a JSON object") << bad;
+    // {"n":"..."} is 8 bytes around the string.
+    EXPECT_EQ(info_of({{"n", std::string(1016, 'x')}}).size(), 1024u);
+    EXPECT_EQ(info_error({{"n", std::string(1017, 'x')}}),
+              "info: must be at most 1024 bytes as compact JSON, got 1025");
+    // Bytes, not characters: 508 two-byte characters are 1016 bytes.
+    std::string accents;
+    for (int i = 0; i < 509; ++i)
+        accents += "é";
+    EXPECT_EQ(info_error({{"n", accents}}),
+              "info: must be at most 1024 bytes as compact JSON, got 1026");
+    // Whitespace in the token does not count: the compact form is measured.
+    const auto spaced = json::parse("{\"n\" :    \"" + std::string(1016, 'x') + "\"   }");
+    EXPECT_EQ(info_of(spaced).size(), 1024u);
+}

@@ -83,14 +83,67 @@ TEST(Namespaces, BadTablesAreRefusedNamingTheFileLineAndOption) {
               "config file ns.toml:1: namespace: expected [[namespace]] tables, got string 'room:*'");
 }
 
+TEST(Namespaces, PresenceAndJoinLeaveAreOffUnlessANamespaceTurnsThemOn) {
+    const auto c = parse_config_text(R"(
+[[namespace]]
+pattern = "room:*"
+join_leave = true
+presence = true
+[[namespace]]
+pattern = "doc:*"
+presence = true
+join_leave = false
+[[namespace]]
+pattern = "*"
+history_size = 3
+)");
+    ASSERT_EQ(c.namespaces.size(), 3u);
+    EXPECT_TRUE(c.namespaces[0].presence);
+    EXPECT_TRUE(c.namespaces[0].join_leave);
+    EXPECT_TRUE(channel_options(c, "room:1").presence);
+    EXPECT_TRUE(channel_options(c, "room:1").join_leave);
+    EXPECT_TRUE(channel_options(c, "doc:1").presence);
+    EXPECT_FALSE(channel_options(c, "doc:1").join_leave);
+    EXPECT_FALSE(channel_options(c, "news").presence);
+    EXPECT_FALSE(channel_options(c, "news").join_leave);
+    EXPECT_FALSE(channel_options(parse_config_text(""), "room:1").presence);
+}
+
+TEST(Namespaces, JoinLeaveWithoutPresenceIsRefused) {
+    // Whatever the order of the keys, the error points at join_leave.
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"room:*\"\njoin_leave = true\n"),
+              "config file ns.toml:3: namespace[0].join_leave: needs presence = true in the same "
+              "namespace");
+    EXPECT_EQ(error_of("[[namespace]]\njoin_leave = true\npattern = \"room:*\"\n"
+                       "presence = false\n"),
+              "config file ns.toml:2: namespace[0].join_leave: needs presence = true in the same "
+              "namespace");
+    // Presence in another namespace does not count.
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\npresence = true\n[[namespace]]\n"
+                       "pattern = \"a:*\"\njoin_leave = true\n"),
+              "config file ns.toml:6: namespace[1].join_leave: needs presence = true in the same "
+              "namespace");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\npresence = \"yes\"\n"),
+              "config file ns.toml:3: namespace[0].presence: expected a boolean, got string 'yes'");
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\npresence = true\njoin_leave = 1\n"),
+              "config file ns.toml:4: namespace[0].join_leave: expected a boolean, got integer 1");
+}
+
 TEST(Namespaces, ToTomlWritesThemBack) {
     Config c;
-    c.namespaces = {{"room:*", 50, 10min}, {"typing:*", 0, std::nullopt}, {"*", std::nullopt, 1500ms}};
+    c.namespaces = {{"room:*", 50, 10min, true, true},
+                    {"typing:*", 0, std::nullopt},
+                    {"doc:*", std::nullopt, std::nullopt, true, false},
+                    {"*", std::nullopt, 1500ms}};
     const auto text = to_toml(c);
     EXPECT_NE(text.find("[[namespace]]"), std::string::npos) << text;
     const auto back = parse_config_text(text, "written");
     EXPECT_EQ(back, c) << text;
     EXPECT_EQ(to_toml(back), text);
+    // Only what is on is written: false is the default.
+    EXPECT_NE(text.find("join_leave = true"), std::string::npos) << text;
+    EXPECT_EQ(text.find("presence = false"), std::string::npos) << text;
+    EXPECT_EQ(text.find("join_leave = false"), std::string::npos) << text;
 }
 
 TEST(Namespaces, ClientPublishEphemeralEventsAndLatestOnSubscribe) {

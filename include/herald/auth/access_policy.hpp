@@ -24,6 +24,9 @@ struct Identity {
     std::vector<std::string> channels;
     std::vector<std::string> publish;
     bool has_token = false; // a valid token was presented
+    // The token's `info` claim as compact JSON (a JSON object), or empty:
+    // public user info that presence shows to the channel's subscribers.
+    std::string info;
     // Without a sub: the connection's own id ("anon-..."), set when a stream
     // opens, so that what it publishes still names its sender.
     std::string anonymous_id;

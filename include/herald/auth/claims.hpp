@@ -8,8 +8,12 @@
 //             valid channel name
 //   channels  optional array of channel patterns the token may subscribe to
 //   publish   optional array of channel patterns it may publish to over WS
+//   info      optional public user info shown to other subscribers by
+//             presence: a JSON object of at most max_info_size bytes as
+//             compact JSON
 #include <nlohmann/json_fwd.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -38,11 +42,18 @@ struct TokenFailure {
     std::string message; // for logs and the 401 body; never contains the token
 };
 
+// The `info` claim's limit: presence repeats it in every answer and every
+// join event, so one token must not make those large.
+inline constexpr std::size_t max_info_size = 1024;
+
 struct Claims {
     std::optional<std::string> sub;
     std::vector<std::string> channels;
     std::vector<std::string> publish;
     std::int64_t exp = 0;
+    // The `info` object as compact JSON text, ready to be spliced into
+    // presence answers; empty when the token has none.
+    std::string info;
 };
 
 struct ClaimRules {

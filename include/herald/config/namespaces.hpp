@@ -22,6 +22,11 @@ struct Namespace {
     // Unset: the global history_size / history_ttl.
     std::optional<std::size_t> history_size;
     std::optional<std::chrono::milliseconds> history_ttl;
+    // herald tracks who is subscribed to these channels (who is online).
+    bool presence = false;
+    // Subscribers get `join` and `leave` events; needs presence, which is
+    // what tells a user's first connection and last one from the others.
+    bool join_leave = false;
     // WebSocket clients may publish here (still only where their token's
     // publish claim allows); false refuses every client publish.
     bool client_publish = true;
@@ -40,6 +45,8 @@ struct Namespace {
 struct ChannelOptions {
     std::size_t history_size;
     std::chrono::milliseconds history_ttl;
+    bool presence = false;   // no global key: only a namespace turns it on
+    bool join_leave = false; // implies presence (checked when the config is read)
 
     SlowConsumer slow_consumer = SlowConsumer::disconnect;
 };

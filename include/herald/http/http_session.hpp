@@ -43,6 +43,9 @@ private:
     void handle_ws(Request& request);
     void handle_poll(Request& request);
     void handle_publish(Request& request);
+    void handle_presence(Request& request); // http_presence.cpp
+    // The application's requests carry publish_key; false: 401 was sent.
+    bool has_publish_key(const Request& request);
     std::string client_of(const Request& request) const;
     // The stream's query parameters, or nullopt after answering 400.
     std::optional<StreamParams> stream_params(const Request& request);

@@ -10,7 +10,7 @@
 
 namespace herald {
 
-enum class Endpoint { events, ws, poll, publish, healthz, readyz, metrics, not_found };
+enum class Endpoint { events, ws, poll, publish, presence, healthz, readyz, metrics, not_found };
 
 struct Route {
     Endpoint endpoint = Endpoint::not_found; // not_found answers 404

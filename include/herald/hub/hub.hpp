@@ -8,6 +8,7 @@
 #include "herald/config/config.hpp"
 #include "herald/hub/event.hpp"
 #include "herald/hub/history.hpp"
+#include "herald/hub/presence.hpp"
 #include "herald/metrics/metrics.hpp"
 #include "herald/util/net.hpp"
 
@@ -76,6 +77,21 @@ public:
     // The bridge's news that channels went live: releases waiting subscribers.
     void channels_confirmed();
 
+    // Presence (hub_presence.cpp), posted by workers for presence channels
+    // only: one connection of `user` became a subscriber of `channels`, or
+    // stopped being one. A user's first connection and last one make join
+    // and leave events where the namespace has join_leave.
+    void presence_add(const std::string& user, const std::string& info,
+                      const std::vector<std::string>& channels);
+    void presence_remove(const std::string& user, const std::vector<std::string>& channels);
+    // The answer to a presence query (see Presence::answer).
+    std::string presence_answer(const std::string& channel) const {
+        return presence_.answer(channel);
+    }
+    // With Redis, join/leave events are published through it, so that other
+    // nodes' subscribers get them too (null: ingested here).
+    std::function<void(std::vector<Publication>)> publish_presence_event;
+
     void start_maintenance(); // periodic history expiry
     void stop();
 
@@ -93,6 +109,8 @@ private:
     void add_latest(const Waiting& w, std::vector<EventPtr>& replay);
     void schedule_expiry();
     void schedule_waiting_check();
+    void announce(const Presence::Change& change);
+    void note_presence();
 
     const Config& config_;
     HubStats& stats_;
@@ -106,6 +124,7 @@ private:
     History history_;
     std::uint64_t next_seq_ = 1;
     ChannelCounts counts_{0};
+    Presence presence_;
     bool stopped_ = false;
 };
 

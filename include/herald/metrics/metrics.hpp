@@ -132,6 +132,9 @@ struct HubStats {
     Gauge history_events;
     Gauge history_channels;
     Gauge channels_active;
+    Gauge presence_channels; // channels with at least one presence member
+    Gauge presence_members;  // members over all presence channels
+    Counter presence_events_lost; // join/leave events the broker could not publish
 };
 
 // Renders the Prometheus text exposition format.

@@ -1,6 +1,7 @@
 #pragma once
 // A subscriber connection (SSE or WebSocket): owns the socket, the bounded
 // outbox and the list of channels it is registered for in its worker's shard.
+#include "herald/auth/access_policy.hpp"
 #include "herald/server/connection.hpp"
 #include "herald/hub/event.hpp"
 #include "herald/server/outbox.hpp"
@@ -15,6 +16,7 @@ namespace herald {
 struct Subscription {
     std::string channel;
     std::uint32_t slot; // index in the shard's subscriber vector, for O(1) removal
+    bool presence = false; // the hub counts this connection in the channel's presence
 };
 
 class Session : public Connection {
@@ -47,6 +49,12 @@ public:
     std::size_t channel_count() const { return subscriptions_.size() + pending_.size(); }
     // Consumes one pending request for `channel`; false if it was withdrawn.
     bool take_pending(const std::string& channel);
+    // Who the upgrade gate let in: decides subscribe and publish messages, and
+    // is who presence shows (Identity::id(), info). Anonymous until set.
+    void set_identity(std::shared_ptr<const auth::Identity> identity) {
+        identity_ = std::move(identity);
+    }
+    const auth::Identity& identity() const;
     const std::string& peer() const { return peer_; }
     // The client's address as a trusted proxy reported it (for logs).
     void set_peer(std::string peer) { peer_ = std::move(peer); }
@@ -102,6 +110,7 @@ private:
 
     std::vector<Subscription> subscriptions_;
     std::vector<std::string> pending_;
+    std::shared_ptr<const auth::Identity> identity_;
     std::string peer_;
     bool closing_ = false;
     bool slow_ = false;

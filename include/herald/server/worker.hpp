@@ -40,6 +40,8 @@ public:
     ServerInfo& info() { return info_; }
     ConnectionList& connections() { return connections_; }
     Shard& shard() { return shard_; }
+    // Some namespace has presence (then sessions need their identity kept).
+    bool presence_configured() const { return presence_configured_; }
 
     void listen(const tcp::endpoint& endpoint, error_code& ec);
     tcp::endpoint local_endpoint() const;
@@ -83,6 +85,9 @@ private:
     std::vector<std::shared_ptr<Connection>> due_;
     std::thread thread_;
     bool shutting_down_ = false;
+    // Some namespace has presence: only then does a subscription look its
+    // channel's options up on the way in.
+    bool presence_configured_ = false;
 };
 
 } // namespace herald

@@ -3,6 +3,8 @@
 //   {"type":"subscribe","channel":"room:1"}
 //   {"type":"unsubscribe","channel":"room:1"}
 //   {"type":"ping"}
+//   {"type":"presence","channel":"room:1"}  (who is subscribed, where the
+//     namespace has presence; answered with the members)
 //   {"type":"publish","channel":"room:1","event":"typing","data":{...}}  (allowed by
 //     the token's "publish" claim; "event" and "id" optional as in POST /publish)
 #include "herald/http/publish_request.hpp"
@@ -15,7 +17,7 @@
 namespace herald {
 
 struct ClientMessage {
-    enum class Type { subscribe, unsubscribe, ping, publish };
+    enum class Type { subscribe, unsubscribe, ping, publish, presence };
     Type type;
     std::string channel;                   // empty for ping
     std::optional<PublishRequest> publish; // for publish

@@ -24,10 +24,6 @@ public:
     WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
               std::optional<std::string> last_event_id);
     void start(Request request);
-    // Who the upgrade gate let in; decides later subscribe and publish messages.
-    void set_identity(std::shared_ptr<const auth::Identity> identity) {
-        identity_ = std::move(identity);
-    }
 
     void on_subscribed(const std::vector<std::string>& channels, bool reset,
                        const std::string& reset_reason,
@@ -53,7 +49,7 @@ private:
     // A message over client_message_rate: dropped, then an error frame or 1008.
     void on_rate_limited(MessageRateLimiter::Verdict verdict);
     void handle_publish(PublishRequest request);
-    const auth::Identity& identity() const; // anonymous until set_identity
+    void handle_presence(const std::string& channel);
 
     // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
     // No permessage-deflate: events are encoded once for every recipient.
@@ -62,7 +58,6 @@ private:
     ws::FrameReader reader_;
     std::vector<std::string> initial_channels_;
     std::optional<std::string> last_event_id_;
-    std::shared_ptr<const auth::Identity> identity_;
     Clock::time_point last_read_;
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;

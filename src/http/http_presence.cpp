@@ -1,0 +1,39 @@
+// GET /presence?channel=room:1: who is subscribed to a presence channel, for
+// the application (publish_key, like POST /publish). The same JSON as the
+// WebSocket presence answer.
+#include "herald/http/http_session.hpp"
+#include "herald/http/request_params.hpp"
+#include "herald/hub/hub.hpp"
+#include "herald/server/worker.hpp"
+
+namespace herald {
+
+namespace http = boost::beast::http;
+
+void HttpSession::handle_presence(Request& request) {
+    if (!has_publish_key(request))
+        return;
+    auto parsed = parse_stream_target(request.target(), 1); // one channel per query
+    if (auto* error = std::get_if<ParamError>(&parsed))
+        return reject(400, Rejection::bad_request, error->field + ": " + error->message,
+                      error->field);
+    auto& params = std::get<StreamParams>(parsed);
+    if (params.channels.empty())
+        return reject(400, Rejection::bad_request, "channel: required", "channel");
+    auto channel = std::move(params.channels.front());
+    if (!channel_options(worker_.config(), channel).presence)
+        return reject(404, Rejection::not_found, "channel: no presence on " + channel, "channel");
+    // The registry belongs to the hub thread; the answer is sent from ours.
+    net::post(worker_.hub().context(),
+              [self = std::static_pointer_cast<HttpSession>(shared_from_this()),
+               &hub = worker_.hub(), &context = worker_.context(), channel = std::move(channel)] {
+                  net::post(context, [self, answer = hub.presence_answer(channel)]() mutable {
+                      Response res{http::status::ok, self->version_};
+                      res.set(http::field::content_type, "application/json");
+                      res.body() = std::move(answer);
+                      self->send(std::move(res));
+                  });
+              });
+}
+
+} // namespace herald
