@@ -16,7 +16,7 @@ struct Entry {
 };
 
 // HEAD is allowed where a monitor may probe without a body.
-const std::array<Entry, 7> routes = {{
+const std::array<Entry, 8> routes = {{
     {"/events", Endpoint::events, http::verb::get, http::verb::get},
     {"/ws", Endpoint::ws, http::verb::get, http::verb::get},
     {"/poll", Endpoint::poll, http::verb::get, http::verb::get},
