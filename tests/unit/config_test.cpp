@@ -542,8 +542,10 @@ TEST_F(ConfigTest, UpstreamValuesAreChecked) {
     EXPECT_TRUE(Contains(error({"--upstream-stream", ""}), "upstream_stream"));
     EXPECT_TRUE(Contains(error({"--upstream-retries", "11"}), "upstream_retries"));
     EXPECT_TRUE(Contains(error({"--upstream-maxlen", "0"}), "upstream_maxlen"));
-    EXPECT_EQ(parse({"--upstream-url", "http://[::1]:81/a?b=c"}).upstream_url,
+    EXPECT_EQ(parse({"--upstream-url", "http://[::1]:81/a?b=c", "--redis-url", "redis://r:6379"})
+                  .upstream_url,
               "http://[::1]:81/a?b=c");
+    EXPECT_TRUE(Contains(error({"--upstream-url", "http://127.0.0.1:9/"}), "not supported yet"));
 }
 
 TEST_F(ConfigTest, HelpListsEveryFlagWithDefault) {

@@ -10,6 +10,8 @@
 #include "herald/http/publish_request.hpp"
 #include "herald/server/session.hpp"
 #include "herald/wire/ws_frame_reader.hpp"
+#include "herald/upstream/upstream_message.hpp"
+#include "herald/ws/client_message.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -53,6 +55,10 @@ private:
     // A message over client_message_rate: dropped, then an error frame or 1008.
     void on_rate_limited(MessageRateLimiter::Verdict verdict);
     void handle_publish(PublishRequest request);
+    // {"type":"send"} upstream to the application (src/ws/ws_send.cpp).
+    void handle_send(ClientMessage message);
+    bool may_send(const std::string& channel) const;
+    void on_sent(const std::string& ref, const upstream::Result& result);
     const auth::Identity& identity() const; // anonymous until set_identity
 
     // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
