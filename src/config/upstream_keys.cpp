@@ -26,7 +26,7 @@ void check_stream_key(const std::string& key) {
 
 std::vector<Key> upstream_keys() {
     using C = Config;
-    std::vector<Key> keys = {
+    return {
         text_key("upstream_stream", "KEY", "Redis Stream that client send messages go to",
                  &C::upstream_stream, check_stream_key),
         count_key<std::size_t>("upstream_maxlen", "approximate cap of upstream_stream (MAXLEN ~)",
@@ -39,15 +39,6 @@ std::vector<Key> upstream_keys() {
         count_key<unsigned>("upstream_retries", "upstream_url retries after a failed attempt",
                             &C::upstream_retries, 0, 10),
     };
-    // The HTTP client is not built yet: refuse at start-up rather than accept
-    // a URL and then answer every send with upstream_unavailable.
-    keys[2].check = [](const Config& c) {
-        check_upstream_url(c.upstream_url);
-        if (!c.upstream_url.empty() && c.redis_url.empty())
-            fail("upstream_url: not supported yet without redis_url (the HTTP upstream is "
-                 "not implemented); set redis_url to use the Redis Stream");
-    };
-    return keys;
 }
 
 } // namespace herald::config_keys

@@ -1,5 +1,7 @@
 #include "herald/server/worker.hpp"
 
+#include "herald/upstream/http_upstream.hpp"
+
 #include "herald/hub/hub.hpp"
 #include "herald/server/listener.hpp"
 #include "herald/server/session.hpp"
@@ -12,7 +14,12 @@ namespace herald {
 Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, ServerInfo& info)
     : index_(index), config_(config), hub_(hub), broker_(broker), info_(info),
       flusher_(context_, config.flush_interval), listener_(std::make_unique<Listener>(*this)),
-      sweep_timer_(context_) {}
+      sweep_timer_(context_) {
+    if (config.redis_url.empty() && !config.upstream_url.empty())
+        http_upstream_ = std::make_unique<upstream::HttpUpstream>(
+            context_, config,
+            std::get<upstream::HttpTarget>(upstream::parse_http_target(config.upstream_url)));
+}
 
 Worker::~Worker() {
     join();

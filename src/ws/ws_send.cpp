@@ -1,11 +1,12 @@
 // WsSession's {"type":"send"}: a client message for the application, not for
 // subscribers (README "Upstream messages"). With Redis it is XADDed to
-// upstream_stream by the bridge; the answer (sent or an error, with the
+// upstream_stream by the bridge, without it POSTed to upstream_url; the answer (sent or an error, with the
 // client's ref) always comes back, on this worker's thread: nothing is
 // dropped silently.
 #include "herald/broker/broker.hpp"
 #include "herald/server/server_info.hpp"
 #include "herald/server/worker.hpp"
+#include "herald/upstream/http_upstream.hpp"
 #include "herald/ws/ws_session.hpp"
 
 namespace herald {
@@ -34,7 +35,8 @@ void WsSession::handle_send(ClientMessage message) {
         return send_text(make_send_error_message(
             message.ref, "not allowed to send on " + message.channel, "forbidden"));
     }
-    if (!worker_.broker().has_upstream()) {
+    auto* http = worker_.http_upstream();
+    if (!worker_.broker().has_upstream() && !http) {
         stats.upstream_messages[failed].add();
         return send_text(make_send_error_message(
             message.ref, "no upstream: herald has neither redis_url nor upstream_url",
@@ -44,6 +46,14 @@ void WsSession::handle_send(ClientMessage message) {
                         worker_.info().node_id, upstream::unix_millis_now(),
                         std::move(message.ref)};
     std::string ref = m.ref;
+    if (http) {
+        // Already on this worker's thread; the session may be gone by the answer.
+        return http->send(m, [weak = std::weak_ptr<Connection>(shared_from_this()),
+                              ref = std::move(ref)](upstream::Result result) {
+            if (auto self = std::static_pointer_cast<WsSession>(weak.lock()))
+                self->on_sent(ref, result);
+        });
+    }
     worker_.broker().send_upstream(
         std::move(m), [weak = std::weak_ptr<Connection>(shared_from_this()),
                        &context = worker_.context(),
