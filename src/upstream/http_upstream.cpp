@@ -2,11 +2,11 @@
 
 #include "herald/upstream/retry_policy.hpp"
 
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -20,10 +20,9 @@ class HttpUpstream::Post : public std::enable_shared_from_this<Post> {
 public:
     Post(net::io_context& context, const Config& config, std::shared_ptr<const HttpTarget> target,
          std::string body, Handler done, std::shared_ptr<std::size_t> in_flight, std::uint64_t seed)
-        : context_(context), config_(config), target_(std::move(target)),
-          resolver_(context), retry_timer_(context), policy_(config.upstream_retries),
-          body_(std::move(body)), done_(std::move(done)), in_flight_(std::move(in_flight)),
-          rng_(seed) {
+        : context_(context), config_(config), target_(std::move(target)), resolver_(context),
+          retry_timer_(context), policy_(config.upstream_retries), body_(std::move(body)),
+          done_(std::move(done)), in_flight_(std::move(in_flight)), rng_(seed) {
         ++*in_flight_;
     }
 
@@ -42,9 +41,8 @@ private:
     void on_resolve(error_code ec, const tcp::resolver::results_type& results) {
         if (ec)
             return on_attempt(Outcome::connect_error, "cannot resolve: " + ec.message());
-        stream_->async_connect(results, [self = shared_from_this()](error_code ec, auto&&) {
-            self->on_connect(ec);
-        });
+        stream_->async_connect(
+            results, [self = shared_from_this()](error_code ec, auto&&) { self->on_connect(ec); });
     }
 
     void on_connect(error_code ec) {
@@ -56,9 +54,8 @@ private:
         request_.set(http::field::user_agent, "herald");
         request_.body() = body_;
         request_.prepare_payload();
-        http::async_write(*stream_, request_, [self = shared_from_this()](error_code ec, auto) {
-            self->on_write(ec);
-        });
+        http::async_write(*stream_, request_,
+                          [self = shared_from_this()](error_code ec, auto) { self->on_write(ec); });
     }
 
     void on_write(error_code ec) {

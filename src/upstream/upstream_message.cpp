@@ -8,9 +8,21 @@ namespace herald::upstream {
 
 std::vector<std::string> xadd_argv(const std::string& stream, std::size_t maxlen,
                                    const Message& m) {
-    return {"XADD",    stream,      "MAXLEN", "~",    std::to_string(maxlen),
-            "*",       "channel",   m.channel, "user", m.user,
-            "data",    m.data_json, "node",   m.node, "ts",
+    return {"XADD",
+            stream,
+            "MAXLEN",
+            "~",
+            std::to_string(maxlen),
+            "*",
+            "channel",
+            m.channel,
+            "user",
+            m.user,
+            "data",
+            m.data_json,
+            "node",
+            m.node,
+            "ts",
             std::to_string(m.ts_ms)};
 }
 

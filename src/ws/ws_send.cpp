@@ -1,8 +1,7 @@
 // WsSession's {"type":"send"}: a client message for the application, not for
 // subscribers (README "Upstream messages"). With Redis it is XADDed to
-// upstream_stream by the bridge, without it POSTed to upstream_url; the answer (sent or an error, with the
-// client's ref) always comes back, on this worker's thread: nothing is
-// dropped silently.
+// upstream_stream by the bridge, without it POSTed to upstream_url; the answer (sent or an error,
+// with the client's ref) always comes back, on this worker's thread: nothing is dropped silently.
 #include "herald/broker/broker.hpp"
 #include "herald/server/server_info.hpp"
 #include "herald/server/worker.hpp"
@@ -42,9 +41,9 @@ void WsSession::handle_send(ClientMessage message) {
             message.ref, "no upstream: herald has neither redis_url nor upstream_url",
             "upstream_unavailable"));
     }
-    upstream::Message m{std::move(message.channel), identity().id(), std::move(message.data_json),
-                        worker_.info().node_id, upstream::unix_millis_now(),
-                        std::move(message.ref)};
+    upstream::Message m{std::move(message.channel),   identity().id(),
+                        std::move(message.data_json), worker_.info().node_id,
+                        upstream::unix_millis_now(),  std::move(message.ref)};
     std::string ref = m.ref;
     if (http) {
         // Already on this worker's thread; the session may be gone by the answer.
@@ -55,15 +54,15 @@ void WsSession::handle_send(ClientMessage message) {
         });
     }
     worker_.broker().send_upstream(
-        std::move(m), [weak = std::weak_ptr<Connection>(shared_from_this()),
-                       &context = worker_.context(),
-                       ref = std::move(ref)](upstream::Result result) mutable {
+        std::move(m),
+        [weak = std::weak_ptr<Connection>(shared_from_this()), &context = worker_.context(),
+         ref = std::move(ref)](upstream::Result result) mutable {
             // On the hub's thread: only post back, never touch the session here.
-            net::post(context, [weak = std::move(weak), ref = std::move(ref),
-                                result = std::move(result)] {
-                if (auto self = std::static_pointer_cast<WsSession>(weak.lock()))
-                    self->on_sent(ref, result);
-            });
+            net::post(context,
+                      [weak = std::move(weak), ref = std::move(ref), result = std::move(result)] {
+                          if (auto self = std::static_pointer_cast<WsSession>(weak.lock()))
+                              self->on_sent(ref, result);
+                      });
         });
 }
 

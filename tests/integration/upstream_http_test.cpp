@@ -59,7 +59,8 @@ private:
                 auto head_end = in.find("\r\n\r\n");
                 if (head_end != std::string::npos) {
                     auto cl = in.find("Content-Length: ");
-                    std::size_t length = cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16));
+                    std::size_t length =
+                        cl == std::string::npos ? 0 : std::stoul(in.substr(cl + 16));
                     if (in.size() >= head_end + 4 + length)
                         break;
                 }
@@ -95,7 +96,8 @@ private:
 };
 
 std::optional<nlohmann::json> send_and_wait(WsClient& ws, const std::string& ref) {
-    ws.send_json({{"type", "send"}, {"channel", "room:1"}, {"data", {{"text", "hi"}}}, {"ref", ref}});
+    ws.send_json(
+        {{"type", "send"}, {"channel", "room:1"}, {"data", {{"text", "hi"}}}, {"ref", ref}});
     for (int i = 0; i < 8; ++i) {
         auto frame = ws.next_json();
         if (!frame || frame->value("ref", "") == ref)

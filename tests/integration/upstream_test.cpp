@@ -111,7 +111,8 @@ TEST(Upstream, NamespaceOrPublishClaimAllowsAndOthersAreForbidden) {
     EXPECT_EQ(answer->value("code", ""), "forbidden") << answer->dump();
 
     // A publish claim allows it outside any upstream namespace.
-    const auto writer = make_token({{"sub", "8"}, {"channels", {"room:*"}}, {"publish", {"room:*"}}});
+    const auto writer =
+        make_token({{"sub", "8"}, {"channels", {"room:*"}}, {"publish", {"room:*"}}});
     WsClient ws2(herald.port(), ws_target({"room:1"}, "token=" + writer));
     ASSERT_TRUE(ws2.wait_subscribed("room:1"));
     ws2.send_json(send_message("room:1", "c", "w"));

@@ -12,11 +12,11 @@ Message sample() {
 }
 
 TEST(UpstreamMessage, XaddArgv) {
-    EXPECT_EQ(xadd_argv("herald:upstream", 1000, sample()),
-              (std::vector<std::string>{"XADD", "herald:upstream", "MAXLEN", "~", "1000", "*",
-                                        "channel", "room:1", "user", "u42", "data",
-                                        R"({"text":"hi \"there\""})", "node", "node-a", "ts",
-                                        "1700000000123"}));
+    EXPECT_EQ(
+        xadd_argv("herald:upstream", 1000, sample()),
+        (std::vector<std::string>{"XADD", "herald:upstream", "MAXLEN", "~", "1000", "*", "channel",
+                                  "room:1", "user", "u42", "data", R"({"text":"hi \"there\""})",
+                                  "node", "node-a", "ts", "1700000000123"}));
 }
 
 TEST(UpstreamMessage, HttpBodyIsJsonWithEveryField) {

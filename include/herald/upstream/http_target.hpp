@@ -10,9 +10,9 @@
 namespace herald::upstream {
 
 struct HttpTarget {
-    std::string host;   // as written, without brackets for IPv6
-    std::string port;   // "80" when absent
-    std::string target; // path and query, at least "/"
+    std::string host;        // as written, without brackets for IPv6
+    std::string port;        // "80" when absent
+    std::string target;      // path and query, at least "/"
     std::string host_header; // host[:port] as written, for the Host header
 };
 

@@ -13,11 +13,11 @@ namespace herald::upstream {
 
 struct Message {
     std::string channel;
-    std::string user;      // auth::Identity::id(): the token's sub or "anon-..."
-    std::string data_json; // the client's data, as compact JSON
-    std::string node;      // ServerInfo::node_id
+    std::string user;       // auth::Identity::id(): the token's sub or "anon-..."
+    std::string data_json;  // the client's data, as compact JSON
+    std::string node;       // ServerInfo::node_id
     std::int64_t ts_ms = 0; // Unix milliseconds when herald received it
-    std::string ref;       // the client's ref, echoed in the answer; may be empty
+    std::string ref;        // the client's ref, echoed in the answer; may be empty
 };
 
 // Success means durably handed over: in the stream, or a 2xx from the application.
