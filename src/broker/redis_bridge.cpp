@@ -280,4 +280,20 @@ void RedisBridge::publish(std::vector<Publication> publications, PublishHandler 
     });
 }
 
+void RedisBridge::send_upstream(upstream::Message message, upstream::Handler done) {
+    net::post(hub_.context(), [this, message = std::move(message), done = std::move(done)] {
+        if (!handshake_.commands_ready() || state_ == State::down)
+            return done({false, "Redis is unavailable"});
+        commands_->send(redis::format_command(
+            upstream::xadd_argv(config_.upstream_stream, config_.upstream_maxlen, message)));
+        // The reply is the entry id: only then is the message in the stream.
+        // A lost connection fails it through command_queue_.fail_all.
+        command_queue_.push([done](const Reply& reply) {
+            if (reply.type == Reply::Type::error)
+                return done({false, "Redis: " + reply.str});
+            done({true, {}});
+        });
+    });
+}
+
 } // namespace herald

@@ -34,6 +34,8 @@ const std::vector<Key>& keys() {
         auto all = config_keys::core_keys();
         auto auth = config_keys::auth_keys();
         all.insert(all.end(), auth.begin(), auth.end());
+        auto upstream = config_keys::upstream_keys();
+        all.insert(all.end(), upstream.begin(), upstream.end());
         return all;
     }();
     return table;

@@ -52,5 +52,6 @@ toml::array namespaces_to_toml(const std::vector<Namespace>& namespaces);
 
 std::vector<Key> core_keys(); // core_keys.cpp
 std::vector<Key> auth_keys(); // auth_config.cpp
+std::vector<Key> upstream_keys(); // upstream_keys.cpp
 
 } // namespace herald::config_keys

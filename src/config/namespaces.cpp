@@ -141,6 +141,11 @@ const Option options[] = {
          if (ns.latest_on_subscribe)
              t.insert("latest_on_subscribe", true);
      }},
+    {"upstream", [](Namespace& ns, const toml::node& n) { ns.upstream = boolean(n); },
+     [](const Namespace& ns, toml::table& t) {
+         if (ns.upstream)
+             t.insert("upstream", true);
+     }},
 
     {"slow_consumer",
      [](Namespace& ns, const toml::node& n) {

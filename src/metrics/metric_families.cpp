@@ -157,6 +157,20 @@ void add_worker_totals(Families& out, const Workers& workers) {
     out.push_back(summed(
         "herald_ws_published_total", "Events accepted from WebSocket publish messages", workers,
         [](const WorkerStats& w) -> auto& { return w.ws_published; }));
+    MetricFamily upstream{"herald_upstream_messages_total",
+                          "WebSocket send messages: handed to the application (sent), not "
+                          "(failed), or not allowed (refused)",
+                          MetricType::Counter,
+                          {}};
+    const char* results[] = {"sent", "failed", "refused"};
+    for (std::size_t r = 0; r < 3; ++r) {
+        ClientMetric m;
+        m.label.push_back({"result", results[r]});
+        for (const auto* w : workers)
+            m.counter.value += static_cast<double>(w->upstream_messages[r].get());
+        upstream.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(upstream));
 }
 
 void add_hub(Families& out, const HubStats& hub) {

@@ -1,5 +1,7 @@
 #include "herald/server/worker.hpp"
 
+#include "herald/upstream/http_upstream.hpp"
+
 #include "herald/hub/hub.hpp"
 #include "herald/server/listener.hpp"
 #include "herald/server/session.hpp"
@@ -14,7 +16,12 @@ Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, S
       flusher_(context_, config.flush_interval), listener_(std::make_unique<Listener>(*this)),
       sweep_timer_(context_),
       presence_configured_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
-                                       [](const Namespace& ns) { return ns.presence; })) {}
+                                       [](const Namespace& ns) { return ns.presence; })) {
+    if (config.redis_url.empty() && !config.upstream_url.empty())
+        http_upstream_ = std::make_unique<upstream::HttpUpstream>(
+            context_, config,
+            std::get<upstream::HttpTarget>(upstream::parse_http_target(config.upstream_url)));
+}
 
 Worker::~Worker() {
     join();

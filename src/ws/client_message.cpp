@@ -15,9 +15,40 @@ using json = nlohmann::json;
 
 // Client-supplied text quoted in an error (e.g. the unknown type) is cut to this.
 constexpr std::size_t max_echoed_text = 64;
+constexpr std::size_t max_ref_size = 64;
 
 ClientMessageError error(std::string message) {
-    return {std::move(message)};
+    return {std::move(message), {}};
+}
+
+// {"type":"send"}: upstream to the application. The ref is read first so
+// that every later error can carry it back.
+std::variant<ClientMessage, ClientMessageError> parse_send(const json& root,
+                                                           std::string_view text) {
+    ClientMessage message{};
+    message.type = ClientMessage::Type::send;
+    if (const auto ref = root.find("ref"); ref != root.end()) {
+        if (!ref->is_string())
+            return error("ref: must be a string");
+        message.ref = ref->get<std::string>();
+        if (message.ref.size() > max_ref_size)
+            return error("ref: at most 64 bytes");
+    }
+    auto failed = [&](std::string why) { return ClientMessageError{std::move(why), message.ref}; };
+    const auto channel = root.find("channel");
+    if (channel == root.end() || !channel->is_string())
+        return failed("channel: required, a string");
+    message.channel = channel->get<std::string>();
+    if (!is_valid_channel(message.channel))
+        return failed("channel: invalid channel name (1-200 chars of A-Za-z0-9_-:.@/=)");
+    const auto data = root.find("data");
+    if (data == root.end())
+        return failed("data: required");
+    // dump() recurses: checked on the text, as for publish.
+    if (json_nesting_exceeds(text))
+        return failed("data: " + json_too_deep_message());
+    message.data_json = data->dump();
+    return message;
 }
 
 std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
@@ -56,6 +87,8 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
         message.channel = message.publish->channel;
         return message;
     }
+    if (name == "send")
+        return parse_send(root, text);
     if (name == "subscribe") {
         message.type = ClientMessage::Type::subscribe;
     } else if (name == "unsubscribe") {
@@ -64,7 +97,7 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
         message.type = ClientMessage::Type::presence;
     } else {
         return error("unknown type '" + std::string(ws::utf8_prefix(name, max_echoed_text)) +
-                     "' (expected subscribe, unsubscribe, publish, presence or ping)");
+                     "' (expected subscribe, unsubscribe, publish, presence, send or ping)");
     }
 
     const auto channel = root.find("channel");
@@ -118,6 +151,19 @@ std::string make_published_message(std::string_view channel, std::string_view id
     // An ephemeral event has no id.
     return R"({"type":"published","channel":)" + json_quote(channel) +
            (id.empty() ? "" : R"(,"id":)" + json_quote(id)) + "}";
+}
+
+std::string make_sent_message(std::string_view ref) {
+    return R"({"type":"sent","ref":)" + json_quote(ref) + "}";
+}
+
+std::string make_send_error_message(std::string_view ref, std::string_view message,
+                                    std::string_view code) {
+    // "reason" is the name issue 11 gives the text; "message" is the one every
+    // other error uses. Both, so that neither kind of client is left out.
+    auto out = make_error_message(message, code);
+    out.insert(out.size() - 1, R"(,"ref":)" + json_quote(ref) + R"(,"reason":)" + json_quote(message));
+    return out;
 }
 
 std::string make_unsubscribed_message(std::string_view channel) {

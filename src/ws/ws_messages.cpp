@@ -16,6 +16,8 @@ namespace herald {
 void WsSession::handle_message(std::string_view text) {
     auto parsed = parse_client_message(text);
     if (auto* error = std::get_if<ClientMessageError>(&parsed)) {
+        if (!error->ref.empty()) // a send's: the client matches answers by ref
+            return send_text(make_send_error_message(error->ref, error->message, "bad_message"));
         send_text(make_error_message(error->message, "bad_message"));
         return;
     }
@@ -26,6 +28,9 @@ void WsSession::handle_message(std::string_view text) {
         break;
     case ClientMessage::Type::publish:
         handle_publish(std::move(*message.publish));
+        break;
+    case ClientMessage::Type::send:
+        handle_send(std::move(message));
         break;
     case ClientMessage::Type::subscribe:
         if (!worker_.info().access->may_subscribe(identity(), message.channel)) {

@@ -38,6 +38,8 @@ const char* type_name(ClientMessage::Type type) {
         return "publish";
     case ClientMessage::Type::presence:
         return "presence";
+    case ClientMessage::Type::send:
+        return "send";
     }
     std::abort();
 }
@@ -53,6 +55,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         const json sent = reply(herald::make_error_message(error->message, "bad_message"));
         FUZZ_CHECK(sent["type"] == "error" && sent["code"] == "bad_message");
         FUZZ_CHECK(sent["message"] == error->message);
+        if (!error->ref.empty()) {
+            const json with_ref = reply(
+                herald::make_send_error_message(error->ref, error->message, "bad_message"));
+            FUZZ_CHECK(with_ref["ref"] == error->ref && with_ref["message"] == error->message);
+        }
         return 0;
     }
 
@@ -77,6 +84,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         const json answer = reply(herald::Presence().answer(message.channel));
         FUZZ_CHECK(answer["type"] == "presence" && answer["channel"] == message.channel);
         FUZZ_CHECK(answer["members"].is_array());
+    } else if (message.type == ClientMessage::Type::send) {
+        FUZZ_CHECK(herald::is_valid_channel(message.channel));
+        FUZZ_CHECK(message.ref.size() <= 64);
+        // data_json goes into the stream or the POST body as is: it must be JSON.
+        FUZZ_CHECK(json::accept(message.data_json));
+        FUZZ_CHECK(reply(herald::make_sent_message(message.ref))["ref"] == message.ref);
     } else {
         FUZZ_CHECK(!message.publish.has_value());
         FUZZ_CHECK(herald::is_valid_channel(message.channel));
@@ -97,11 +110,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
         if (message.publish->id)
             canonical["id"] = *message.publish->id;
     }
+    if (message.type == ClientMessage::Type::send) {
+        canonical["data"] = json::parse(message.data_json);
+        canonical["ref"] = message.ref;
+    }
     const auto again = herald::parse_client_message(canonical.dump());
     const auto* same = std::get_if<ClientMessage>(&again);
     FUZZ_CHECK(same != nullptr);
     FUZZ_CHECK(same->type == message.type && same->channel == message.channel);
     FUZZ_CHECK(same->publish.has_value() == message.publish.has_value());
+    FUZZ_CHECK(same->data_json == message.data_json && same->ref == message.ref);
     if (message.publish) {
         FUZZ_CHECK(same->publish->channel == message.publish->channel);
         FUZZ_CHECK(same->publish->event == message.publish->event);

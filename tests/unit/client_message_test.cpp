@@ -160,3 +160,46 @@ TEST(ClientMessage, PublishErrorsKeepTheirWording) {
 }
 
 } // namespace
+
+// Upstream send (README "Upstream messages").
+namespace {
+
+TEST(ClientMessage, Send) {
+    auto m = ok(R"({"type":"send","channel":"room:1","data":{"text":"hi","n":[1,2]},"ref":"c1"})");
+    EXPECT_EQ(m.type, ClientMessage::Type::send);
+    EXPECT_EQ(m.channel, "room:1");
+    EXPECT_EQ(m.data_json, R"({"n":[1,2],"text":"hi"})");
+    EXPECT_EQ(m.ref, "c1");
+    m = ok(R"({"type":"send","channel":"a","data":null})"); // any JSON, ref optional
+    EXPECT_EQ(m.data_json, "null");
+    EXPECT_EQ(m.ref, "");
+}
+
+TEST(ClientMessage, SendErrorsCarryTheRef) {
+    auto error_of = [](std::string_view text) {
+        return std::get<ClientMessageError>(parse_client_message(text));
+    };
+    auto e = error_of(R"({"type":"send","channel":"room:1","ref":"c2"})");
+    EXPECT_EQ(e.message, "data: required");
+    EXPECT_EQ(e.ref, "c2");
+    e = error_of(R"({"type":"send","channel":"bad channel","data":1,"ref":"c3"})");
+    EXPECT_NE(e.message.find("channel: invalid"), std::string::npos);
+    EXPECT_EQ(e.ref, "c3");
+    EXPECT_EQ(fail(R"({"type":"send","data":1})"), "channel: required, a string");
+    EXPECT_EQ(fail(R"({"type":"send","channel":"a","data":1,"ref":7})"), "ref: must be a string");
+    EXPECT_EQ(fail(R"({"type":"send","channel":"a","data":1,"ref":")" + std::string(65, 'r') +
+                   "\"}"),
+              "ref: at most 64 bytes");
+    std::string deep(300, '[');
+    deep += std::string(300, ']');
+    EXPECT_NE(fail(R"({"type":"send","channel":"a","data":)" + deep + "}").find("data: "),
+              std::string::npos);
+}
+
+TEST(ClientMessage, SendAnswers) {
+    EXPECT_EQ(herald::make_sent_message("c1"), R"({"type":"sent","ref":"c1"})");
+    EXPECT_EQ(herald::make_send_error_message("c1", "no", "forbidden"),
+              R"({"type":"error","message":"no","code":"forbidden","ref":"c1","reason":"no"})");
+}
+
+} // namespace

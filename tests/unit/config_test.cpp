@@ -57,7 +57,12 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "jwt_audience",
                                            "token_cookie",
                                            "public_channels",
-                                           "insecure"};
+                                           "insecure",
+                                           "upstream_stream",
+                                           "upstream_maxlen",
+                                           "upstream_url",
+                                           "upstream_timeout",
+                                           "upstream_retries"};
 
 void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.listen, b.listen);
@@ -100,6 +105,11 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.token_cookie, b.token_cookie);
     EXPECT_EQ(a.public_channels, b.public_channels);
     EXPECT_EQ(a.insecure, b.insecure);
+    EXPECT_EQ(a.upstream_stream, b.upstream_stream);
+    EXPECT_EQ(a.upstream_maxlen, b.upstream_maxlen);
+    EXPECT_EQ(a.upstream_url, b.upstream_url);
+    EXPECT_EQ(a.upstream_timeout, b.upstream_timeout);
+    EXPECT_EQ(a.upstream_retries, b.upstream_retries);
 }
 
 // A non-default value for every key, as TOML, as env/flag text, and as the expected result.
@@ -148,6 +158,11 @@ const std::vector<Sample> kSamples = {
     {"token_cookie", R"("herald_token")", "herald_token"},
     {"public_channels", R"(["broadcast", "news:*"])", "broadcast,news:*"},
     {"insecure", "true", "true"},
+    {"upstream_stream", R"("app:in")", "app:in"},
+    {"upstream_maxlen", "500", "500"},
+    {"upstream_url", R"("http://127.0.0.1:9000/herald")", "http://127.0.0.1:9000/herald"},
+    {"upstream_timeout", R"("750ms")", "750ms"},
+    {"upstream_retries", "4", "4"},
 };
 
 Config sample_config() {
@@ -192,6 +207,11 @@ Config sample_config() {
     c.token_cookie = "herald_token";
     c.public_channels = {"broadcast", "news:*"};
     c.insecure = true;
+    c.upstream_stream = "app:in";
+    c.upstream_maxlen = 500;
+    c.upstream_url = "http://127.0.0.1:9000/herald";
+    c.upstream_timeout = 750ms;
+    c.upstream_retries = 4;
     return c;
 }
 
@@ -516,6 +536,19 @@ TEST_F(ConfigTest, AuthValuesAreChecked) {
     EXPECT_TRUE(parse({}, {"HERALD_INSECURE=1"}).insecure);
     const auto file = write("i.toml", "insecure = \"yes\"\n");
     EXPECT_TRUE(Contains(error({"-c", file}), "expected a boolean"));
+}
+
+TEST_F(ConfigTest, UpstreamValuesAreChecked) {
+    EXPECT_TRUE(Contains(error({"--upstream-url", "https://app.example/in"}),
+                         "https:// is not supported"));
+    EXPECT_TRUE(Contains(error({"--upstream-url", "ftp://x/"}), "upstream_url"));
+    EXPECT_TRUE(Contains(error({"--upstream-url", "/relative"}), "not an absolute URL"));
+    EXPECT_TRUE(Contains(error({"--upstream-stream", ""}), "upstream_stream"));
+    EXPECT_TRUE(Contains(error({"--upstream-retries", "11"}), "upstream_retries"));
+    EXPECT_TRUE(Contains(error({"--upstream-maxlen", "0"}), "upstream_maxlen"));
+    EXPECT_EQ(parse({"--upstream-url", "http://[::1]:81/a?b=c", "--redis-url", "redis://r:6379"})
+                  .upstream_url,
+              "http://[::1]:81/a?b=c");
 }
 
 TEST_F(ConfigTest, HelpListsEveryFlagWithDefault) {

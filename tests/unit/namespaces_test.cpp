@@ -179,6 +179,15 @@ latest_on_subscribe = true
               "names, got string 'typing'");
 }
 
+TEST(Namespaces, Upstream) {
+    const auto c = parse_config_text("[[namespace]]\npattern = \"room:*\"\nupstream = true\n");
+    EXPECT_TRUE(c.namespaces.at(0).upstream);
+    EXPECT_EQ(parse_config_text(to_toml(c), "written"), c) << to_toml(c);
+    EXPECT_FALSE(parse_config_text("[[namespace]]\npattern = \"a\"\n").namespaces.at(0).upstream);
+    EXPECT_EQ(error_of("[[namespace]]\npattern = \"a\"\nupstream = 1\n"),
+              "config file ns.toml:3: namespace[0].upstream: expected a boolean, got integer 1");
+}
+
 TEST(Namespaces, SlowConsumerPolicyPerNamespace) {
     const auto c = parse_config_text(R"(
 [[namespace]]

@@ -4,6 +4,7 @@
 // every node delivers them.
 #include "herald/hub/event.hpp"
 #include "herald/hub/hub.hpp"
+#include "herald/upstream/upstream_message.hpp"
 
 #include <functional>
 #include <memory>
@@ -17,6 +18,12 @@ public:
     virtual ~Broker() = default;
     // Any thread. `done` runs on the broker's (hub's) thread.
     virtual void publish(std::vector<Publication> publications, PublishHandler done) = 0;
+    // Whether send_upstream can hand messages over (the Redis bridge).
+    virtual bool has_upstream() const { return false; }
+    // Any thread. `done` runs on the broker's thread. A client's {"type":"send"}.
+    virtual void send_upstream(upstream::Message /*message*/, upstream::Handler done) {
+        done({false, "no upstream"});
+    }
 };
 
 class EmbeddedBroker final : public Broker {

@@ -37,6 +37,9 @@ public:
     void stop();
 
     void publish(std::vector<Publication> publications, PublishHandler done) override;
+    // XADD to upstream_stream on the command connection.
+    bool has_upstream() const override { return true; }
+    void send_upstream(upstream::Message message, upstream::Handler done) override;
 
 private:
     enum class State { down, connecting, ready };

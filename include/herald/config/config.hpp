@@ -69,6 +69,14 @@ struct Config {
     std::vector<std::string> public_channels; // patterns anyone may subscribe to
     bool insecure = false;                    // development: no auth, no Origin check
 
+    // Upstream client messages ({"type":"send"}, README "Upstream messages"):
+    // with Redis, XADD to upstream_stream; without, POST to upstream_url.
+    std::string upstream_stream = "herald:upstream"; // Redis Stream key
+    std::size_t upstream_maxlen = 100'000;           // XADD MAXLEN ~ cap
+    std::string upstream_url;                        // http://...; empty = off without Redis
+    Millis upstream_timeout{5'000};                  // per HTTP attempt
+    unsigned upstream_retries = 2;                   // HTTP retries after the first attempt
+
     // Per-channel options by pattern ([[namespace]] tables, config file only).
     std::vector<Namespace> namespaces;
     bool operator==(const Config&) const = default;

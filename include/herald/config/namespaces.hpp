@@ -34,6 +34,10 @@ struct Namespace {
     std::vector<std::string> ephemeral_events;
     // A new subscriber without Last-Event-ID first gets the newest stored event.
     bool latest_on_subscribe = false;
+    // Clients that may subscribe here may also "send" upstream to the
+    // application (README "Upstream messages"); a token's publish claim
+    // allows it on any namespace.
+    bool upstream = false;
 
     // Unset: disconnect, as for channels outside any namespace.
     std::optional<SlowConsumer> slow_consumer;

@@ -110,6 +110,8 @@ struct WorkerStats {
     Counter accept_errors;    // accept() failed (EMFILE, ENFILE, ENOBUFS...)
     Counter idle_timeouts;    // keep-alive connections closed after idle_timeout
     Counter ws_published;     // via a WebSocket "publish" message on this worker
+    // WebSocket "send" messages by outcome: sent, failed, refused (upstream_result_name).
+    std::array<Counter, 3> upstream_messages;
     std::array<Counter, static_cast<std::size_t>(AuthFailure::count)> auth_failures;
     void auth_failure(AuthFailure f) { auth_failures[static_cast<std::size_t>(f)].add(); }
 

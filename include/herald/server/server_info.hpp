@@ -17,8 +17,12 @@ namespace auth {
 class AccessPolicy;
 }
 
+// A stable id of this process among the nodes: "<hostname>-<random hex>".
+std::string generate_node_id();
+
 struct ServerInfo {
     Clock::time_point started = Clock::now();
+    std::string node_id = generate_node_id(); // the "node" of upstream messages
     std::vector<Worker*> workers;
     HubStats hub_stats;
     RedisStats redis_stats;

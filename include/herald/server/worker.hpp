@@ -18,6 +18,9 @@
 
 namespace herald {
 
+namespace upstream {
+class HttpUpstream;
+}
 class Broker;
 class Hub;
 class Listener;
@@ -36,6 +39,8 @@ public:
     WorkerStats& stats() { return stats_; }
     Flusher& flusher() { return flusher_; }
     Broker& broker() { return broker_; }
+    // POSTs client sends to upstream_url; null with Redis or without the URL.
+    upstream::HttpUpstream* http_upstream() { return http_upstream_.get(); }
     Hub& hub() { return hub_; }
     ServerInfo& info() { return info_; }
     ConnectionList& connections() { return connections_; }
@@ -75,6 +80,7 @@ private:
     Broker& broker_;
     ServerInfo& info_;
     net::io_context context_{1};
+    std::unique_ptr<upstream::HttpUpstream> http_upstream_;
     WorkerStats stats_;
     Flusher flusher_;
     Shard shard_;

@@ -7,6 +7,8 @@
 //     namespace has presence; answered with the members)
 //   {"type":"publish","channel":"room:1","event":"typing","data":{...}}  (allowed by
 //     the token's "publish" claim; "event" and "id" optional as in POST /publish)
+//   {"type":"send","channel":"room:1","data":{...},"ref":"c1"}  (upstream to the
+//     application, README "Upstream messages"; "ref" optional, echoed in the answer)
 #include "herald/http/publish_request.hpp"
 
 #include <optional>
@@ -17,14 +19,17 @@
 namespace herald {
 
 struct ClientMessage {
-    enum class Type { subscribe, unsubscribe, ping, publish, presence };
+    enum class Type { subscribe, unsubscribe, ping, publish, presence, send };
     Type type;
     std::string channel;                   // empty for ping
     std::optional<PublishRequest> publish; // for publish
+    std::string data_json;                 // for send: the data, compact JSON
+    std::string ref;                       // for send: optional, at most 64 bytes
 };
 
 struct ClientMessageError {
     std::string message; // sent back as {"type":"error","message":...}
+    std::string ref;     // a send's valid ref, echoed so the client can match the error
 };
 
 std::variant<ClientMessage, ClientMessageError> parse_client_message(std::string_view text);
@@ -36,5 +41,9 @@ std::string make_reset_message(std::string_view reason);
 std::string make_subscribed_message(std::string_view channel);
 std::string make_unsubscribed_message(std::string_view channel);
 std::string make_published_message(std::string_view channel, std::string_view id);
+// Answers to a send: {"type":"sent","ref":..} and an error carrying its ref.
+std::string make_sent_message(std::string_view ref);
+std::string make_send_error_message(std::string_view ref, std::string_view message,
+                                    std::string_view code);
 
 } // namespace herald

@@ -10,6 +10,8 @@
 #include "herald/http/publish_request.hpp"
 #include "herald/server/session.hpp"
 #include "herald/wire/ws_frame_reader.hpp"
+#include "herald/upstream/upstream_message.hpp"
+#include "herald/ws/client_message.hpp"
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -50,6 +52,10 @@ private:
     void on_rate_limited(MessageRateLimiter::Verdict verdict);
     void handle_publish(PublishRequest request);
     void handle_presence(const std::string& channel);
+    // {"type":"send"} upstream to the application (src/ws/ws_send.cpp).
+    void handle_send(ClientMessage message);
+    bool may_send(const std::string& channel) const;
+    void on_sent(const std::string& ref, const upstream::Result& result);
 
     // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
     // No permessage-deflate: events are encoded once for every recipient.
