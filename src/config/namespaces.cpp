@@ -172,7 +172,10 @@ Namespace read_namespace(const toml::table& table, const std::string& path, std:
                option + ": ";
     };
     Namespace ns;
-    for (const auto& [key, node] : table) {
+    for (const auto& entry : table) {
+        // Not a structured binding: clang 14 cannot capture one in a lambda.
+        const auto& key = entry.first;
+        const auto& node = entry.second;
         const auto* option = std::find_if(std::begin(options), std::end(options),
                                           [&](const Option& o) { return key.str() == o.name; });
         if (option == std::end(options))
