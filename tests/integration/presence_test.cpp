@@ -5,12 +5,9 @@
 #include "auth_fixture.hpp"
 #include "redis_server.hpp"
 
-#include <filesystem>
-#include <fstream>
 #include <memory>
 
 using namespace herald_test;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -25,10 +22,8 @@ presence = true
 )";
 
 std::vector<std::string> presence_flags() {
-    auto path = fs::temp_directory_path() /
-                ("herald-presence-" + std::to_string(::getpid()) + ".toml");
-    std::ofstream(path) << kConfig;
-    return secure_flags({"--config", path.string(), "--publish-key", "pk"});
+    return secure_flags(
+        {"--config", write_temp_file("presence.toml", kConfig), "--publish-key", "pk"});
 }
 
 std::string token_for(const std::string& sub, const json& info = nullptr) {

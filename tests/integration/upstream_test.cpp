@@ -7,19 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 
 using namespace herald_test;
 
 namespace {
-
-std::string write_config(const std::string& text) {
-    auto path = std::filesystem::temp_directory_path() /
-                ("herald-upstream-" + std::to_string(::getpid()) + ".toml");
-    std::ofstream(path) << text;
-    return path.string();
-}
 
 nlohmann::json send_message(const std::string& channel, nlohmann::json data,
                             const std::string& ref) {
@@ -91,7 +82,7 @@ TEST(Upstream, WithoutRedisOrUrlSendIsUpstreamUnavailable) {
 
 TEST(Upstream, NamespaceOrPublishClaimAllowsAndOthersAreForbidden) {
     RedisServer redis;
-    const auto config = write_config("[[namespace]]\npattern = \"chat:*\"\nupstream = true\n");
+    const auto config = write_temp_file("upstream.toml", "[[namespace]]\npattern = \"chat:*\"\nupstream = true\n");
     HeraldProcess herald(redis_herald_args(redis.url(), secure_flags({"--config", config})),
                          Security::as_configured);
     ASSERT_TRUE(wait_ready(herald.port()));
