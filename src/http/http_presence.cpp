@@ -27,11 +27,16 @@ void HttpSession::handle_presence(Request& request) {
     net::post(worker_.hub().context(),
               [self = std::static_pointer_cast<HttpSession>(shared_from_this()),
                &hub = worker_.hub(), &context = worker_.context(), channel = std::move(channel)] {
-                  net::post(context, [self, answer = hub.presence_answer(channel)]() mutable {
-                      Response res{http::status::ok, self->version_};
-                      res.set(http::field::content_type, "application/json");
-                      res.body() = std::move(answer);
-                      self->send(std::move(res));
+                  hub.presence_query(channel, [self, &context](std::optional<std::string> answer) {
+                      net::post(context, [self, answer = std::move(answer)]() mutable {
+                          if (!answer)
+                              return self->reject(503, Rejection::unavailable,
+                                                  "Redis is unavailable");
+                          Response res{http::status::ok, self->version_};
+                          res.set(http::field::content_type, "application/json");
+                          res.body() = std::move(*answer);
+                          self->send(std::move(res));
+                      });
                   });
               });
 }

@@ -69,10 +69,17 @@ void WsSession::handle_presence(const std::string& channel) {
     net::post(worker_.hub().context(), [weak = std::weak_ptr<Connection>(shared_from_this()),
                                         &hub = worker_.hub(), &context = worker_.context(),
                                         channel] {
-        net::post(context, [weak = std::move(weak), answer = hub.presence_answer(channel)] {
-            auto self = std::static_pointer_cast<WsSession>(weak.lock());
-            if (self && !self->closing())
-                self->send_text(answer);
+        hub.presence_query(channel, [weak = std::move(weak), &context,
+                                     channel](std::optional<std::string> answer) {
+            net::post(context, [weak, channel, answer = std::move(answer)] {
+                auto self = std::static_pointer_cast<WsSession>(weak.lock());
+                if (!self || self->closing())
+                    return;
+                if (!answer)
+                    return self->send_text(make_error_message(
+                        "presence of " + channel + ": Redis is unavailable", "unavailable"));
+                self->send_text(*answer);
+            });
         });
     });
 }
