@@ -172,7 +172,7 @@ void RedisBridge::on_message(std::string name, std::string_view payload,
     if (auto* e = std::get_if<redis::Envelope>(&classified)) {
         publication = {std::move(name),         std::move(e->event),    e->id.value_or(""),
                        std::move(e->data_json), std::move(e->sse_data), e->ephemeral,
-                       std::move(e->from)};
+                       std::move(e->from),      std::move(e->key)};
     } else {
         auto& raw = std::get<redis::Raw>(classified);
         publication = {std::move(name), "message", "", std::move(raw.data_json),
@@ -290,7 +290,7 @@ void RedisBridge::publish(std::vector<Publication> publications, PublishHandler 
         for (const auto& e : events) {
             commands_->send(
                 redis::format_command({"PUBLISH", redis_channel(e.channel),
-                                       redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from)}));
+                                       redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from, e.key)}));
             command_queue_.push([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;

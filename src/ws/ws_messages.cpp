@@ -110,7 +110,7 @@ void WsSession::handle_publish(PublishRequest request) {
     std::vector<Publication> event(1);
     event[0] = {std::move(request.channel), std::move(request.event), request.id.value_or(""),
                 std::move(request.data_json), std::move(request.sse_data), request.ephemeral,
-                identity().id()};
+                identity().id(), std::move(request.key)};
     stamp_publication(worker_.config(), event[0]);
     worker_.stats().ws_published.add();
     // Same path as POST /publish; the answer comes back on this worker's thread.
