@@ -13,7 +13,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, onlyHost } from './chromium.mjs';
 import { freePorts, numsub, redisCli, startHerald, startRedis, waitFor } from './servers.mjs';
 import { accessLog, startNginx } from './nginx.mjs';
 
@@ -21,8 +21,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 const heraldBinary = path.resolve(process.env.HERALD_BINARY || path.join(here, '../../build/herald'));
 const CHANNEL = 'user:42';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // The whole file must finish within a minute, whatever hangs.
 const watchdog = setTimeout(() => {
@@ -92,15 +90,11 @@ describe('herald in Chromium through nginx, with the Redis bridge', { timeout: 5
     s.heralds = [await startHerald(s.heraldOptions)];
     s.nginx = await startNginx({ repoRoot, dir: s.dir, pagePath: path.join(here, 'page.html'),
       heraldPort: s.heraldPort, nginxPort: s.nginxPort });
-    s.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 20000 });
+    s.browser = await launchChromium();
     s.page = await s.browser.newPage();
     s.consoleErrors = [];
     s.page.on('pageerror', (error) => s.consoleErrors.push(String(error)));
-    // The page talks to its own origin only; anything else is a test bug.
-    await s.page.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      return url.host === `127.0.0.1:${s.nginxPort}` ? route.continue() : route.abort();
-    });
+    await onlyHost(s.page, `127.0.0.1:${s.nginxPort}`);
   }
 
   after(async () => {
