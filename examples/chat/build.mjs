@@ -1,11 +1,16 @@
-// Bundles the page (app/main.jsx, React and herald-client) with esbuild, in
-// memory: the demo server serves the result as /app/app.js. A real app would
-// bundle at build time instead.
+// Bundles a page with esbuild, in memory: the demo server bundles app/main.jsx
+// (React, herald-client and the page) at start-up and serves it as
+// /app/app.js. A real app would bundle at build time instead.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
-export async function buildPage() {
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// The bundle of `entry` (a .jsx path) as bytes of an ES module.
+export async function bundle(entry) {
   const result = await esbuild.build({
-    entryPoints: [new URL('./app/main.jsx', import.meta.url).pathname],
+    entryPoints: [entry],
     bundle: true,
     write: false,
     format: 'esm',
@@ -16,7 +21,12 @@ export async function buildPage() {
     // herald-client is installed as a link to clients/js: resolve its
     // `import 'react'` from here, so that the page has one React.
     preserveSymlinks: true,
+    // A page outside this folder (tests/browser's hooks page) takes React
+    // and herald-client from here too.
+    nodePaths: [path.join(here, 'node_modules')],
     logLevel: 'warning',
   });
   return result.outputFiles[0].contents;
 }
+
+export const buildPage = () => bundle(path.join(here, 'app/main.jsx'));

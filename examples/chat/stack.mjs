@@ -16,8 +16,9 @@ const repoRoot = path.resolve(here, '../..');
 
 // Starts everything, writing configs and logs into `dir`; the page is at
 // `stack.url`. stack.restartHerald() stops herald and starts it again on the
-// same port; stack.stop() stops everything, nginx first.
-export async function startChat({ heraldBinary, dir, nginxPort }) {
+// same port; stack.stop() stops everything, nginx first. `locations` adds
+// nginx location blocks (a test page).
+export async function startChat({ heraldBinary, dir, nginxPort, locations = '' }) {
   const [redisPort, heraldPort, appPort] = await freePorts(3);
   const origin = `http://127.0.0.1:${nginxPort}`;
   const secretFile = path.join(dir, 'jwt.secret');
@@ -39,7 +40,7 @@ export async function startChat({ heraldBinary, dir, nginxPort }) {
 
   stack.nginx = await startNginx({
     repoRoot, dir, heraldPort, nginxPort,
-    locations: `    location = / {\n        return 302 /app/;\n    }\n${appLocation('/app/', appPort)}`,
+    locations: `    location = / {\n        return 302 /app/;\n    }\n${appLocation('/app/', appPort)}${locations}`,
   });
 
   stack.herald = () => stack.heralds[stack.heralds.length - 1];

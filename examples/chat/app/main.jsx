@@ -79,7 +79,7 @@ function Room({ channel, me }) {
         </div>
         <form onSubmit={submit}>
           <input id="draft" value={draft} placeholder="Message (@name notifies them)" autoComplete="off"
-                 onChange={(e) => { setDraft(e.target.value); notifyTyping(); }} />
+                 onChange={(e) => { setDraft(e.target.value); if (e.target.value) notifyTyping(); }} />
           <button>Send</button>
         </form>
         {error && <p id="error">{error}</p>}
