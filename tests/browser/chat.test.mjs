@@ -67,9 +67,8 @@ describe('the chat demo and the React hooks in Chromium, through nginx, with Red
       });
   const count = (list, text) => list.filter((t) => t === text).length;
 
-  async function openPage(user, url) {
-    const context = await s.browser.newContext();
-    const page = await context.newPage();
+  async function openPage(user, url, page) {
+    page ||= await (await s.browser.newContext()).newPage();
     await onlyHost(page, new URL(s.stack.origin).host);
     page.on('pageerror', (error) => s.pageErrors.push(`${user}: ${error}`));
     s.pages[user] = page;
@@ -210,32 +209,54 @@ describe('the chat demo and the React hooks in Chromium, through nginx, with Red
   // --- The hooks on their own page -------------------------------------------------
 
   const hooks = () => s.pages.tess;
-  const counts = () => hooks().evaluate(() => window.counts);
+  const live = () => hooks().evaluate(() => window.live);
   const presence = async () => JSON.parse((await httpGet(s.stack.heraldPort, '/presence?channel=room:hooks')).body).members;
-  const live = async () => { const c = await counts(); return c.subscribe - c.unsubscribe; };
+  const redisSubscribers = () => numsub(s.stack.redisPort, 'room:hooks');
+  // What the page's WebSocket said about room:hooks, e.g. ['subscribe'].
+  const said = () => s.sent.filter((m) => m.channel === 'room:hooks').map((m) => m.type);
+  async function publishedOnce(id) {
+    await redisCli(s.stack.redisPort, ['PUBLISH', 'room:hooks', JSON.stringify({ event: 'ping', data: 1, id })]);
+    await waitFor(`event ${id}`, () => hooks().evaluate((i) => window.events.some((e) => e.id === i), id));
+    await sleep(300); // a second call would come right behind
+    const calls = await hooks().evaluate((i) => window.events.filter((e) => e.id === i).length, id);
+    assert.equal(calls, 1, `onEvent calls for ${id}`);
+  }
 
-  step('7. hooks: Strict Mode mounts twice, exactly one subscription remains', 15000, async () => {
-    await openPage('tess', `${s.stack.origin}/hooks.html`);
+  step('7. hooks: after Strict Mode mounts twice, one subscription per hook and one onEvent per event', 15000, async () => {
+    s.wsUrls = [];
+    s.sent = [];
+    const context = await s.browser.newContext();
+    const page = await context.newPage();
+    page.on('websocket', (ws) => {
+      s.wsUrls.push(ws.url());
+      ws.on('framesent', ({ payload }) => s.sent.push(JSON.parse(payload)));
+    });
+    await openPage('tess', `${s.stack.origin}/hooks.html`, page);
     await until('connected, member of room:hooks', 'tess', '#probe', ([p]) => p === 'connected: tessx1');
-    assert.equal(await live(), 1, `subscriptions: ${JSON.stringify(await counts())}`);
+    assert.equal(await live(), 2, 'useChannel and usePresence: one subscription each');
+    assert.equal(s.wsUrls.length, 1, `one WebSocket: ${s.wsUrls}`);
+    assert.equal(new URL(s.wsUrls[0]).searchParams.getAll('channel').join(), 'room:hooks');
+    assert.deepEqual(said(), ['presence'], 'the channel was in the URL; only one presence query since');
     assert.deepEqual(await presence(), [{ user: 'tess', connections: 1, info: { name: 'Tess' } }]);
-    await waitFor('herald subscribed to room:hooks in Redis', async () => (await numsub(s.stack.redisPort, 'room:hooks')) === 1);
-    await redisCli(s.stack.redisPort, ['PUBLISH', 'room:hooks', JSON.stringify({ event: 'ping', data: 1, id: 'h-1' })]);
-    await waitFor('the event', () => hooks().evaluate(() => window.events.some((e) => e.id === 'h-1')));
-    await sleep(300);
-    const events = await hooks().evaluate(() => window.events.filter((e) => e.event === 'ping'));
-    assert.deepEqual(events.map((e) => e.id), ['h-1'], 'onEvent called once per event');
+    await waitFor('herald subscribed to room:hooks in Redis', async () => (await redisSubscribers()) === 1);
+    await publishedOnce('h-1');
   });
 
-  step('8. hooks: unmounting leaves no subscription; mounting again makes one', 15000, async () => {
+  step('8. hooks: unmounting leaves no subscription; mounting again (twice) makes one', 15000, async () => {
     await hooks().locator('#toggle').click();
     await waitFor('no live subscription', async () => (await live()) === 0, { timeoutMs: 3000 });
     // herald let go of the channel: no Redis subscription, no member.
-    await waitFor('herald unsubscribed from room:hooks', async () => (await numsub(s.stack.redisPort, 'room:hooks')) === 0);
+    await waitFor('herald unsubscribed from room:hooks', async () => (await redisSubscribers()) === 0);
     assert.deepEqual(await presence(), []);
+    assert.deepEqual(said(), ['presence', 'unsubscribe']);
+
     await hooks().locator('#toggle').click();
     await until('member again', 'tess', '#probe', ([p]) => p === 'connected: tessx1');
-    assert.equal(await live(), 1, `subscriptions: ${JSON.stringify(await counts())}`);
+    assert.equal(await live(), 2);
+    await sleep(300);
+    assert.deepEqual(said(), ['presence', 'unsubscribe', 'subscribe', 'presence'], 'Strict Mode cost no extra message');
+    await waitFor('herald subscribed to room:hooks in Redis', async () => (await redisSubscribers()) === 1);
+    await publishedOnce('h-2');
     assert.deepEqual(s.pageErrors, []);
   });
 });

@@ -10,16 +10,16 @@ const herald = new Herald(location.origin, {
   getToken: async () => (await (await fetch('/app/token?name=Tess')).json()).token,
 });
 
-// The real client, its subscribe and unsubscribe counted: the hooks must leave
-// exactly one live subscription per channel, whatever Strict Mode does.
-window.counts = { subscribe: 0, unsubscribe: 0 };
+// The real client, its subscriptions counted: each hook must leave exactly
+// one live subscription, whatever Strict Mode does.
+window.live = 0;
 const subscribe = herald.subscribe.bind(herald);
-herald.subscribe = (channel, options) => {
-  window.counts.subscribe += 1;
-  const sub = subscribe(channel, options);
+herald.subscribe = (channel, handlers) => {
+  const sub = subscribe(channel, handlers);
+  window.live += 1;
   const unsubscribe = sub.unsubscribe.bind(sub);
   sub.unsubscribe = () => {
-    window.counts.unsubscribe += 1;
+    if (sub.active) window.live -= 1;
     unsubscribe();
   };
   return sub;

@@ -1,6 +1,6 @@
 // Types of herald-client/react (hand-written; the source is index.js).
 import type { ReactNode, ReactElement } from 'react';
-import type { Herald, HeraldEvent, StateChange } from '../index.js';
+import type { Herald, HeraldEvent, Member, StateChange } from '../src/index.js';
 
 /** Makes `client` available to the hooks below it. Create the client once, outside of render. */
 export function HeraldProvider(props: { client: Herald; children?: ReactNode }): ReactElement;
@@ -16,17 +16,11 @@ export function useHerald(): Herald;
 export function useChannel(
   channel: string | null | undefined,
   onEvent: (event: HeraldEvent) => void,
-  options?: { onReset?: (info?: unknown) => void },
+  options?: { onReset?: () => void },
 ): void;
 
-export interface PresenceMember {
-  user: string;
-  connections: number;
-  info?: Record<string, unknown>;
-}
-
-/** The members of a presence channel, sorted by user, kept live by join and leave. */
-export function usePresence(channel: string | null | undefined): PresenceMember[];
+/** The members of a presence channel, sorted by user, kept live by join and leave (WebSocket transport only). */
+export function usePresence(channel: string | null | undefined): Member[];
 
 export interface TypingOptions {
   /** Your own user id, left out of the typing users. */
