@@ -8,7 +8,7 @@
 //   HERALD_BINARY=build/release/herald node --test tests/browser/chat.test.mjs
 //
 // HERALD_TEST_KEEP_TMP=1 keeps the temp dir (logs, configs, screenshots).
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -18,10 +18,10 @@ import { launchChromium, onlyHost } from './chromium.mjs';
 import { freePorts, httpGet, numsub, redisCli, sleep, waitFor } from './servers.mjs';
 import { startChat } from '../../examples/chat/stack.mjs';
 import { bundle } from '../../examples/chat/build.mjs';
+import { scenario } from './scenario.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const heraldBinary = path.resolve(process.env.HERALD_BINARY || path.join(here, '../../build/herald'));
-const ROOM = 'room:lobby';
 
 const watchdog = setTimeout(() => {
   console.error('chat test: watchdog fired after 85 s; killing everything');
@@ -39,23 +39,8 @@ async function metric(port, series) {
 
 describe('the chat demo and the React hooks in Chromium, through nginx, with Redis', { timeout: 83000 }, () => {
   const s = { pages: {} }; // dir, stack, browser, pages by user
-  let failed = false;
-
-  const logs = () => (s.stack ? s.stack.processes() : [])
-    .map((child) => `--- ${child.logFile} ---\n${child.tail(25)}`).join('\n');
-
-  // One step of the scenario: skipped after an earlier failure; a failure
-  // carries the tails of the servers' logs.
-  const step = (name, timeout, fn) => it(name, { timeout }, async (t) => {
-    if (failed) return t.skip('an earlier step failed');
-    try {
-      await fn(t);
-    } catch (error) {
-      failed = true;
-      error.message += `\n(temp dir: ${s.dir})\n${logs()}`;
-      throw error;
-    }
-  });
+  const { step, failing, failed } = scenario(() => `(temp dir: ${s.dir})\n` +
+    (s.stack ? s.stack.processes() : []).map((child) => `--- ${child.logFile} ---\n${child.tail(25)}`).join('\n'));
 
   // The texts of the elements matching `selector` on a user's page.
   const texts = (user, selector) => s.pages[user].locator(selector).allTextContents();
@@ -85,27 +70,22 @@ describe('the chat demo and the React hooks in Chromium, through nginx, with Red
     await s.pages[user].locator('#draft').press('Enter');
   }
 
-  before(async () => {
-    try {
-      assert.ok(existsSync(heraldBinary), `herald binary not found at ${heraldBinary} (set HERALD_BINARY)`);
-      s.dir = mkdtempSync(path.join(os.tmpdir(), 'herald-chat-'));
-      chmodSync(s.dir, 0o755); // nginx workers may run as another user
-      const www = path.join(s.dir, 'www');
-      mkdirSync(www);
-      const script = Buffer.from(await bundle(path.join(here, 'react-hooks.jsx'))).toString();
-      writeFileSync(path.join(www, 'hooks.html'), '<!doctype html><meta charset="utf-8"><div id="root"></div>\n' +
-        `<script type="module">${script.replaceAll('</script', '<\\/script')}</script>\n`);
-      const [nginxPort] = await freePorts(1);
-      s.stack = await startChat({ heraldBinary, dir: s.dir, nginxPort,
-        locations: `    location = /hooks.html {\n        root ${www};\n    }\n` });
-      s.browser = await launchChromium();
-      s.pageErrors = [];
-    } catch (error) {
-      failed = true;
-      error.message += `\n(temp dir: ${s.dir})\n${logs()}`;
-      throw error;
-    }
-  }, { timeout: 40000 });
+  before(() => failing(async () => {
+    assert.ok(existsSync(heraldBinary), `herald binary not found at ${heraldBinary} (set HERALD_BINARY)`);
+    s.dir = mkdtempSync(path.join(os.tmpdir(), 'herald-chat-'));
+    chmodSync(s.dir, 0o755); // nginx workers may run as another user
+    // The hooks' page: its bundle inline, served by nginx as /hooks.html.
+    const www = path.join(s.dir, 'www');
+    mkdirSync(www);
+    const script = Buffer.from(await bundle(path.join(here, 'react-hooks.jsx'))).toString();
+    writeFileSync(path.join(www, 'hooks.html'), '<!doctype html><meta charset="utf-8"><div id="root"></div>\n' +
+      `<script type="module">${script.replaceAll('</script', '<\\/script')}</script>\n`);
+    const [nginxPort] = await freePorts(1);
+    s.stack = await startChat({ heraldBinary, dir: s.dir, nginxPort,
+      locations: `    location = /hooks.html {\n        root ${www};\n    }\n` });
+    s.browser = await launchChromium();
+    s.pageErrors = [];
+  }), { timeout: 40000 });
 
   after(async () => {
     clearTimeout(watchdog);
@@ -113,7 +93,7 @@ describe('the chat demo and the React hooks in Chromium, through nginx, with Red
     const attempt = async (what, fn) => { try { await fn(); } catch (e) { errors.push(`${what}: ${e.message}`); } };
     if (s.browser) await attempt('browser', () => s.browser.close());
     if (s.stack) await attempt('servers', () => s.stack.stop());
-    if (s.dir && !failed && !process.env.HERALD_TEST_KEEP_TMP) rmSync(s.dir, { recursive: true, force: true });
+    if (s.dir && !failed() && !process.env.HERALD_TEST_KEEP_TMP) rmSync(s.dir, { recursive: true, force: true });
     else if (s.dir) console.error(`chat test: temp dir kept: ${s.dir}`);
     if (errors.length) throw new Error(`cleanup: ${errors.join('; ')}`);
   }, { timeout: 30000 });

@@ -28,7 +28,7 @@ export function renderSite(siteText, { heraldPort, nginxPort, locations }) {
   // The server block is the file's last block: its closing brace is the last one.
   const end = site.lastIndexOf('}');
   if (end < 0) throw new Error('config/nginx/herald.conf: no server block');
-  return site.slice(0, end) + `\n    # Added by tests/browser.\n${locations}` + site.slice(end);
+  return site.slice(0, end) + `\n    # Added to the shipped site for this run.\n${locations}` + site.slice(end);
 }
 
 // A minimal main config: everything nginx writes stays under `dir`.
