@@ -28,7 +28,9 @@ const { values: args } = parseArgs({
 const secret = readFileSync(args['jwt-secret-file'], 'utf8').replace(/\n$/, '');
 const STREAM = 'herald:upstream'; // herald's upstream_stream
 const GROUP = 'chat-app';
-const CONSUMER = `app-${process.pid}`;
+// A stable name: after a restart this consumer reads again what it was given
+// but never acknowledged. Several app servers need one name each.
+const CONSUMER = 'app-1';
 
 // --- 1. Tokens -------------------------------------------------------------------
 
@@ -42,7 +44,8 @@ function signToken(claims) {
 const names = new Map(); // user id -> display name
 
 // A real app takes the user from its session; the demo believes ?name=.
-function tokenFor(name) {
+function tokenFor(rawName) {
+  const name = rawName.trim().slice(0, 40);
   const user = name.toLowerCase().replace(/[^a-z0-9_-]/g, '').slice(0, 32);
   if (!user) return null;
   names.set(user, name);
@@ -65,6 +68,7 @@ const notifications = new Map(); // user id -> last 20 notifications
 
 const keep = (map, key, item, max) => {
   const list = map.get(key) ?? [];
+  if (list.some((x) => x.id === item.id)) return; // handled again after a failure
   list.push(item);
   map.set(key, list.slice(-max));
 };
@@ -116,13 +120,13 @@ async function consumeUpstream() {
     if (!String(error.message).includes('BUSYGROUP')) throw error; // BUSYGROUP: exists already
   }
   // First the entries this consumer was given but never acknowledged (a
-  // crash in between), then new ones ('>').
+  // crash in between), from id 0 on, then new ones ('>').
   let from = '0';
   for (;;) {
     const reply = await reader.xreadgroup('GROUP', GROUP, CONSUMER, 'COUNT', 10, 'BLOCK', 5000,
       'STREAMS', STREAM, from);
     const entries = reply ? reply[0][1] : [];
-    if (from === '0' && entries.length === 0) from = '>';
+    if (from !== '>') from = entries.length ? entries.at(-1)[0] : '>';
     for (const [id, fields] of entries) {
       const entry = {};
       for (let i = 0; i < fields.length; i += 2) entry[fields[i]] = fields[i + 1];
