@@ -40,7 +40,7 @@ export async function startChat({ heraldBinary, dir, nginxPort, locations = '' }
 
   stack.nginx = await startNginx({
     repoRoot, dir, heraldPort, nginxPort,
-    locations: `    location = / {\n        return 302 /app/;\n    }\n${appLocation('/app/', appPort)}${locations}`,
+    extraLocations: `    location = / {\n        return 302 /app/;\n    }\n${appLocation('/app/', appPort)}${locations}`,
   });
 
   stack.herald = () => stack.heralds[stack.heralds.length - 1];

@@ -16,10 +16,10 @@ function replaceOnce(text, pattern, replacement, what) {
   return text.replace(pattern, replacement);
 }
 
-// The shipped site with the test's herald address, listen port and
-// `locations`, more location blocks in the same server (same origin as
-// /events, /ws): the test page, an application.
-export function renderSite(siteText, { heraldPort, nginxPort, locations }) {
+// The shipped site with the test's herald address, listen port and a
+// location serving the test page from `wwwDir` (same origin as /events, /ws),
+// when there is one, plus `extraLocations` (nginx text) in the server block.
+export function renderSite(siteText, { heraldPort, nginxPort, wwwDir, extraLocations = '' }) {
   let site = siteText;
   site = replaceOnce(site, /^(\s*server\s+)127\.0\.0\.1:8080(\b[^;]*;)/m,
     `$1${HOST}:${heraldPort}$2`, 'upstream "server 127.0.0.1:8080" line');
@@ -28,7 +28,10 @@ export function renderSite(siteText, { heraldPort, nginxPort, locations }) {
   // The server block is the file's last block: its closing brace is the last one.
   const end = site.lastIndexOf('}');
   if (end < 0) throw new Error('config/nginx/herald.conf: no server block');
-  return site.slice(0, end) + `\n    # Added to the shipped site for this run.\n${locations}` + site.slice(end);
+  const pageLocation = !wwwDir ? '' :
+    `\n    # Added by tests/browser: the test page, served from the same origin.\n` +
+    `    location = /page.html {\n        root ${wwwDir};\n    }\n`;
+  return site.slice(0, end) + pageLocation + extraLocations + site.slice(end);
 }
 
 // A minimal main config: everything nginx writes stays under `dir`.
@@ -68,20 +71,22 @@ http {
 export const appLocation = (prefix, port) =>
   `    location ${prefix} {\n        proxy_pass http://${HOST}:${port};\n    }\n`;
 
-// Renders the configs into `dir`, starts `nginx -p dir -c dir/nginx.conf` and
-// waits until herald's /readyz answers 200 through it. With `pagePath`, the
-// page is copied to dir/www and served as /page.html; `locations` (nginx
-// text) adds more.
-export async function startNginx({ repoRoot, dir, pagePath, locations = '', heraldPort, nginxPort }) {
+// Renders the configs into `dir`, copies the page (if any) to dir/www, starts
+// `nginx -p dir -c dir/nginx.conf` and waits until herald's /readyz answers
+// 200 through it. `nginx.reconfigure(extraLocations)` rewrites the site with
+// other extra locations and reloads nginx (SIGHUP).
+export async function startNginx({ repoRoot, dir, pagePath, heraldPort, nginxPort, extraLocations }) {
+  let wwwDir;
   if (pagePath) {
-    const wwwDir = path.join(dir, 'www');
+    wwwDir = path.join(dir, 'www');
     mkdirSync(wwwDir, { recursive: true });
     copyFileSync(pagePath, path.join(wwwDir, 'page.html'));
-    locations = `    location = /page.html {\n        root ${wwwDir};\n    }\n${locations}`;
   }
   const siteText = readFileSync(path.join(repoRoot, 'config/nginx/herald.conf'), 'utf8');
   const sitePath = path.join(dir, 'herald-site.conf');
-  writeFileSync(sitePath, renderSite(siteText, { heraldPort, nginxPort, locations }));
+  const writeSite = (extra) =>
+    writeFileSync(sitePath, renderSite(siteText, { heraldPort, nginxPort, wwwDir, extraLocations: extra }));
+  writeSite(extraLocations);
   const confPath = path.join(dir, 'nginx.conf');
   writeFileSync(confPath, mainConfig(dir, sitePath));
 
@@ -89,6 +94,10 @@ export async function startNginx({ repoRoot, dir, pagePath, locations = '', hera
     path.join(dir, 'nginx.out'), 'SIGTERM');
   await nginx.waitUp(`herald /readyz through nginx on ${nginxPort}`,
     async () => (await httpGet(nginxPort, '/readyz')).status === 200);
+  nginx.reconfigure = (extra) => {
+    writeSite(extra);
+    nginx.proc.kill('SIGHUP');
+  };
   return nginx;
 }
 
