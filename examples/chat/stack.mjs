@@ -15,8 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 
 // Starts everything, writing configs and logs into `dir`; the page is at
-// `stack.url`. stack.restartHerald() stops herald and starts it again on the
-// same port; stack.stop() stops everything, nginx first. `locations` adds
+// `stack.url`. stack.restartHerald() and stack.restartNginx() stop one and
+// start it again on the same port; stack.stop() stops everything, nginx first. `locations` adds
 // nginx location blocks (a test page).
 export async function startChat({ heraldBinary, dir, nginxPort, locations = '' }) {
   const [redisPort, heraldPort, appPort] = await freePorts(3);
@@ -38,16 +38,22 @@ export async function startChat({ heraldBinary, dir, nginxPort, locations = '' }
   await stack.app.waitUp(`chat app on ${appPort}`,
     async () => (await httpGet(appPort, '/app/healthz')).status === 200, 20000);
 
-  stack.nginx = await startNginx({
+  const nginxOptions = {
     repoRoot, dir, heraldPort, nginxPort,
     extraLocations: `    location = / {\n        return 302 /app/;\n    }\n${appLocation('/app/', appPort)}${locations}`,
-  });
+  };
+  stack.nginx = await startNginx(nginxOptions);
 
   stack.herald = () => stack.heralds[stack.heralds.length - 1];
   stack.restartHerald = async () => {
     const status = await stack.herald().stop('SIGTERM', 8000);
     stack.heralds.push(await startHerald(heraldOptions));
     return status;
+  };
+  // Every browser loses its connection; herald stays up.
+  stack.restartNginx = async () => {
+    await stack.nginx.stop('SIGTERM', 8000);
+    stack.nginx = await startNginx(nginxOptions);
   };
   stack.processes = () => [stack.nginx, stack.app, ...stack.heralds, stack.redis].filter(Boolean);
   stack.stop = async () => {

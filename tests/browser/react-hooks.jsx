@@ -4,14 +4,15 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Herald } from 'herald-client';
-import { HeraldProvider, useChannel, useConnectionState, usePresence } from 'herald-client/react';
+import { HeraldProvider, useChannel, useConnectionState, usePresence, useTyping } from 'herald-client/react';
 
 const herald = new Herald(location.origin, {
   getToken: async () => (await (await fetch('/app/token?name=Tess')).json()).token,
 });
 
-// The real client, its subscriptions counted: each hook must leave exactly
-// one live subscription, whatever Strict Mode does.
+// The real client, its subscriptions and listeners counted: each hook must
+// leave exactly one live subscription (or state listener), whatever Strict
+// Mode does, and none once unmounted.
 window.live = 0;
 const subscribe = herald.subscribe.bind(herald);
 herald.subscribe = (channel, handlers) => {
@@ -25,11 +26,25 @@ herald.subscribe = (channel, handlers) => {
   return sub;
 };
 
+window.listeners = 0;
+const on = herald.on.bind(herald);
+herald.on = (type, fn) => {
+  const off = on(type, fn);
+  window.listeners += 1;
+  let removed = false;
+  return () => {
+    if (!removed) window.listeners -= 1;
+    removed = true;
+    off();
+  };
+};
+
 window.events = []; // every onEvent call of useChannel
 
 function Probe({ channel }) {
   useChannel(channel, (e) => window.events.push(e));
   const members = usePresence(channel);
+  useTyping(channel);
   const { state } = useConnectionState();
   return (
     <p id="probe" data-state={state}>
