@@ -125,7 +125,7 @@ describe('the chat demo and the React hooks in Chromium, through nginx, with Red
     assert.deepEqual(await texts('ann', '#typing'), [''], 'Ann is not shown typing to herself');
     await until('typing gone', 'bob', '#typing', ([t]) => t === '', 8000);
     const shownFor = Date.now() - shownAt;
-    assert.ok(shownFor >= 2500 && shownFor < 4500, `typing shown for ${shownFor} ms (3 s expected)`);
+    assert.ok(shownFor >= 2000 && shownFor < 5000, `typing shown for ${shownFor} ms (3 s expected)`);
     // Debounced: one typing event for the whole burst, not one per key.
     assert.equal(await metric(s.stack.heraldPort, 'herald_ws_published_total') - published, 1);
   });
