@@ -124,10 +124,10 @@ const root = createRoot(document.getElementById('root'));
 if (!name) {
   root.render(<Login />);
 } else {
-  const { user: me } = await getJson(tokenUrl);
+  const { user: me } = await getJson(tokenUrl); // the user id the app gives this name
   // One client for the page, made outside of React. It connects to herald
-  // through the same origin (nginx), and asks the app for a token on every
-  // connect, so an expired one is replaced.
+  // through the same origin (nginx), and asks the app for a token whenever it
+  // needs one: to connect, and again when the token expires or is refused.
   const herald = new Herald(location.origin, {
     getToken: async () => (await getJson(tokenUrl)).token,
   });
