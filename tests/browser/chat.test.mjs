@@ -61,8 +61,13 @@ describe('the chat demo and the React hooks in Chromium, through nginx, with Red
 
   async function openPage(user, url, page) {
     page ||= await (await s.browser.newContext()).newPage();
-    await onlyHost(page, new URL(s.stack.origin).host);
+    const host = new URL(s.stack.origin).host;
+    await onlyHost(page, host);
     page.on('pageerror', (error) => s.pageErrors.push(`${user}: ${error}`));
+    // Works offline: no CDN, no font, nothing but the page's own origin.
+    page.on('request', (r) => {
+      if (new URL(r.url()).host !== host) s.pageErrors.push(`${user}: request to ${r.url()}`);
+    });
     s.pages[user] = page;
     const response = await page.goto(url, { timeout: 10000 });
     assert.equal(response.status(), 200);
