@@ -109,7 +109,6 @@ export class Herald extends Emitter {
     this._seen = new Map();  // recent "channel id" keys: no event twice
     this._attempt = 0;
     this._fails = 0;         // open failures of this transport in a row
-    this._worked = new Set(); // transports that have connected once
     this._gen = 0;
     this._refs = 0;
     this._token = null;
@@ -279,7 +278,6 @@ export class Herald extends Emitter {
     this._live = true;
     this._fails = 0;
     this._fresh = false;
-    this._worked.add(conn.transport);
     this._stable = setTimeout(() => { this._attempt = 0; }, o.stableAfter);
     this._set('connected');
     if (conn.transport !== WS) {
@@ -327,7 +325,7 @@ export class Herald extends Emitter {
       this._rejectAll(this.error);
       return this._set('failed');
     }
-    if (status && ++this._fails >= this.options.fallbackAfter && !this._worked.has(transport)) {
+    if (status && ++this._fails >= this.options.fallbackAfter) {
       this._fails = 0;
       this._t = ((this._t | 0) + 1) % this.options.transports.length;
     }
