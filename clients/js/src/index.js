@@ -112,7 +112,7 @@ export class Herald extends Emitter {
     this._gen = 0;
     this._refs = 0;
     this._token = null;
-    this._fresh = false;     // the token came from getToken since the last refusal
+    this._refused = false;   // refused since the last connection: a new token was asked for
 
     // Browser life: a network that comes back, a tab shown after long.
     const win = o.window ?? (g.document ? g : null);
@@ -265,7 +265,6 @@ export class Herald extends Emitter {
     if (!o.getToken) return o.token;
     if (!this._token || expiry(this._token) < Date.now() + 5000) {
       this._token = await o.getToken();
-      this._fresh = true;
     }
     return this._token;
   }
@@ -277,7 +276,7 @@ export class Herald extends Emitter {
     clearTimeout(this._openTimer);
     this._live = true;
     this._fails = 0;
-    this._fresh = false;
+    this._refused = false;
     this._stable = setTimeout(() => { this._attempt = 0; }, o.stableAfter);
     this._set('connected');
     if (conn.transport !== WS) {
@@ -317,7 +316,8 @@ export class Herald extends Emitter {
     if (status === 400 && !channels?.length) status = 200;
     if ([400, 401, 403].includes(status) && body?.error) {
       // herald's own refusal (a proxy's answer has no JSON error).
-      if (this.options.getToken && !this._fresh && status !== 400) {
+      if (this.options.getToken && !this._refused && status !== 400) {
+        this._refused = true;
         this._token = null;
         return this._retry(null, 0);
       }
