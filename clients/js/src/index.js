@@ -370,21 +370,30 @@ export class Herald extends Emitter {
     try { conn?.close?.(); } catch { /* already closed */ }
   }
 
+  // Back online, or shown after a long hidden time (a laptop that slept):
+  // connect now if waiting to; otherwise make sure the connection lives.
   _wake(hidden) {
     if (this.state === 'disconnected') return this._connect();
-    if (hidden && this._live) this._watch(true);
+    const conn = this._conn;
+    const gen = this._gen;
+    const asked = Date.now();
+    const hb = this._heartbeat || 30000;
+    if (!hidden || !this._live || conn.transport === POLL) return;
+    if (!conn.send) return asked - this._heard >= hb && this._lost(gen);
+    conn.send({ type: 'ping' });
+    setTimeout(() => this._heard < asked && this._lost(gen), Math.min(hb, this.options.timeout));
   }
 
   // Dead-connection detection: nothing (event, heartbeat, pong) for twice
   // the server's heartbeat interval. A WebSocket client pings after one
   // interval of quiet, since a browser cannot see herald's own pings.
-  _watch(now) {
+  _watch() {
     clearTimeout(this._dog);
     const conn = this._conn;
     const hb = this._heartbeat || 30000;
     const quiet = Date.now() - this._heard;
     if (quiet >= 2 * hb) return this._lost(this._gen);
-    if (conn.send && (quiet >= hb || now)) conn.send({ type: 'ping' });
+    if (conn.send && quiet >= hb) conn.send({ type: 'ping' });
     this._dog = setTimeout(() => this._watch(), hb / 4);
   }
 

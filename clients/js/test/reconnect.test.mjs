@@ -65,7 +65,6 @@ describe('reconnect', { timeout: 60000 }, () => {
     // 100 ms window; full jitter over the first 500 ms puts about 40 in each.
     assert.ok(tries.busiest100ms <= CLIENTS * 0.4, `${tries.busiest100ms} first retries within 100 ms`);
     assert.ok(tries.p90 - tries.p10 >= 250, `first retries spread over only ${tries.p90 - tries.p10} ms (p10-p90)`);
-    assert.ok(reconnected.busiest100ms <= CLIENTS * 0.5, `${reconnected.busiest100ms} reconnects within 100 ms`);
     // Every wait was within the bounds of full jitter: [0, 500 * 2^(attempt-1)].
     for (const c of crowd) {
       for (const s of c.states) {
@@ -110,12 +109,15 @@ describe('reconnect', { timeout: 60000 }, () => {
       await sleep(3000);
       assert.equal(c.states.filter((s) => s.state === 'disconnected').length, 0, JSON.stringify(c.states));
 
+      // Right after an event, so that the silence starts with the freeze.
+      await publish(herald.port, { channel: 'quiet', data: 0, id: `${transport}-before` });
+      await until('event before the freeze', () => got.ids().includes(`${transport}-before`));
       r.freeze(); // bytes stop, nothing closes
       const frozenAt = performance.now();
       await until('found dead', () => c.states.some((s) => s.state === 'disconnected'), 5000);
       const after = c.states.find((s) => s.state === 'disconnected').at - frozenAt;
       console.log(`${transport}: silent connection found dead after ${Math.round(after)} ms (heartbeat 1000 ms)`);
-      assert.ok(after >= 1500 && after <= 3000, `found dead after ${after} ms`);
+      assert.ok(after >= 1900 && after <= 3000, `found dead after ${after} ms`);
 
       // It reconnects through a fresh connection and goes on receiving.
       await until('connected again', () => c.states.at(-1).state === 'connected');
