@@ -14,6 +14,8 @@ scripts/install-deps.sh --test
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 # Conformance: the ws and eventsource npm packages as independent clients.
 npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error
+# herald-client (clients/js): ws and eventsource for Node, esbuild for its size budget.
+npm ci --prefix clients/js --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 
 run_suite() { # name, extra cmake args...
