@@ -110,7 +110,11 @@ export class Herald extends Emitter {
     this._attempt = 0;
     this._fails = 0;         // open failures of this transport in a row
     this._gen = 0;
+    this._t = 0;             // index in transports
     this._refs = 0;
+    // Refs of sends: unique beyond this instance, as the application may
+    // deduplicate by them (a send is sent again after a lost connection).
+    this._refPrefix = Math.random().toString(36).slice(2, 10);
     this._token = null;
     this._refused = false;   // refused since the last connection: a new token was asked for
 
@@ -153,7 +157,7 @@ export class Herald extends Emitter {
 
   // Upstream to the application; resolves once herald has handed it over.
   send(channel, data) {
-    return this._request({ type: 'send', channel, data, ref: `c${++this._refs}` });
+    return this._request({ type: 'send', channel, data, ref: `${this._refPrefix}-${++this._refs}` });
   }
 
   // Connects now if waiting to reconnect (what the `online` event does).
@@ -184,7 +188,7 @@ export class Herald extends Emitter {
     this._drop();
     const gen = this._gen;
     const o = this.options;
-    const transport = (this.transport = o.transports[this._t | 0]);
+    const transport = (this.transport = o.transports[this._t]);
     if (!quiet) this._set('connecting', this._delay);
     let token;
     try {
@@ -327,7 +331,7 @@ export class Herald extends Emitter {
     }
     if (status && ++this._fails >= this.options.fallbackAfter) {
       this._fails = 0;
-      this._t = ((this._t | 0) + 1) % this.options.transports.length;
+      this._t = (this._t + 1) % this.options.transports.length;
     }
     this._retry();
   }
