@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { client, closeAll, freePorts, HeraldProcess, record, redisCli, startRedis, until, untilState } from './helpers.mjs';
+import {
+  client, closeAll, freePorts, HeraldProcess, record, redisCli, Relay, sleep, startRedis, until, untilState,
+} from './helpers.mjs';
 
 const CONFIG = `
 [[namespace]]
@@ -29,10 +31,12 @@ describe('requests', { timeout: 60000 }, () => {
     [s.redisPort] = await freePorts(1);
     s.redis = await startRedis(s.dir, s.redisPort);
     s.herald = await HeraldProcess.start(['--config', path.join(s.dir, 'herald.toml'),
-      '--redis-url', `redis://127.0.0.1:${s.redisPort}`]);
+      '--redis-url', `redis://127.0.0.1:${s.redisPort}`, '--heartbeat-interval', '1s']);
+    s.relay = await Relay.start(s.herald.port);
   });
   after(async () => {
     closeAll();
+    await s.relay?.close();
     await s.herald?.stop();
     await s.redis?.stop('SIGTERM', 3000);
     if (s.dir) rmSync(s.dir, { recursive: true, force: true });
@@ -96,5 +100,20 @@ describe('requests', { timeout: 60000 }, () => {
     assert.deepEqual((await sentData()).map((d) => d.n), [0, 1, 2, 3, 4, 5], 'each once, in order');
     // The queue has room again.
     await c.send('chat:2', { n: 7 });
+  });
+
+  it('a send in flight on a connection that dies is sent again on the next one, once', { timeout: 20000 }, async () => {
+    const c = client(s.relay.url(''), { transports: ['websocket'], minDelay: 20, maxDelay: 100 });
+    record(c, 'chat:3');
+    await untilState(c, 'connected');
+    await c.send('chat:3', { n: 'before' });
+    s.relay.freeze(); // the send below never reaches herald, nor an answer the client
+    const sending = c.send('chat:3', { n: 'in flight' });
+    await sleep(300);
+    // Dead after two heartbeats (1 s each), reconnected, sent again.
+    await sending;
+    const entries = (await sentData()).filter((d) => typeof d.n === 'string');
+    assert.deepEqual(entries.map((d) => d.n), ['before', 'in flight']);
+    assert.ok(c.states.some((x) => x.state === 'disconnected'), 'it went through a reconnect');
   });
 });

@@ -55,6 +55,28 @@ describe('resume', { timeout: 60000 }, () => {
     }
   });
 
+  it('a new client resumes from a saved lastEventId (a page reload)', { timeout: 20000 }, async () => {
+    const herald = await start([]);
+    for (const transport of TRANSPORTS) {
+      const channel = `reload:${transport}`;
+      const first = client(herald.url(''), { transports: [transport], ...fast });
+      const got1 = record(first, channel);
+      await until('subscribed', () => got1.subscribed === 1);
+      await publish(herald.port, batch(channel, 'p', 1, 2));
+      await until('p-1..2', () => got1.events.length === 2);
+      const saved = first.lastEventId;
+      first.close();
+      await publish(herald.port, batch(channel, 'p', 3, 4)); // while the page reloads
+      const second = client(herald.url(''), { transports: [transport], lastEventId: saved, ...fast });
+      const got2 = record(second, channel);
+      await until('p-3..4', () => got2.events.length >= 2);
+      await publish(herald.port, batch(channel, 'p', 5, 5));
+      await until('p-5', () => got2.events.length >= 3);
+      assert.deepEqual(got2.ids(), ['p-3', 'p-4', 'p-5'], transport);
+      second.close();
+    }
+  });
+
   for (const transport of TRANSPORTS) {
     it(`${transport}: subscriptions change at run time without loss`, { timeout: 20000 }, async () => {
       const herald = await start([]);
