@@ -16,6 +16,8 @@ npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 npm ci --prefix examples/chat --no-audit --no-fund --loglevel=error
 # Conformance: the ws and eventsource npm packages as independent clients.
 npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error
+# herald-client (clients/js): ws and eventsource for Node, esbuild for its size budget.
+npm ci --prefix clients/js --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 
 run_suite() { # name, extra cmake args...

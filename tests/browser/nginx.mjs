@@ -73,8 +73,7 @@ export const appLocation = (prefix, port) =>
 
 // Renders the configs into `dir`, copies the page (if any) to dir/www, starts
 // `nginx -p dir -c dir/nginx.conf` and waits until herald's /readyz answers
-// 200 through it. `nginx.reconfigure(extraLocations)` rewrites the site with
-// other extra locations and reloads nginx (SIGHUP).
+// 200 through it.
 export async function startNginx({ repoRoot, dir, pagePath, heraldPort, nginxPort, extraLocations }) {
   let wwwDir;
   if (pagePath) {
@@ -84,9 +83,7 @@ export async function startNginx({ repoRoot, dir, pagePath, heraldPort, nginxPor
   }
   const siteText = readFileSync(path.join(repoRoot, 'config/nginx/herald.conf'), 'utf8');
   const sitePath = path.join(dir, 'herald-site.conf');
-  const writeSite = (extra) =>
-    writeFileSync(sitePath, renderSite(siteText, { heraldPort, nginxPort, wwwDir, extraLocations: extra }));
-  writeSite(extraLocations);
+  writeFileSync(sitePath, renderSite(siteText, { heraldPort, nginxPort, wwwDir, extraLocations }));
   const confPath = path.join(dir, 'nginx.conf');
   writeFileSync(confPath, mainConfig(dir, sitePath));
 
@@ -94,10 +91,6 @@ export async function startNginx({ repoRoot, dir, pagePath, heraldPort, nginxPor
     path.join(dir, 'nginx.out'), 'SIGTERM');
   await nginx.waitUp(`herald /readyz through nginx on ${nginxPort}`,
     async () => (await httpGet(nginxPort, '/readyz')).status === 200);
-  nginx.reconfigure = (extra) => {
-    writeSite(extra);
-    nginx.proc.kill('SIGHUP');
-  };
   return nginx;
 }
 

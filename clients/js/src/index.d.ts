@@ -83,6 +83,7 @@ export interface SubscribeHandlers<T = unknown> {
 }
 
 export class HeraldError extends Error {
+  constructor(message: string, code: string, status?: number);
   /** unauthorized | forbidden | bad_request | queue_full | unsupported | timeout | disconnected | closed, or herald's error code. */
   code: string;
   /** The HTTP status of a refused connection. */

@@ -109,11 +109,14 @@ export class Herald extends Emitter {
     this._seen = new Map();  // recent "channel id" keys: no event twice
     this._attempt = 0;
     this._fails = 0;         // open failures of this transport in a row
-    this._worked = new Set(); // transports that have connected once
     this._gen = 0;
+    this._t = 0;             // index in transports
     this._refs = 0;
+    // Refs of sends: unique beyond this instance, as the application may
+    // deduplicate by them (a send is sent again after a lost connection).
+    this._refPrefix = Math.random().toString(36).slice(2, 10);
     this._token = null;
-    this._fresh = false;     // the token came from getToken since the last refusal
+    this._refused = false;   // refused since the last connection: a new token was asked for
 
     // Browser life: a network that comes back, a tab shown after long.
     const win = o.window ?? (g.document ? g : null);
@@ -154,7 +157,7 @@ export class Herald extends Emitter {
 
   // Upstream to the application; resolves once herald has handed it over.
   send(channel, data) {
-    return this._request({ type: 'send', channel, data, ref: `c${++this._refs}` });
+    return this._request({ type: 'send', channel, data, ref: `${this._refPrefix}-${++this._refs}` });
   }
 
   // Connects now if waiting to reconnect (what the `online` event does).
@@ -185,7 +188,7 @@ export class Herald extends Emitter {
     this._drop();
     const gen = this._gen;
     const o = this.options;
-    const transport = (this.transport = o.transports[this._t | 0]);
+    const transport = (this.transport = o.transports[this._t]);
     if (!quiet) this._set('connecting', this._delay);
     let token;
     try {
@@ -266,7 +269,6 @@ export class Herald extends Emitter {
     if (!o.getToken) return o.token;
     if (!this._token || expiry(this._token) < Date.now() + 5000) {
       this._token = await o.getToken();
-      this._fresh = true;
     }
     return this._token;
   }
@@ -278,8 +280,7 @@ export class Herald extends Emitter {
     clearTimeout(this._openTimer);
     this._live = true;
     this._fails = 0;
-    this._fresh = false;
-    this._worked.add(conn.transport);
+    this._refused = false;
     this._stable = setTimeout(() => { this._attempt = 0; }, o.stableAfter);
     this._set('connected');
     if (conn.transport !== WS) {
@@ -319,7 +320,8 @@ export class Herald extends Emitter {
     if (status === 400 && !channels?.length) status = 200;
     if ([400, 401, 403].includes(status) && body?.error) {
       // herald's own refusal (a proxy's answer has no JSON error).
-      if (this.options.getToken && !this._fresh && status !== 400) {
+      if (this.options.getToken && !this._refused && status !== 400) {
+        this._refused = true;
         this._token = null;
         return this._retry(null, 0);
       }
@@ -327,9 +329,9 @@ export class Herald extends Emitter {
       this._rejectAll(this.error);
       return this._set('failed');
     }
-    if (status && ++this._fails >= this.options.fallbackAfter && !this._worked.has(transport)) {
+    if (status && ++this._fails >= this.options.fallbackAfter) {
       this._fails = 0;
-      this._t = ((this._t | 0) + 1) % this.options.transports.length;
+      this._t = (this._t + 1) % this.options.transports.length;
     }
     this._retry();
   }
@@ -372,21 +374,30 @@ export class Herald extends Emitter {
     try { conn?.close?.(); } catch { /* already closed */ }
   }
 
+  // Back online, or shown after a long hidden time (a laptop that slept):
+  // connect now if waiting to; otherwise make sure the connection lives.
   _wake(hidden) {
     if (this.state === 'disconnected') return this._connect();
-    if (hidden && this._live) this._watch(true);
+    const conn = this._conn;
+    const gen = this._gen;
+    const asked = Date.now();
+    const hb = this._heartbeat || 30000;
+    if (!hidden || !this._live || conn.transport === POLL) return;
+    if (!conn.send) return asked - this._heard >= hb && this._lost(gen);
+    conn.send({ type: 'ping' });
+    setTimeout(() => this._heard < asked && this._lost(gen), Math.min(hb, this.options.timeout));
   }
 
   // Dead-connection detection: nothing (event, heartbeat, pong) for twice
   // the server's heartbeat interval. A WebSocket client pings after one
   // interval of quiet, since a browser cannot see herald's own pings.
-  _watch(now) {
+  _watch() {
     clearTimeout(this._dog);
     const conn = this._conn;
     const hb = this._heartbeat || 30000;
     const quiet = Date.now() - this._heard;
     if (quiet >= 2 * hb) return this._lost(this._gen);
-    if (conn.send && (quiet >= hb || now)) conn.send({ type: 'ping' });
+    if (conn.send && quiet >= hb) conn.send({ type: 'ping' });
     this._dog = setTimeout(() => this._watch(), hb / 4);
   }
 

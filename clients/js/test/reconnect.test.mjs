@@ -43,9 +43,13 @@ describe('reconnect', { timeout: 60000 }, () => {
     await until('all reconnected', () => crowd.every((c, i) =>
       c.states.slice(marks[i]).some((s) => s.state === 'connected')), 15000);
 
-    // When each client first tried again, and when it was connected again.
-    const firstTry = crowd.map((c, i) => c.states.slice(marks[i]).find((s) => s.state === 'connecting').at - killedAt);
-    const back = crowd.map((c, i) => c.states.slice(marks[i]).find((s) => s.state === 'connected').at - killedAt);
+    // When each client chose to try again (the drop it saw plus the delay it
+    // drew), when it did (late by however busy this process with 200
+    // clients was), and when it was connected again.
+    const since = (c, i, state) => c.states.slice(marks[i]).find((s) => s.state === state);
+    const chosen = crowd.map((c, i) => since(c, i, 'disconnected')).map((s) => s.at + s.delay - killedAt);
+    const firstTry = crowd.map((c, i) => since(c, i, 'connecting').at - killedAt);
+    const back = crowd.map((c, i) => since(c, i, 'connected').at - killedAt);
     const describe = (xs) => {
       const sorted = [...xs].sort((a, b) => a - b);
       const q = (p) => Math.round(sorted[Math.floor(p * (sorted.length - 1))]);
@@ -57,15 +61,15 @@ describe('reconnect', { timeout: 60000 }, () => {
       }
       return { min: q(0), p10: q(0.1), p50: q(0.5), p90: q(0.9), max: q(1), busiest100ms: busiest };
     };
-    const tries = describe(firstTry);
-    const reconnected = describe(back);
+    const planned = describe(chosen);
     console.log(`reconnect spread of ${CLIENTS} clients after SIGKILL + restart (ms after the kill):\n` +
-      `  first retry: ${JSON.stringify(tries)}\n  connected:   ${JSON.stringify(reconnected)}`);
+      `  first retry chosen: ${JSON.stringify(planned)}\n` +
+      `  first retry made:   ${JSON.stringify(describe(firstTry))}\n` +
+      `  connected again:    ${JSON.stringify(describe(back))}`);
     // Synchronized clients (a fixed delay, or none) would all fall into one
     // 100 ms window; full jitter over the first 500 ms puts about 40 in each.
-    assert.ok(tries.busiest100ms <= CLIENTS * 0.4, `${tries.busiest100ms} first retries within 100 ms`);
-    assert.ok(tries.p90 - tries.p10 >= 250, `first retries spread over only ${tries.p90 - tries.p10} ms (p10-p90)`);
-    assert.ok(reconnected.busiest100ms <= CLIENTS * 0.5, `${reconnected.busiest100ms} reconnects within 100 ms`);
+    assert.ok(planned.busiest100ms <= CLIENTS * 0.4, `${planned.busiest100ms} first retries within 100 ms`);
+    assert.ok(planned.p90 - planned.p10 >= 250, `first retries spread over only ${planned.p90 - planned.p10} ms (p10-p90)`);
     // Every wait was within the bounds of full jitter: [0, 500 * 2^(attempt-1)].
     for (const c of crowd) {
       for (const s of c.states) {
@@ -110,12 +114,15 @@ describe('reconnect', { timeout: 60000 }, () => {
       await sleep(3000);
       assert.equal(c.states.filter((s) => s.state === 'disconnected').length, 0, JSON.stringify(c.states));
 
+      // Right after an event, so that the silence starts with the freeze.
+      await publish(herald.port, { channel: 'quiet', data: 0, id: `${transport}-before` });
+      await until('event before the freeze', () => got.ids().includes(`${transport}-before`));
       r.freeze(); // bytes stop, nothing closes
       const frozenAt = performance.now();
       await until('found dead', () => c.states.some((s) => s.state === 'disconnected'), 5000);
       const after = c.states.find((s) => s.state === 'disconnected').at - frozenAt;
       console.log(`${transport}: silent connection found dead after ${Math.round(after)} ms (heartbeat 1000 ms)`);
-      assert.ok(after >= 1500 && after <= 3000, `found dead after ${after} ms`);
+      assert.ok(after >= 1900 && after <= 3000, `found dead after ${after} ms`);
 
       // It reconnects through a fresh connection and goes on receiving.
       await until('connected again', () => c.states.at(-1).state === 'connected');
