@@ -14,6 +14,11 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev clang libclang-rt-14-dev redis-server nginx-light chromium)
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi
+if [[ "${1:-}" == "--demo" ]]; then
+  # examples/chat/run.sh: Redis, nginx in front, and Node for the app server.
+  packages+=(redis-server nginx-light)
+  command -v npm >/dev/null || packages+=(nodejs npm)
+fi
 if [[ "${1:-}" == "--bench" ]]; then
   # bench/run.sh compares herald with real peers (nginx + nchan, Pushpin, a
   # Node.js stack, each with its own Redis; the raw epoll limit needs OpenSSL

@@ -12,8 +12,12 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 scripts/install-deps.sh --test
 # The browser test drives Debian's chromium with playwright-core (no browser download).
 npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+# The chat demo's page and app server, which its browser test runs.
+npm ci --prefix examples/chat --no-audit --no-fund --loglevel=error
 # Conformance: the ws and eventsource npm packages as independent clients.
 npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error
+# herald-client (clients/js): ws and eventsource for Node, esbuild for its size budget.
+npm ci --prefix clients/js --no-audit --no-fund --loglevel=error
 jobs=$(nproc)
 
 run_suite() { # name, extra cmake args...

@@ -14,11 +14,26 @@
 #include "herald/ws/ws_session.hpp"
 
 #include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/url/parse.hpp>
 
 namespace herald {
 
 namespace beast = boost::beast;
 namespace http = beast::http;
+
+namespace {
+// "client=1" in the query: client mode (README "Client mode"), which only
+// the stream sessions look at. The target was validated by stream_params.
+bool client_mode(std::string_view target) {
+    auto url = boost::urls::parse_origin_form(target);
+    if (!url)
+        return false;
+    for (auto param : url->params())
+        if (param.key == "client")
+            return param.value == "1";
+    return false;
+}
+} // namespace
 
 std::optional<StreamParams> HttpSession::stream_params(const Request& request) {
     auto parsed =
@@ -45,6 +60,7 @@ void HttpSession::handle_events(Request& request) {
 
     SseSession::Options options;
     options.channels = std::move(params.channels);
+    options.client_mode = client_mode(request.target());
     // The header is what EventSource sends when it reconnects by itself; the
     // query parameter serves a page that resumes after a reload.
     if (auto it = request.find("Last-Event-ID"); it != request.end())
@@ -82,7 +98,8 @@ void HttpSession::handle_ws(Request& request) {
         identity->anonymous_id = "anon-" + generate_event_id();
     auto client = client_of(request);
     auto session = std::make_shared<WsSession>(
-        worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id));
+        worker_, std::move(socket_), std::move(params->channels), std::move(params->last_event_id),
+        client_mode(request.target()));
     session->adopt_slot(std::move(slot_));
     session->set_peer(identity->user ? client + " user=" + *identity->user : client);
     session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));

@@ -1,7 +1,9 @@
 #include "herald/sse/sse_session.hpp"
 
-#include "herald/wire/sse_encoder.hpp"
 #include "herald/server/worker.hpp"
+#include "herald/wire/control_json.hpp"
+#include "herald/wire/sse_encoder.hpp"
+#include "herald/wire/ws_frame.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -14,10 +16,22 @@ const SharedBuffer& heartbeat_bytes() {
         std::make_shared<const std::string>(sse::encode_comment("heartbeat"));
     return bytes;
 }
+
+// Client mode: an unnamed event, so that EventSource.onmessage gets it.
+std::string client_message(std::string_view id, std::string_view json) {
+    return sse::encode_event(id, {}, json);
+}
+
+const SharedBuffer& client_heartbeat_bytes() {
+    static const SharedBuffer bytes =
+        std::make_shared<const std::string>(client_message({}, encode_heartbeat_json()));
+    return bytes;
+}
 } // namespace
 
 SseSession::SseSession(Worker& worker, tcp::socket socket, Options options)
-    : Session(worker, Transport::sse, std::move(socket)), options_(std::move(options)) {}
+    : Session(worker, Transport::sse, std::move(socket)), options_(std::move(options)),
+      client_mode_(options_.client_mode) {}
 
 void SseSession::start() {
     spdlog::debug("sse open {} channels={}", peer(), options_.channels.size());
@@ -42,17 +56,34 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     // No length and no chunking: the stream's body ends when the connection does.
     head += "\r\n";
     head += sse::encode_retry(worker_.config().retry.count());
+    if (client_mode_)
+        head += client_message({}, encode_hello_json(worker_.config().heartbeat_interval.count()));
     if (reset) {
         // "id" with an empty value clears the browser's Last-Event-ID, so the
         // next reconnect does not ask for the same lost position again.
-        head +=
-            "id\nevent: reset\ndata: " + nlohmann::json{{"reason", reset_reason}}.dump() + "\n\n";
+        head += client_mode_ ? "id\n" + client_message({}, encode_reset_json(reset_reason))
+                             : "id\nevent: reset\ndata: " +
+                                   nlohmann::json{{"reason", reset_reason}}.dump() + "\n\n";
     }
     options_ = {};
     queue(std::make_shared<const std::string>(std::move(head)));
     for (const auto& event : replay)
         deliver(event);
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
+}
+
+void SseSession::deliver(const EventPtr& event) {
+    if (!client_mode_)
+        return Session::deliver(event);
+    // The event's WebSocket JSON carries its channel, which the shared SSE
+    // encoding lacks. Encoded for this stream and queued as a control
+    // message would be, so a client-mode stream that falls behind is
+    // disconnected whatever the channel's slow_consumer policy (it resumes
+    // from its last id when it reconnects).
+    auto bytes = std::make_shared<const std::string>(
+        client_message(event->id, ws::frame_payload(event->ws_frame)));
+    if (queue(std::move(bytes)))
+        worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
 }
 
 void SseSession::on_sweep(Clock::time_point now) {
@@ -62,7 +93,7 @@ void SseSession::on_sweep(Clock::time_point now) {
     }
     const auto interval = worker_.config().heartbeat_interval;
     if (now - last_write_ >= interval) {
-        queue(heartbeat_bytes());
+        queue(client_mode_ ? client_heartbeat_bytes() : heartbeat_bytes());
         last_write_ = now;
     }
     next_check_ = last_write_ + interval;
@@ -83,6 +114,9 @@ SharedBuffer SseSession::gap_marker(std::size_t dropped) const {
     // no "id" line: the browser's last event id stays that of the last event
     // it really got, so a reconnect resumes from there (and history may even
     // return what was dropped); clearing it would lose everything in between.
+    if (client_mode_)
+        return std::make_shared<const std::string>(
+            client_message({}, encode_dropped_json(dropped)));
     const std::string n = std::to_string(dropped);
     return std::make_shared<const std::string>(
         "event: reset\ndata: {\"reason\":\"slow consumer: " + n +

@@ -139,10 +139,6 @@ std::string make_pong_message() {
     return R"({"type":"pong"})";
 }
 
-std::string make_reset_message(std::string_view reason) {
-    return R"({"type":"reset","reason":)" + json_quote(reason) + "}";
-}
-
 std::string make_subscribed_message(std::string_view channel) {
     return R"({"type":"subscribed","channel":)" + json_quote(channel) + "}";
 }

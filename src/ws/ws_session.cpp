@@ -5,6 +5,7 @@
 
 #include "herald/ws/client_message.hpp"
 #include "herald/server/worker.hpp"
+#include "herald/wire/control_json.hpp"
 #include "herald/wire/ws_frame.hpp"
 
 #include <boost/beast/websocket.hpp>
@@ -24,11 +25,11 @@ const SharedBuffer& ping_frame() {
 } // namespace
 
 WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
-                     std::optional<std::string> last_event_id)
+                     std::optional<std::string> last_event_id, bool client_mode)
     : Session(worker, Transport::ws, std::move(socket)),
       handshake_(std::make_unique<Handshake>(socket_, static_cast<OutboxStream::Owner&>(*this))),
       reader_(worker.config().max_message_size), initial_channels_(std::move(channels)),
-      last_event_id_(std::move(last_event_id)), last_read_(Clock::now()),
+      last_event_id_(std::move(last_event_id)), last_read_(Clock::now()), client_mode_(client_mode),
       rate_({worker.config().client_message_rate, worker.config().client_message_burst},
             last_read_) {
     handshake_->set_option(websocket::stream_base::decorator(
@@ -56,6 +57,11 @@ void WsSession::on_accept(error_code ec) {
     net::post(socket_.get_executor(), [self = std::static_pointer_cast<WsSession>(
                                            shared_from_this())] { self->handshake_.reset(); });
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
+    // Before any other frame: a browser cannot see our pings, so a client
+    // that wants to tell a quiet connection from a dead one learns the
+    // interval here and pings us itself.
+    if (client_mode_)
+        send_text(encode_hello_json(worker_.config().heartbeat_interval.count()));
     if (!initial_channels_.empty())
         subscribe(std::exchange(initial_channels_, {}), std::exchange(last_event_id_, {}));
     start_reading();
@@ -65,7 +71,7 @@ void WsSession::on_subscribed(const std::vector<std::string>& channels, bool res
                               const std::string& reset_reason,
                               const std::vector<EventPtr>& replay) {
     if (reset)
-        send_text(make_reset_message(reset_reason));
+        send_text(encode_reset_json(reset_reason));
     for (const auto& channel : channels)
         send_text(make_subscribed_message(channel));
     for (const auto& event : replay)
@@ -182,10 +188,8 @@ void WsSession::on_slow_consumer() {
 SharedBuffer WsSession::gap_marker(std::size_t dropped) const {
     // The same "reset" a resume gets when history cannot cover it: either
     // way the client missed events and should reload its state.
-    const std::string n = std::to_string(dropped);
-    return std::make_shared<const std::string>(ws::encode_frame(
-        ws::Opcode::text, R"({"type":"reset","reason":"slow consumer: )" + n +
-                              R"( events dropped","dropped":)" + n + "}"));
+    return std::make_shared<const std::string>(
+        ws::encode_frame(ws::Opcode::text, encode_dropped_json(dropped)));
 }
 
 } // namespace herald

@@ -7,22 +7,21 @@
 //
 // HERALD_BINARY defaults to ../../build/herald from this file; set
 // HERALD_TEST_KEEP_TMP=1 to keep the temp dir (logs, configs, screenshot).
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, onlyHost } from './chromium.mjs';
 import { freePorts, numsub, redisCli, startHerald, startRedis, waitFor } from './servers.mjs';
 import { accessLog, startNginx } from './nginx.mjs';
+import { scenario } from './scenario.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
 const heraldBinary = path.resolve(process.env.HERALD_BINARY || path.join(here, '../../build/herald'));
 const CHANNEL = 'user:42';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // The whole file must finish within a minute, whatever hangs.
 const watchdog = setTimeout(() => {
@@ -33,23 +32,9 @@ watchdog.unref();
 
 describe('herald in Chromium through nginx, with the Redis bridge', { timeout: 58000 }, () => {
   const s = {}; // dir, ports, processes, browser, page
-  let failed = false;
-
-  const logs = () => [s.redis, ...(s.heralds || []), s.nginx].filter(Boolean)
-    .map((child) => `--- ${child.logFile} ---\n${child.tail(25)}`).join('\n');
-
-  // One step of a scenario: skipped after an earlier failure, and a failure
-  // carries the tails of the servers' logs.
-  const step = (name, timeout, fn) => it(name, { timeout }, async (t) => {
-    if (failed) return t.skip('an earlier step failed');
-    try {
-      await fn(t);
-    } catch (error) {
-      failed = true;
-      error.message += `\n(temp dir: ${s.dir})\n${logs()}`;
-      throw error;
-    }
-  });
+  const { step, failing, failed } = scenario(() => `(temp dir: ${s.dir})\n` +
+    [s.redis, ...(s.heralds || []), s.nginx].filter(Boolean)
+      .map((child) => `--- ${child.logFile} ---\n${child.tail(25)}`).join('\n'));
 
   const received = () => s.page.evaluate(() => window.received);
   const sseStates = () => s.page.evaluate(() => window.sseStates);
@@ -72,14 +57,7 @@ describe('herald in Chromium through nginx, with the Redis bridge', { timeout: 5
   };
   const envelope = (id, n) => JSON.stringify({ event: 'notification', data: { n }, id });
 
-  before(async () => {
-    try {
-      await setUp();
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
-  }, { timeout: 30000 });
+  before(() => failing(setUp), { timeout: 30000 });
 
   async function setUp() {
     assert.ok(existsSync(heraldBinary), `herald binary not found at ${heraldBinary} (set HERALD_BINARY)`);
@@ -92,15 +70,11 @@ describe('herald in Chromium through nginx, with the Redis bridge', { timeout: 5
     s.heralds = [await startHerald(s.heraldOptions)];
     s.nginx = await startNginx({ repoRoot, dir: s.dir, pagePath: path.join(here, 'page.html'),
       heraldPort: s.heraldPort, nginxPort: s.nginxPort });
-    s.browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 20000 });
+    s.browser = await launchChromium();
     s.page = await s.browser.newPage();
     s.consoleErrors = [];
     s.page.on('pageerror', (error) => s.consoleErrors.push(String(error)));
-    // The page talks to its own origin only; anything else is a test bug.
-    await s.page.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      return url.host === `127.0.0.1:${s.nginxPort}` ? route.continue() : route.abort();
-    });
+    await onlyHost(s.page, `127.0.0.1:${s.nginxPort}`);
   }
 
   after(async () => {
@@ -111,7 +85,7 @@ describe('herald in Chromium through nginx, with the Redis bridge', { timeout: 5
     if (s.nginx) await attempt('nginx', () => s.nginx.stop('SIGTERM', 3000));
     for (const herald of s.heralds || []) await attempt('herald', () => herald.stop('SIGTERM', 6000));
     if (s.redis) await attempt('redis', () => s.redis.stop('SIGTERM', 3000));
-    if (s.dir && !failed && !process.env.HERALD_TEST_KEEP_TMP) rmSync(s.dir, { recursive: true, force: true });
+    if (s.dir && !failed() && !process.env.HERALD_TEST_KEEP_TMP) rmSync(s.dir, { recursive: true, force: true });
     else if (s.dir) console.error(`browser test: temp dir kept: ${s.dir}`);
     if (errors.length) throw new Error(`cleanup: ${errors.join('; ')}`);
   }, { timeout: 20000 });

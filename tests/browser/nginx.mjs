@@ -17,8 +17,9 @@ function replaceOnce(text, pattern, replacement, what) {
 }
 
 // The shipped site with the test's herald address, listen port and a
-// location serving the test page from `wwwDir` (same origin as /events, /ws).
-export function renderSite(siteText, { heraldPort, nginxPort, wwwDir }) {
+// location serving the test page from `wwwDir` (same origin as /events, /ws),
+// when there is one, plus `extraLocations` (nginx text) in the server block.
+export function renderSite(siteText, { heraldPort, nginxPort, wwwDir, extraLocations = '' }) {
   let site = siteText;
   site = replaceOnce(site, /^(\s*server\s+)127\.0\.0\.1:8080(\b[^;]*;)/m,
     `$1${HOST}:${heraldPort}$2`, 'upstream "server 127.0.0.1:8080" line');
@@ -27,10 +28,10 @@ export function renderSite(siteText, { heraldPort, nginxPort, wwwDir }) {
   // The server block is the file's last block: its closing brace is the last one.
   const end = site.lastIndexOf('}');
   if (end < 0) throw new Error('config/nginx/herald.conf: no server block');
-  const pageLocation =
+  const pageLocation = !wwwDir ? '' :
     `\n    # Added by tests/browser: the test page, served from the same origin.\n` +
     `    location = /page.html {\n        root ${wwwDir};\n    }\n`;
-  return site.slice(0, end) + pageLocation + site.slice(end);
+  return site.slice(0, end) + pageLocation + extraLocations + site.slice(end);
 }
 
 // A minimal main config: everything nginx writes stays under `dir`.
@@ -66,16 +67,23 @@ http {
 `;
 }
 
-// Renders the configs into `dir`, copies the page to dir/www, starts
+// A location that proxies `prefix` (e.g. "/app/") to an application on `port`.
+export const appLocation = (prefix, port) =>
+  `    location ${prefix} {\n        proxy_pass http://${HOST}:${port};\n    }\n`;
+
+// Renders the configs into `dir`, copies the page (if any) to dir/www, starts
 // `nginx -p dir -c dir/nginx.conf` and waits until herald's /readyz answers
 // 200 through it.
-export async function startNginx({ repoRoot, dir, pagePath, heraldPort, nginxPort }) {
-  const wwwDir = path.join(dir, 'www');
-  mkdirSync(wwwDir, { recursive: true });
-  copyFileSync(pagePath, path.join(wwwDir, 'page.html'));
+export async function startNginx({ repoRoot, dir, pagePath, heraldPort, nginxPort, extraLocations }) {
+  let wwwDir;
+  if (pagePath) {
+    wwwDir = path.join(dir, 'www');
+    mkdirSync(wwwDir, { recursive: true });
+    copyFileSync(pagePath, path.join(wwwDir, 'page.html'));
+  }
   const siteText = readFileSync(path.join(repoRoot, 'config/nginx/herald.conf'), 'utf8');
   const sitePath = path.join(dir, 'herald-site.conf');
-  writeFileSync(sitePath, renderSite(siteText, { heraldPort, nginxPort, wwwDir }));
+  writeFileSync(sitePath, renderSite(siteText, { heraldPort, nginxPort, wwwDir, extraLocations }));
   const confPath = path.join(dir, 'nginx.conf');
   writeFileSync(confPath, mainConfig(dir, sitePath));
 

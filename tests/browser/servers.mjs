@@ -178,7 +178,10 @@ export async function numsub(redisPort, channel) {
 let heraldRuns = 0;
 
 // Starts herald and waits for its /readyz (Redis connected) to answer 200.
-export async function startHerald({ binary, dir, port, redisPort, origin }) {
+// `auth` is how it checks clients: by default herald's development mode
+// (--insecure: the test page subscribes without a token); a caller with
+// tokens passes its key and config flags instead.
+export async function startHerald({ binary, dir, port, redisPort, origin, auth = ['--insecure'] }) {
   const logFile = path.join(dir, `herald-${++heraldRuns}.log`);
   const herald = new Child('herald', binary, [
     '--listen', `${HOST}:${port}`,
@@ -187,8 +190,7 @@ export async function startHerald({ binary, dir, port, redisPort, origin }) {
     '--log-level', 'debug',
     '--trusted-proxies', HOST,
     '--allowed-origins', origin,
-    // The page subscribes without a token: herald's development mode.
-    '--insecure',
+    ...auth,
   ], logFile);
   await herald.waitUp(`herald /readyz on ${port}`,
     async () => (await httpGet(port, '/readyz')).status === 200);

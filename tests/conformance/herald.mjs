@@ -29,18 +29,29 @@ function insecure() {
 
 // A herald on a free port, logging at debug into a temp dir that is removed
 // on stop() unless the test failed (pass keep=true) or HERALD_TEST_KEEP_TMP.
+// `secure`: without --insecure (the flags then carry a JWT key).
 export class Herald {
-  static async start(flags = []) {
+  static async start(flags = [], { secure = false } = {}) {
     const herald = new Herald();
     herald.dir = mkdtempSync(path.join(os.tmpdir(), 'herald-conformance-'));
     [herald.port] = await freePorts(1);
-    herald.child = new Child('herald', heraldBinary, [
-      ...insecure(), '--listen', `${HOST}:${herald.port}`, '--threads', '2', '--log-level', 'debug',
-      ...flags,
-    ], path.join(herald.dir, 'herald.log'));
-    await herald.child.waitUp(`herald /healthz on ${herald.port}`,
-      async () => (await httpGet(herald.port, '/healthz')).status === 200);
+    herald.args = [...(secure ? [] : insecure()), '--listen', `${HOST}:${herald.port}`, '--threads', '2',
+      '--log-level', 'debug', ...flags];
+    herald.runs = 0;
+    await herald.run();
     return herald;
+  }
+
+  async run() {
+    this.child = new Child('herald', heraldBinary, this.args, path.join(this.dir, `herald-${++this.runs}.log`));
+    await this.child.waitUp(`herald /healthz on ${this.port}`,
+      async () => (await httpGet(this.port, '/healthz')).status === 200);
+  }
+
+  // A new process on the same port and flags, as after a crash or a deploy.
+  async restart(signal = 'SIGKILL') {
+    await this.child.stop(signal, 8000);
+    await this.run();
   }
 
   url(pathAndQuery) { return `http://${HOST}:${this.port}${pathAndQuery}`; }
@@ -65,7 +76,7 @@ export class Herald {
   }
 
   async stop({ keep = false } = {}) {
-    const status = await this.child.stop('SIGTERM', 8000);
+    const status = this.child.running ? await this.child.stop('SIGTERM', 8000) : this.child.exitStatus;
     if (!keep && !process.env.HERALD_TEST_KEEP_TMP) rmSync(this.dir, { recursive: true, force: true });
     return status;
   }
@@ -117,6 +128,17 @@ export class Relay {
       upstream.destroy();
     }
     this.pairs.clear();
+  }
+
+  // Stops relaying bytes on every open connection without closing any, as
+  // a network that silently drops everything would; new connections work.
+  freeze() {
+    for (const { client, upstream } of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   close() {

@@ -96,8 +96,6 @@ TEST(ClientMessage, ControlMessages) {
     EXPECT_EQ(herald::make_error_message("bad"), R"({"type":"error","message":"bad"})");
     EXPECT_EQ(herald::make_error_message("bad", "slow_consumer"),
               R"({"type":"error","message":"bad","code":"slow_consumer"})");
-    EXPECT_EQ(herald::make_reset_message("history gap"),
-              R"({"type":"reset","reason":"history gap"})");
     EXPECT_EQ(herald::make_subscribed_message("room:1"),
               R"({"type":"subscribed","channel":"room:1"})");
     EXPECT_EQ(herald::make_unsubscribed_message("room:1"),
@@ -110,7 +108,6 @@ TEST(ClientMessage, ControlMessagesEscapeAndSurviveBadUtf8) {
     EXPECT_EQ(error["code"], "c\"1");
     const json bad = parse_json(herald::make_error_message("bad \xff byte"));
     EXPECT_EQ(bad["message"], "bad \xef\xbf\xbd byte"); // U+FFFD
-    EXPECT_EQ(parse_json(herald::make_reset_message("\x01"))["reason"], "\x01");
     EXPECT_EQ(parse_json(herald::make_subscribed_message("\xc3"))["type"], "subscribed");
 }
 

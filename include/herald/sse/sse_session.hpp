@@ -2,6 +2,11 @@
 // GET /events: a text/event-stream response that stays open. Nothing is read
 // after the request; a zero-byte wait tells us when the client goes away, so
 // an idle stream holds no read buffer.
+//
+// In client mode (?client=1, README "Client mode") every message is an
+// unnamed event whose data is the JSON a WebSocket client gets: events with
+// their channel, and {"type":"hello"|"heartbeat"|"reset"} for the stream
+// itself, so that one EventSource.onmessage sees everything.
 #include "herald/server/session.hpp"
 
 namespace herald {
@@ -12,6 +17,7 @@ public:
         std::vector<std::string> channels;
         std::optional<std::string> last_event_id;
         std::string cors_origin; // echoed when allowed; empty = no CORS headers
+        bool client_mode = false;
     };
 
     SseSession(Worker& worker, tcp::socket socket, Options options);
@@ -22,6 +28,8 @@ public:
                        const std::vector<EventPtr>& replay) override;
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
+    // In client mode, each event is encoded for this stream (see above).
+    void deliver(const EventPtr& event) override;
 
 private:
     const std::string& encoding(const Event& event) const override { return event.sse; }
@@ -32,6 +40,7 @@ private:
     bool reads_while_closing() const override { return true; }
 
     Options options_;
+    bool client_mode_;
 };
 
 } // namespace herald

@@ -34,10 +34,10 @@ struct ClientMessageError {
 
 std::variant<ClientMessage, ClientMessageError> parse_client_message(std::string_view text);
 
-// Small server->client control messages, as JSON text.
+// Small server->client control messages, as JSON text (hello, heartbeat and
+// reset, which SSE sends too, are in herald/wire/control_json.hpp).
 std::string make_error_message(std::string_view message, std::string_view code = {});
 std::string make_pong_message();
-std::string make_reset_message(std::string_view reason);
 std::string make_subscribed_message(std::string_view channel);
 std::string make_unsubscribed_message(std::string_view channel);
 std::string make_published_message(std::string_view channel, std::string_view id);

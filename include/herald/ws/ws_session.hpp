@@ -23,8 +23,10 @@ class WsSession final : public Session, private OutboxStream::Owner {
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
+    // `client_mode` (?client=1, README "Client mode"): the first frame is
+    // {"type":"hello","heartbeat":<ms>}.
     WsSession(Worker& worker, tcp::socket socket, std::vector<std::string> channels,
-              std::optional<std::string> last_event_id);
+              std::optional<std::string> last_event_id, bool client_mode = false);
     void start(Request request);
 
     void on_subscribed(const std::vector<std::string>& channels, bool reset,
@@ -68,6 +70,7 @@ private:
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;
     bool open_ = false; // the handshake is done
+    bool client_mode_;
     MessageRateLimiter rate_;
 };
 

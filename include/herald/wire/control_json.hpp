@@ -1,0 +1,29 @@
+#pragma once
+// Messages of the stream itself rather than events, as JSON text: what a
+// WebSocket text frame carries, and what an SSE stream in client mode
+// (README "Client mode") carries as an event's data.
+//   {"type":"hello","heartbeat":30000}
+//   {"type":"heartbeat"}
+//   {"type":"reset","reason":"unknown or expired event id"}
+//   {"type":"reset","reason":"slow consumer: 12 events dropped","dropped":12}
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace herald {
+
+// The first message of a client-mode stream: the server's heartbeat_interval
+// in milliseconds, so that a client can tell a quiet stream from a dead one.
+std::string encode_hello_json(long long heartbeat_ms);
+
+// What a client-mode SSE stream sends when it has been quiet for the
+// heartbeat interval (the ": heartbeat" comment is invisible to EventSource).
+std::string encode_heartbeat_json();
+
+// History no longer covers a resume: the client should reload its state.
+std::string encode_reset_json(std::string_view reason);
+
+// `dropped` events of drop_oldest channels were dropped (slow consumer).
+std::string encode_dropped_json(std::size_t dropped);
+
+} // namespace herald

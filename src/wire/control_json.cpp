@@ -1,0 +1,28 @@
+#include "herald/wire/control_json.hpp"
+
+#include "herald/wire/json.hpp"
+
+#include <algorithm>
+
+namespace herald {
+
+// Concatenated so that "type" comes first (nlohmann would sort the keys).
+std::string encode_hello_json(long long heartbeat_ms) {
+    return R"({"type":"hello","heartbeat":)" + std::to_string(std::max(heartbeat_ms, 0LL)) + "}";
+}
+
+std::string encode_heartbeat_json() {
+    return R"({"type":"heartbeat"})";
+}
+
+std::string encode_reset_json(std::string_view reason) {
+    return R"({"type":"reset","reason":)" + json_quote(reason) + "}";
+}
+
+std::string encode_dropped_json(std::size_t dropped) {
+    const std::string n = std::to_string(dropped);
+    return R"({"type":"reset","reason":"slow consumer: )" + n + R"( events dropped","dropped":)" +
+           n + "}";
+}
+
+} // namespace herald
