@@ -115,6 +115,7 @@ export class Herald {
   /** Errors from herald that no request or subscription was waiting for. */
   on(type: 'error', fn: (error: HeraldError) => void): () => void;
   off(type: string, fn: (...args: any[]) => void): void;
+  /** Throws a TypeError for a name herald would refuse (1-200 of A-Z a-z 0-9 _ - : . @ / =). */
   subscribe<T = unknown>(channel: string, handlers?: SubscribeHandlers<T>): Subscription;
   /** Publish from the client (WebSocket only; the token's `publish` claim). */
   publish(channel: string, event: string, data: unknown, options?: { ephemeral?: boolean; id?: string }): Promise<{ id: string | null }>;

@@ -21,6 +21,13 @@ export class HeraldError extends Error {
   }
 }
 
+// herald's channel names (README Protocol): a bad one would make herald
+// refuse the whole connection, so it is refused here, where it is made.
+const CHANNEL = /^[\w\-:.@/=]{1,200}$/;
+const checkChannel = (channel) => {
+  if (!CHANNEL.test(channel)) throw new TypeError(`invalid channel name: ${channel}`);
+};
+
 const report = (error) => (globalThis.reportError || console.error)(error);
 
 class Emitter {
@@ -136,6 +143,7 @@ export class Herald extends Emitter {
   }
 
   subscribe(channel, handlers) {
+    checkChannel(channel);
     const sub = new Subscription(this, channel, handlers);
     if (this._closed()) return sub;
     const set = this._subs.get(channel) || new Set();
@@ -472,6 +480,8 @@ export class Herald extends Emitter {
     return new Promise((resolve, reject) => {
       const req = { msg, resolve, reject };
       const o = this.options;
+      checkChannel(msg.channel);
+      if ('data' in msg && msg.data === undefined) throw new TypeError('data: required');
       if (this._closed()) reject(this.error || new HeraldError('closed', 'closed'));
       else if (this._live && this._conn.send) this._sendRequest(req);
       else if (this._live) reject(new HeraldError(`needs the WebSocket transport, connected over ${this.transport}`, 'unsupported'));
