@@ -121,7 +121,7 @@ export class Herald {
   publish(channel: string, event: string, data: unknown, options?: { ephemeral?: boolean; id?: string }): Promise<{ id: string | null }>;
   /** Upstream to the application (WebSocket only); resolves on herald's `sent`. */
   send(channel: string, data: unknown): Promise<void>;
-  /** Connect now if waiting to reconnect. */
+  /** Connect now if waiting to reconnect; after `failed`, start again with a new token. */
   reconnect(): void;
   close(): void;
 }

@@ -145,7 +145,7 @@ export class Herald extends Emitter {
   subscribe(channel, handlers) {
     checkChannel(channel);
     const sub = new Subscription(this, channel, handlers);
-    if (this._closed()) return sub;
+    if (this.state === 'closed') return sub;
     const set = this._subs.get(channel) || new Set();
     this._subs.set(channel, set.add(sub));
     if (this._conn?.joined?.has(channel) && this._live) {
@@ -168,8 +168,17 @@ export class Herald extends Emitter {
     return this._request({ type: 'send', channel, data, ref: `${this._refPrefix}-${++this._refs}` });
   }
 
-  // Connects now if waiting to reconnect (what the `online` event does).
-  reconnect() { this._wake(false); }
+  // Connects now if waiting to reconnect (what the `online` event does);
+  // after `failed`, starts again with a new token (the user logged in again).
+  reconnect() {
+    if (this.state === 'failed') {
+      this.error = this._token = null;
+      this._refused = false;
+      this._attempt = 0;
+      this.state = 'disconnected';
+    }
+    this._wake(false);
+  }
 
   close() {
     if (this.state === 'closed') return;
