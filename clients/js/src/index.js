@@ -290,7 +290,8 @@ export class Herald extends Emitter {
     return this._token;
   }
 
-  // The connection works: herald's hello (WS, SSE) or first poll answer.
+  // The connection works: herald's hello (WebSocket, SSE; SSE's comes once
+  // its channels are live) or the first poll answer.
   _opened() {
     const o = this.options;
     const conn = this._conn;
@@ -425,13 +426,11 @@ export class Herald extends Emitter {
     this._heard = Date.now();
     switch (m.type) {
       case undefined: return this._event(m);
-      case 'hello':
+      case 'hello': // WebSocket: before the channels are live, which `subscribed` says
         this._heartbeat = m.heartbeat;
-        if (conn.transport === SSE || !conn.channels.length) this._opened();
-        if (conn.transport !== POLL) this._watch();
-        return;
+        this._opened();
+        return this._watch();
       case 'subscribed':
-        if (!this._live) this._opened();
         return this._joined(m.channel);
       case 'unsubscribed':
         return conn.joined.delete(m.channel);
