@@ -114,9 +114,8 @@ SharedBuffer SseSession::gap_marker(std::size_t dropped) const {
     // no "id" line: the browser's last event id stays that of the last event
     // it really got, so a reconnect resumes from there (and history may even
     // return what was dropped); clearing it would lose everything in between.
-    if (client_mode_)
-        return std::make_shared<const std::string>(
-            client_message({}, encode_dropped_json(dropped)));
+    // (Never in client mode: its events are queued as control messages,
+    // which no policy drops.)
     const std::string n = std::to_string(dropped);
     return std::make_shared<const std::string>(
         "event: reset\ndata: {\"reason\":\"slow consumer: " + n +

@@ -124,7 +124,11 @@ export class Relay {
 
   cut() {
     for (const { client, upstream } of this.pairs) {
-      client.resetAndDestroy();
+      // A socket already ending cannot be reset (libuv refuses a reset
+      // after a shutdown, and Node 20 then never closes the handle, so the
+      // process spins at exit): it is simply destroyed.
+      if (client.writableEnded) client.destroy();
+      else client.resetAndDestroy();
       upstream.destroy();
     }
     this.pairs.clear();

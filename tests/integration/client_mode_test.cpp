@@ -63,6 +63,26 @@ TEST(ClientMode, SseEventsAreUnnamedWithTheWebSocketJson) {
               (json{{"channel", "room:1"}, {"event", "typing"}, {"data", json::object()}}));
 }
 
+TEST(ClientMode, SseCarriesTheSenderOfAClientPublishUnwrapped) {
+    HeraldProcess herald;
+    SseClient reader(herald.port(), events_target({"room:1"}, "client=1"));
+    ASSERT_TRUE(reader.next_event(2s)); // hello
+    WsClient writer(herald.port(), ws_target({"room:1"}));
+    ASSERT_TRUE(writer.wait_subscribed("room:1"));
+    writer.send_json({{"type", "publish"},
+                      {"channel", "room:1"},
+                      {"event", "typing"},
+                      {"data", {{"on", true}}},
+                      {"ephemeral", true}});
+    auto typing = reader.next_event(2s);
+    ASSERT_TRUE(typing);
+    auto data = data_of(*typing);
+    EXPECT_EQ(data["event"], "typing");
+    EXPECT_EQ(data["data"], (json{{"on", true}})) << "not wrapped in {from, data}";
+    EXPECT_TRUE(data["from"].is_string() && !data["from"].get<std::string>().empty())
+        << typing->data;
+}
+
 TEST(ClientMode, SseHeartbeatsAreEventsNotComments) {
     HeraldProcess herald(fast_flags());
     SseClient client(herald.port(), events_target({"quiet"}, "client=1"));

@@ -115,12 +115,13 @@ export class Herald {
   /** Errors from herald that no request or subscription was waiting for. */
   on(type: 'error', fn: (error: HeraldError) => void): () => void;
   off(type: string, fn: (...args: any[]) => void): void;
+  /** Throws a TypeError for a name herald would refuse (1-200 of A-Z a-z 0-9 _ - : . @ / =). */
   subscribe<T = unknown>(channel: string, handlers?: SubscribeHandlers<T>): Subscription;
   /** Publish from the client (WebSocket only; the token's `publish` claim). */
   publish(channel: string, event: string, data: unknown, options?: { ephemeral?: boolean; id?: string }): Promise<{ id: string | null }>;
   /** Upstream to the application (WebSocket only); resolves on herald's `sent`. */
   send(channel: string, data: unknown): Promise<void>;
-  /** Connect now if waiting to reconnect. */
+  /** Connect now if waiting to reconnect; after `failed`, start again with a new token. */
   reconnect(): void;
   close(): void;
 }

@@ -21,6 +21,13 @@ export class HeraldError extends Error {
   }
 }
 
+// herald's channel names (README Protocol): a bad one would make herald
+// refuse the whole connection, so it is refused here, where it is made.
+const CHANNEL = /^[\w\-:.@/=]{1,200}$/;
+const checkChannel = (channel) => {
+  if (!CHANNEL.test(channel)) throw new TypeError(`invalid channel name: ${channel}`);
+};
+
 const report = (error) => (globalThis.reportError || console.error)(error);
 
 class Emitter {
@@ -136,8 +143,9 @@ export class Herald extends Emitter {
   }
 
   subscribe(channel, handlers) {
+    checkChannel(channel);
     const sub = new Subscription(this, channel, handlers);
-    if (this._closed()) return sub;
+    if (this.state === 'closed') return sub;
     const set = this._subs.get(channel) || new Set();
     this._subs.set(channel, set.add(sub));
     if (this._conn?.joined?.has(channel) && this._live) {
@@ -160,8 +168,17 @@ export class Herald extends Emitter {
     return this._request({ type: 'send', channel, data, ref: `${this._refPrefix}-${++this._refs}` });
   }
 
-  // Connects now if waiting to reconnect (what the `online` event does).
-  reconnect() { this._wake(false); }
+  // Connects now if waiting to reconnect (what the `online` event does);
+  // after `failed`, starts again with a new token (the user logged in again).
+  reconnect() {
+    if (this.state === 'failed') {
+      this.error = this._token = null;
+      this._refused = false;
+      this._attempt = 0;
+      this.state = 'disconnected';
+    }
+    this._wake(false);
+  }
 
   close() {
     if (this.state === 'closed') return;
@@ -273,7 +290,8 @@ export class Herald extends Emitter {
     return this._token;
   }
 
-  // The connection works: herald's hello (WS, SSE) or first poll answer.
+  // The connection works: herald's hello (WebSocket, SSE; SSE's comes once
+  // its channels are live) or the first poll answer.
   _opened() {
     const o = this.options;
     const conn = this._conn;
@@ -408,13 +426,11 @@ export class Herald extends Emitter {
     this._heard = Date.now();
     switch (m.type) {
       case undefined: return this._event(m);
-      case 'hello':
+      case 'hello': // WebSocket: before the channels are live, which `subscribed` says
         this._heartbeat = m.heartbeat;
-        if (conn.transport === SSE || !conn.channels.length) this._opened();
-        if (conn.transport !== POLL) this._watch();
-        return;
+        this._opened();
+        return this._watch();
       case 'subscribed':
-        if (!this._live) this._opened();
         return this._joined(m.channel);
       case 'unsubscribed':
         return conn.joined.delete(m.channel);
@@ -472,6 +488,8 @@ export class Herald extends Emitter {
     return new Promise((resolve, reject) => {
       const req = { msg, resolve, reject };
       const o = this.options;
+      checkChannel(msg.channel);
+      if ('data' in msg && msg.data === undefined) throw new TypeError('data: required');
       if (this._closed()) reject(this.error || new HeraldError('closed', 'closed'));
       else if (this._live && this._conn.send) this._sendRequest(req);
       else if (this._live) reject(new HeraldError(`needs the WebSocket transport, connected over ${this.transport}`, 'unsupported'));

@@ -72,6 +72,10 @@ describe('requests', { timeout: 60000 }, () => {
     await assert.rejects(bob.publish('news:1', 'message', 1), { code: 'forbidden', message: /news:1/ });
     await assert.rejects(record(bob, 'news:1').sub.presence(), { code: 'not_found' });
 
+    // Mistakes herald would refuse are refused where they are made.
+    assert.throws(() => bob.subscribe('no spaces'), TypeError);
+    await assert.rejects(bob.publish('chat:1', 'typing'), { name: 'TypeError', message: 'data: required' });
+
     bob.close();
     await until('ann sees bob leave', () => a.leaves.length === 1);
     assert.equal(a.leaves[0].user, bobId);

@@ -70,10 +70,10 @@ describe('tokens', { timeout: 60000 }, () => {
   it('a refusal a new token cannot fix: state failed, getToken twice, herald asked a few times only', { timeout: 20000 }, async () => {
     const herald = await start(SECRET_1);
     let calls = 0;
+    let secret = SECRET_2; // the application signs with a key herald does not have
     const c = client(herald.url(''), {
       ...fast,
-      // The application signs with a key herald does not have.
-      getToken: () => (++calls, jwt(SECRET_2, { sub: '42', exp: now() + 600 })),
+      getToken: () => (++calls, jwt(secret, { sub: '42', exp: now() + 600 })),
     });
     record(c, 'user:42');
     await untilState(c, 'failed');
@@ -88,6 +88,13 @@ describe('tokens', { timeout: 60000 }, () => {
     assert.equal(c.states.at(-1).state, 'failed');
     assert.equal(c.states.at(-1).error, c.error);
     await assert.rejects(c.send('user:42', 1), { code: 'unauthorized' });
+
+    // The application is fixed (or the user logs in again): reconnect() starts over.
+    secret = SECRET_1;
+    c.reconnect();
+    await untilState(c, 'connected');
+    assert.equal(c.error, null);
+    assert.equal(calls, 3);
   });
 
   it('a channel the token does not allow: failed, forbidden; a fixed token is not retried', { timeout: 20000 }, async () => {
