@@ -3,6 +3,7 @@
 #include "herald/hub/channel.hpp"
 #include "herald/broker/redis/command.hpp"
 #include "herald/broker/redis/payload.hpp"
+#include "herald/broker/redis/presence_wire.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -21,18 +22,27 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
       // A handshake is a round trip or two: a canary_timeout under a second
       // must not turn a slow TCP connect into a reconnect loop.
       handshake_(std::max(config.canary_timeout, Millis{1000})),
-      canary_(config.canary_interval, config.canary_timeout) {
+      canary_(config.canary_interval, config.canary_timeout),
+      presence_enabled_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
+                                    [](const Namespace& ns) { return ns.presence; })),
+      presence_(hub.boot_id(), config.presence_ttl) {
     info_.redis_enabled = true;
     info_.set_ready(false, "connecting to Redis");
     hub_.on_channel_active = [this](const std::string& channel) {
         tracker_.want(channel);
+        presence_follow(channel, true);
         sync_subscriptions();
     };
     hub_.on_channel_idle = [this](const std::string& channel) {
         tracker_.unwant(channel);
+        presence_follow(channel, false);
         sync_subscriptions();
     };
     hub_.is_channel_live = [this](const std::string& channel) { return tracker_.is_live(channel); };
+    if (presence_enabled_) {
+        hub_.share_presence(this);
+        tracker_.want(std::string(redis::presence_wire::nodes_name));
+    }
 }
 
 void RedisBridge::start() {
@@ -53,6 +63,10 @@ void RedisBridge::stop() {
 
 std::string RedisBridge::redis_channel(const std::string& channel) const {
     return config_.channel_prefix + channel;
+}
+
+bool RedisBridge::commands_usable() const {
+    return handshake_.commands_ready() && state_ != State::down;
 }
 
 void RedisBridge::connect() {
@@ -117,7 +131,10 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             continue;
         auto action = router_.route(std::move(reply), tracker_);
         if (auto* m = std::get_if<Router::Deliver>(&action)) {
-            on_message(std::move(m->channel), m->payload, batch);
+            if (m->channel.starts_with('#')) // never a herald channel: presence's
+                on_presence_message(m->channel, m->payload);
+            else
+                on_message(std::move(m->channel), m->payload, batch);
         } else if (auto* echo = std::get_if<Router::CanaryEcho>(&action)) {
             if (auto rtt = canary_.on_echo(echo->payload, now)) {
                 auto us = std::chrono::duration_cast<std::chrono::microseconds>(*rtt);
@@ -127,8 +144,10 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
         } else if (std::holds_alternative<Router::CanarySubscribed>(action)) {
             if (handshake_.on_canary_subscribed())
                 send_canary(now);
-        } else if (std::holds_alternative<Router::Confirmed>(action)) {
+        } else if (auto* ack = std::get_if<Router::Confirmed>(&action)) {
             sync_subscriptions();
+            if (ack->channel.starts_with('#'))
+                on_presence_subscribed(ack->channel);
             confirmed = true;
         } else if (auto* reconnect = std::get_if<Router::Reconnect>(&action)) {
             return on_down(reconnect->reason);
@@ -153,7 +172,7 @@ void RedisBridge::on_message(std::string name, std::string_view payload,
     if (auto* e = std::get_if<redis::Envelope>(&classified)) {
         publication = {std::move(name),         std::move(e->event),    e->id.value_or(""),
                        std::move(e->data_json), std::move(e->sse_data), e->ephemeral,
-                       std::move(e->from)};
+                       std::move(e->from),      std::move(e->key)};
     } else {
         auto& raw = std::get<redis::Raw>(classified);
         publication = {std::move(name), "message", "", std::move(raw.data_json),
@@ -185,6 +204,7 @@ void RedisBridge::become_ready() {
     info_.redis_stats.connected.set(1);
     info_.set_ready(true);
     spdlog::info("redis: connected and subscribed ({} channels)", tracker_.wanted_count());
+    presence_ready();
 }
 
 void RedisBridge::on_down(const std::string& reason) {
@@ -197,6 +217,7 @@ void RedisBridge::on_down(const std::string& reason) {
     handshake_.stop();
     info_.redis_stats.connected.set(0);
     tracker_.on_disconnect();
+    presence_.on_disconnect();
     // Publishes waiting for a reply will not get one: answer them now.
     command_queue_.fail_all("Redis connection lost");
 
@@ -243,6 +264,8 @@ void RedisBridge::tick() {
         return on_down(*hung);
     if (canary.kind == Canary::send)
         send_canary(now);
+    if (state_ == State::ready)
+        presence_tick(now);
 }
 
 void RedisBridge::publish(std::vector<Publication> publications, PublishHandler done) {
@@ -251,7 +274,7 @@ void RedisBridge::publish(std::vector<Publication> publications, PublishHandler 
         PublishResult result;
         for (const auto& e : events)
             result.ids.push_back(e.id);
-        if (!handshake_.commands_ready() || state_ == State::down) {
+        if (!commands_usable()) {
             result.failure = PublishResult::Failure::unavailable;
             result.error = "Redis is unavailable";
             return done(std::move(result));
@@ -267,7 +290,7 @@ void RedisBridge::publish(std::vector<Publication> publications, PublishHandler 
         for (const auto& e : events) {
             commands_->send(
                 redis::format_command({"PUBLISH", redis_channel(e.channel),
-                                       redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from)}));
+                                       redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from, e.key)}));
             command_queue_.push([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;
@@ -282,7 +305,7 @@ void RedisBridge::publish(std::vector<Publication> publications, PublishHandler 
 
 void RedisBridge::send_upstream(upstream::Message message, upstream::Handler done) {
     net::post(hub_.context(), [this, message = std::move(message), done = std::move(done)] {
-        if (!handshake_.commands_ready() || state_ == State::down)
+        if (!commands_usable())
             return done({false, "Redis is unavailable"});
         commands_->send(redis::format_command(
             upstream::xadd_argv(config_.upstream_stream, config_.upstream_maxlen, message)));

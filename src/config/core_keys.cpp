@@ -74,6 +74,8 @@ std::vector<Key> core_keys() {
                      &C::canary_interval, Millis{10}),
         duration_key("canary_timeout", "the canary must come back within this", &C::canary_timeout,
                      Millis{10}),
+        duration_key("presence_ttl", "with Redis, a dead node's presence members leave after this",
+                     &C::presence_ttl, Millis{300}),
         list_key("trusted_proxies", "ADDR", "proxy addresses whose X-Forwarded-For is believed",
                  &C::trusted_proxies),
     };

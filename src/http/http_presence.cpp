@@ -24,14 +24,24 @@ void HttpSession::handle_presence(Request& request) {
     if (!channel_options(worker_.config(), channel).presence)
         return reject(404, Rejection::not_found, "channel: no presence on " + channel, "channel");
     // The registry belongs to the hub thread; the answer is sent from ours.
+    // The session's reference is moved along, never copied, so that the
+    // hub thread never holds the last one: a session is destroyed on its
+    // own worker's thread.
     net::post(worker_.hub().context(),
               [self = std::static_pointer_cast<HttpSession>(shared_from_this()),
-               &hub = worker_.hub(), &context = worker_.context(), channel = std::move(channel)] {
-                  net::post(context, [self, answer = hub.presence_answer(channel)]() mutable {
-                      Response res{http::status::ok, self->version_};
-                      res.set(http::field::content_type, "application/json");
-                      res.body() = std::move(answer);
-                      self->send(std::move(res));
+               &hub = worker_.hub(), &context = worker_.context(),
+               channel = std::move(channel)]() mutable {
+                  hub.presence_query(channel, [self = std::move(self), &context](
+                                                  std::optional<std::string> answer) mutable {
+                      net::post(context, [self = std::move(self), answer = std::move(answer)] {
+                          if (!answer)
+                              return self->reject(503, Rejection::unavailable,
+                                                  "Redis is unavailable");
+                          Response res{http::status::ok, self->version_};
+                          res.set(http::field::content_type, "application/json");
+                          res.body() = std::move(*answer);
+                          self->send(std::move(res));
+                      });
                   });
               });
 }

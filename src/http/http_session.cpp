@@ -132,7 +132,8 @@ void HttpSession::handle_publish(Request& request) {
     events.reserve(requests.size());
     for (auto& r : requests) {
         events.push_back({std::move(r.channel), std::move(r.event), r.id.value_or(""),
-                          std::move(r.data_json), std::move(r.sse_data), r.ephemeral, ""});
+                          std::move(r.data_json), std::move(r.sse_data), r.ephemeral, "",
+                          std::move(r.key)});
         stamp_publication(worker_.config(), events.back());
     }
     worker_.stats().events_published.add(events.size());

@@ -36,7 +36,7 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
     for (auto it = item.begin(); it != item.end(); ++it) {
         const std::string& key = it.key();
         if (key != "channel" && key != "data" && key != "event" && key != "id" &&
-            key != "ephemeral" &&
+            key != "ephemeral" && key != "key" &&
             !(type_allowed && key == "type")) {
             // An empty key is shown as "" so that the error still names a field.
             return make_error(field(key.empty() ? std::string_view(R"("")")
@@ -66,7 +66,7 @@ std::optional<PublishParseError> parse_item(const json& item, const std::string&
     out.data_json = data->dump();
     out.sse_data = data->is_string() ? data->get<std::string>() : out.data_json;
 
-    if (auto error = read_event_fields(item, out.event, out.id, out.ephemeral)) {
+    if (auto error = read_event_fields(item, out.event, out.id, out.ephemeral, out.key)) {
         return make_error(field(error->field), error->what);
     }
     return std::nullopt;

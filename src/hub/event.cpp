@@ -12,6 +12,12 @@ std::shared_ptr<Event> make_event(std::string channel, std::string name, std::st
                                   std::move(data_json), std::string(sse_data), false, ""});
 }
 
+std::size_t latest_key_hash(std::string_view channel, std::string_view key) {
+    // The key's hash mixed in as boost::hash_combine does.
+    const auto c = std::hash<std::string_view>{}(channel);
+    return c ^ (std::hash<std::string_view>{}(key) + 0x9e3779b9 + (c << 6) + (c >> 2));
+}
+
 std::shared_ptr<Event> make_event(Publication p) {
     auto event = std::make_shared<Event>();
     event->sse = sse::encode_event(p.id, p.name,
@@ -25,6 +31,7 @@ std::shared_ptr<Event> make_event(Publication p) {
     event->data_json = std::move(p.data_json);
     event->ephemeral = p.ephemeral;
     event->from = std::move(p.from);
+    event->key = std::move(p.key);
     event->published_at = std::chrono::steady_clock::now();
     return event;
 }

@@ -8,7 +8,7 @@ namespace herald {
 
 std::optional<EventFieldError> read_event_fields(const nlohmann::json& object, std::string& name,
                                                  std::optional<std::string>& id,
-                                                 bool& ephemeral) {
+                                                 bool& ephemeral, std::string& key) {
     if (const auto event = object.find("event"); event != object.end()) {
         if (!event->is_string()) {
             return EventFieldError{"event", "must be a string"};
@@ -34,6 +34,16 @@ std::optional<EventFieldError> read_event_fields(const nlohmann::json& object, s
             return EventFieldError{"ephemeral", "must be true or false"};
         }
         ephemeral = found->get<bool>();
+    }
+    if (const auto found = object.find("key"); found != object.end()) {
+        if (!found->is_string()) {
+            return EventFieldError{"key", "must be a string"};
+        }
+        key = found->get<std::string>();
+        if (!is_valid_event_id(key)) {
+            return EventFieldError{"key",
+                                   "invalid key (1-200 printable ASCII characters, no spaces)"};
+        }
     }
     return std::nullopt;
 }

@@ -38,7 +38,7 @@ void Hub::stamp_slow_consumer(Event& event) const {
     // Once per event, here, rather than per recipient on the workers.
     event.slow_consumer = channel_options(config_, event.channel).slow_consumer;
     if (event.slow_consumer == SlowConsumer::latest)
-        event.latest_hash = std::hash<std::string_view>{}(event.channel);
+        event.latest_hash = latest_key_hash(event.channel, event.key);
 }
 
 Hub::Hub(const Config& config, HubStats& stats)

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 #include <tuple>
 
 namespace herald {
@@ -17,8 +18,8 @@ std::string json_string(std::string_view text) {
 
 } // namespace
 
-Presence::Presence(std::string local_node) {
-    node_ids_.emplace(std::move(local_node), 0);
+Presence::Presence(std::string local_node) : local_node_(std::move(local_node)) {
+    node_ids_.emplace(local_node_, 0);
     node_channels_.emplace_back();
 }
 
@@ -87,6 +88,95 @@ std::vector<Presence::Change> Presence::drop_node(const std::string& node) {
     return leaves;
 }
 
+std::vector<Presence::Change> Presence::replace_remote(const std::string& channel,
+                                                      const std::vector<Entry>& entries) {
+    // What the other nodes had here before; whatever the snapshot lacks leaves.
+    std::set<std::pair<std::uint32_t, std::string>> gone;
+    if (const auto it = channels_.find(channel); it != channels_.end())
+        for (const auto& [user, member] : it->second)
+            for (const auto& entry : member.nodes)
+                if (entry.node != 0)
+                    gone.emplace(entry.node, user);
+    std::vector<Change> joins;
+    std::vector<Change> leaves;
+    for (const auto& entry : entries) {
+        const auto known = node_ids_.find(entry.node);
+        if (entry.channel != channel || entry.connections == 0 ||
+            (known != node_ids_.end() && known->second == 0))
+            continue;
+        const auto node = node_index(entry.node);
+        gone.erase({node, entry.user});
+        if (auto change = set(node, channel, entry.user, entry.connections, &entry.info))
+            (change->kind == Change::Kind::join ? joins : leaves).push_back(std::move(*change));
+    }
+    for (const auto& [node, user] : gone)
+        if (auto change = set(node, channel, user, 0, nullptr))
+            leaves.push_back(std::move(*change));
+    joins.insert(joins.end(), std::make_move_iterator(leaves.begin()),
+                 std::make_move_iterator(leaves.end()));
+    return joins;
+}
+
+void Presence::forget_remote(const std::string& channel) {
+    replace_remote(channel, {});
+}
+
+std::vector<Presence::Entry> Presence::local_entries(const std::string& channel) const {
+    std::vector<Entry> out;
+    const auto it = channels_.find(channel);
+    if (it == channels_.end())
+        return out;
+    for (const auto& [user, member] : it->second)
+        for (const auto& entry : member.nodes)
+            if (entry.node == 0)
+                out.push_back({local_node_, channel, user, entry.connections, entry.info});
+    return out;
+}
+
+std::vector<Presence::Entry> Presence::local_entries() const {
+    std::vector<Entry> out;
+    for (const auto& [channel, count] : node_channels_[0]) {
+        auto entries = local_entries(channel);
+        out.insert(out.end(), std::make_move_iterator(entries.begin()),
+                   std::make_move_iterator(entries.end()));
+    }
+    return out;
+}
+
+std::vector<std::string> Presence::local_channels() const {
+    std::vector<std::string> out;
+    out.reserve(node_channels_[0].size());
+    for (const auto& [channel, count] : node_channels_[0])
+        out.push_back(channel);
+    return out;
+}
+
+Presence::Entry Presence::local_entry(const std::string& channel, const std::string& user) const {
+    Entry out{local_node_, channel, user, 0, {}};
+    const auto it = channels_.find(channel);
+    if (it == channels_.end())
+        return out;
+    const auto member = it->second.find(user);
+    if (member == it->second.end())
+        return out;
+    for (const auto& entry : member->second.nodes)
+        if (entry.node == 0) {
+            out.connections = entry.connections;
+            out.info = entry.info;
+        }
+    return out;
+}
+
+bool Presence::elsewhere(const std::string& channel, const std::string& user) const {
+    const auto it = channels_.find(channel);
+    if (it == channels_.end())
+        return false;
+    const auto member = it->second.find(user);
+    return member != it->second.end() &&
+           std::any_of(member->second.nodes.begin(), member->second.nodes.end(),
+                       [](const NodeEntry& e) { return e.node != 0; });
+}
+
 std::vector<Presence::Member> Presence::members(const std::string& channel) const {
     std::vector<Member> out;
     const auto it = channels_.find(channel);
@@ -100,16 +190,7 @@ std::vector<Presence::Member> Presence::members(const std::string& channel) cons
 
 std::uint64_t Presence::local_connections(const std::string& channel,
                                           const std::string& user) const {
-    const auto it = channels_.find(channel);
-    if (it == channels_.end())
-        return 0;
-    const auto member = it->second.find(user);
-    if (member == it->second.end())
-        return 0;
-    for (const auto& entry : member->second.nodes)
-        if (entry.node == 0)
-            return entry.connections;
-    return 0;
+    return local_entry(channel, user).connections;
 }
 
 // The info is spliced in as it is: it is compact JSON already (auth::Claims

@@ -185,9 +185,12 @@ void add_hub(Families& out, const HubStats& hub) {
     out.push_back(single("herald_presence_members",
                          "Presence members over all channels (a user on two channels counts twice)",
                          hub.presence_members));
-    out.push_back(single("herald_presence_events_lost_total",
-                         "Join/leave events lost because Redis refused or was unavailable",
-                         hub.presence_events_lost));
+    out.push_back(single("herald_presence_sync_errors_total",
+                         "Presence messages and replies from Redis that could not be used",
+                         hub.presence_sync_errors));
+    out.push_back(single("herald_presence_nodes_expired_total",
+                         "Other nodes whose presence expired (their members left)",
+                         hub.presence_nodes_expired));
     out.push_back(single("herald_history_events", "Events held for resume", hub.history_events));
     out.push_back(
         single("herald_history_channels", "Channels with resume history", hub.history_channels));

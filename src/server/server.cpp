@@ -29,18 +29,6 @@ Server::Server(Config config)
     : config_(std::move(config)), hub_(config_, info_.hub_stats),
       broker_(make_broker(config_, hub_, info_, bridge_)) {
     info_.access = auth::AccessPolicy::from_config(config_);
-    if (bridge_)
-        // Join/leave through Redis reach every node's subscribers. Presence
-        // membership itself is still each node's own (see README, Presence).
-        hub_.publish_presence_event = [this](std::vector<Publication> publications) {
-            // Ephemeral, so nothing can resend it later: count and log the loss.
-            broker_->publish(std::move(publications), [this](PublishResult result) {
-                if (result.ok())
-                    return;
-                info_.hub_stats.presence_events_lost.add();
-                spdlog::warn("presence: a join/leave event was lost: {}", result.error);
-            });
-        };
     unsigned threads =
         config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i)

@@ -69,10 +69,17 @@ void WsSession::handle_presence(const std::string& channel) {
     net::post(worker_.hub().context(), [weak = std::weak_ptr<Connection>(shared_from_this()),
                                         &hub = worker_.hub(), &context = worker_.context(),
                                         channel] {
-        net::post(context, [weak = std::move(weak), answer = hub.presence_answer(channel)] {
-            auto self = std::static_pointer_cast<WsSession>(weak.lock());
-            if (self && !self->closing())
-                self->send_text(answer);
+        hub.presence_query(channel, [weak = std::move(weak), &context,
+                                     channel](std::optional<std::string> answer) {
+            net::post(context, [weak, channel, answer = std::move(answer)] {
+                auto self = std::static_pointer_cast<WsSession>(weak.lock());
+                if (!self || self->closing())
+                    return;
+                if (!answer)
+                    return self->send_text(make_error_message(
+                        "presence of " + channel + ": Redis is unavailable", "unavailable"));
+                self->send_text(*answer);
+            });
         });
     });
 }
@@ -103,7 +110,7 @@ void WsSession::handle_publish(PublishRequest request) {
     std::vector<Publication> event(1);
     event[0] = {std::move(request.channel), std::move(request.event), request.id.value_or(""),
                 std::move(request.data_json), std::move(request.sse_data), request.ephemeral,
-                identity().id()};
+                identity().id(), std::move(request.key)};
     stamp_publication(worker_.config(), event[0]);
     worker_.stats().ws_published.add();
     // Same path as POST /publish; the answer comes back on this worker's thread.

@@ -112,17 +112,20 @@ void check_publish_body(std::string_view body) {
         FUZZ_CHECK(herald::is_valid_channel(item.channel));
         FUZZ_CHECK(herald::is_valid_event_name(item.event));
         FUZZ_CHECK(!item.id || herald::is_valid_event_id(*item.id));
+        FUZZ_CHECK(item.key.empty() || herald::is_valid_event_id(item.key));
         FUZZ_CHECK(is_compact_json(item.data_json));
         const json data = json::parse(item.data_json);
         FUZZ_CHECK(item.sse_data == (data.is_string() ? data.get<std::string>() : item.data_json));
 
         // Through Redis: what POST /publish PUBLISHes comes back unchanged.
         const auto envelope =
-            herald::redis::make_envelope(item.event, item.id.value_or(""), item.data_json);
+            herald::redis::make_envelope(item.event, item.id.value_or(""), item.data_json,
+                                         item.ephemeral, "", item.key);
         const auto back = herald::redis::classify_payload(envelope);
         const auto* env = std::get_if<herald::redis::Envelope>(&back);
         FUZZ_CHECK(env != nullptr);
         FUZZ_CHECK(env->event == item.event && env->id == item.id);
+        FUZZ_CHECK(env->ephemeral == item.ephemeral && env->key == item.key);
         FUZZ_CHECK(env->data_json == item.data_json && env->sse_data == item.sse_data);
 
         check_event(item.channel, item.event, item.id.value_or("fuzz-1"), item.data_json,
@@ -144,10 +147,12 @@ void check_redis_payload(std::string_view payload) {
         raw ? std::get<Raw>(classified).sse_data : std::get<Envelope>(classified).sse_data;
     const std::string event = raw ? "message" : std::get<Envelope>(classified).event;
     const auto id = raw ? std::nullopt : std::get<Envelope>(classified).id;
+    const std::string key = raw ? "" : std::get<Envelope>(classified).key;
 
     FUZZ_CHECK(herald::is_valid_utf8(payload));
     FUZZ_CHECK(herald::is_valid_event_name(event));
     FUZZ_CHECK(!id || herald::is_valid_event_id(*id));
+    FUZZ_CHECK(key.empty() || herald::is_valid_event_id(key));
     FUZZ_CHECK(is_compact_json(data_json));
     const json data = json::parse(data_json);
     FUZZ_CHECK(sse_data == (data.is_string() ? data.get<std::string>() : data_json));
@@ -159,10 +164,11 @@ void check_redis_payload(std::string_view payload) {
     // from Redis; POST /publish data is one level shallower by construction).
     if (json_depth(data_json) >= herald::max_publish_json_depth)
         return check_event("fuzz:channel", event, id.value_or("fuzz-1"), data_json, sse_data);
-    const auto again = classify_payload(make_envelope(event, id.value_or(""), data_json));
+    const auto again =
+        classify_payload(make_envelope(event, id.value_or(""), data_json, false, "", key));
     const auto* env = std::get_if<Envelope>(&again);
     FUZZ_CHECK(env != nullptr);
-    FUZZ_CHECK(env->event == event && env->id == id);
+    FUZZ_CHECK(env->event == event && env->id == id && env->key == key);
     FUZZ_CHECK(env->data_json == data_json && env->sse_data == sse_data);
 
     check_event("fuzz:channel", event, id.value_or("fuzz-1"), data_json, sse_data);

@@ -2,71 +2,11 @@
 // (one member per user, with a connection count), join/leave events sent on
 // a user's first and last connection only, to SSE and WS subscribers, the WS
 // and HTTP queries, their errors, and join/leave never replayed on resume.
-#include "auth_fixture.hpp"
-#include "redis_server.hpp"
+#include "presence_fixture.hpp"
 
 #include <memory>
 
 using namespace herald_test;
-
-namespace {
-
-const char* kConfig = R"(
-[[namespace]]
-pattern = "chat:*"
-presence = true
-join_leave = true
-[[namespace]]
-pattern = "quiet:*"
-presence = true
-)";
-
-std::vector<std::string> presence_flags() {
-    return secure_flags(
-        {"--config", write_temp_file("presence.toml", kConfig), "--publish-key", "pk"});
-}
-
-std::string token_for(const std::string& sub, const json& info = nullptr) {
-    json claims = {{"sub", sub}, {"channels", {"chat:*", "room:*", "quiet:*"}}};
-    if (!info.is_null())
-        claims["info"] = info;
-    return make_token(claims);
-}
-
-// The next WS event frame (one with "event"), skipping control messages.
-std::optional<json> next_ws_event(WsClient& ws, Millis timeout = kTimeout) {
-    for (int i = 0; i < 10; ++i) {
-        auto m = ws.next_json(timeout);
-        if (!m)
-            return std::nullopt;
-        if (m->contains("event"))
-            return m;
-    }
-    return std::nullopt;
-}
-
-// Sends a presence query and returns the first answer or error frame.
-json ws_presence(WsClient& ws, const std::string& channel) {
-    ws.send_json({{"type", "presence"}, {"channel", channel}});
-    for (int i = 0; i < 10; ++i) {
-        auto m = ws.next_json();
-        if (!m)
-            break;
-        const auto type = m->value("type", "");
-        if (type == "presence" || type == "error")
-            return *m;
-    }
-    return nullptr;
-}
-
-HttpResponse get_presence(std::uint16_t port, const std::string& query, bool with_key) {
-    Headers headers;
-    if (with_key)
-        headers.push_back({"Authorization", "Bearer pk"});
-    return http_request(port, boost::beast::http::verb::get, "/presence" + query, {}, headers);
-}
-
-} // namespace
 
 class Presence : public ::testing::Test {
 protected:
@@ -211,36 +151,4 @@ TEST(PresenceAnonymous, EachAnonymousConnectionIsItsOwnMember) {
         EXPECT_TRUE(m["user"].get<std::string>().starts_with("anon-")) << m.dump();
         EXPECT_EQ(m["connections"], 1);
     }
-}
-
-TEST(PresenceRedis, JoinAndLeaveReachTheOtherNodeButMembershipIsPerNode) {
-    RedisServer redis;
-    auto args = redis_herald_args(redis.url(), presence_flags());
-    HeraldProcess a(args);
-    HeraldProcess b(args);
-    SseClient on_b(b.port(), events_target({"chat:5"}));
-    ASSERT_EQ(on_b.status(), 200u);
-    // B's own join came back through Redis: B's subscription is live there.
-    auto own = on_b.next_event();
-    ASSERT_TRUE(own);
-    EXPECT_EQ(own->type, "join");
-
-    auto on_a = std::make_unique<WsClient>(a.port(), ws_target({"chat:5"}));
-    ASSERT_TRUE(on_a->wait_subscribed("chat:5"));
-    auto join = on_b.next_event();
-    ASSERT_TRUE(join);
-    EXPECT_EQ(join->type, "join");
-    EXPECT_FALSE(join->id);
-    const auto a_user = json::parse(join->data)["user"].get<std::string>();
-    EXPECT_TRUE(a_user.starts_with("anon-")) << join->data;
-    // The documented limit: each node lists its own subscribers only.
-    EXPECT_EQ(get_presence(b.port(), "?channel=chat:5", true).json()["members"].size(), 1u);
-    EXPECT_EQ(get_presence(a.port(), "?channel=chat:5", true).json()["members"][0]["user"],
-              a_user);
-
-    on_a.reset();
-    auto leave = on_b.next_event();
-    ASSERT_TRUE(leave);
-    EXPECT_EQ(leave->type, "leave");
-    EXPECT_EQ(json::parse(leave->data)["user"], a_user);
 }

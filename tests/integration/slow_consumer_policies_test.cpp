@@ -4,6 +4,7 @@
 // stays connected; a channel outside any namespace still disconnects it. A
 // fast subscriber is served throughout.
 #include "harness.hpp"
+#include "redis_server.hpp"
 
 #include <gtest/gtest.h>
 
@@ -40,15 +41,20 @@ struct Flood {
 // Publishes batches of ~4 KiB events, cycling over `channels`, until
 // `done()` holds. The fast subscriber, of `fast_channel`, reads every batch
 // and checks ids and order, so it never lags. `last` is empty if `done` never held or the fast
-// subscriber fell behind.
+// subscriber fell behind. `keys`, when given, cycles like `channels` and
+// sets each event's publish `key` ("" for none).
 Flood flood(HeraldProcess& herald, SseClient& fast, const std::string& fast_channel,
-            const std::vector<std::string>& channels, const std::function<bool()>& done) {
+            const std::vector<std::string>& channels, const std::function<bool()>& done,
+            const std::vector<std::string>& keys = {}) {
     const std::string payload(4000, 'x');
     Flood result;
     for (std::size_t batch_no = 0; batch_no < kMaxBatches; ++batch_no) {
         json batch = json::array();
-        for (std::size_t i = 0; i < 8; ++i)
+        for (std::size_t i = 0; i < 8; ++i) {
             batch.push_back({{"channel", channels[i % channels.size()]}, {"data", payload}});
+            if (!keys.empty() && !keys[i % keys.size()].empty())
+                batch.back()["key"] = keys[i % keys.size()];
+        }
         const auto ids = publish_batch(herald.port(), batch);
         result.published += ids.size();
         std::vector<std::string> expected; // those of the fast subscriber's channel
@@ -192,6 +198,46 @@ TEST(SlowConsumerPolicies, LatestEndsWithTheNewestEventOfEachChannel) {
     for (auto at = stream.find("\nid: "); at != std::string::npos; at = stream.find("\nid: ", at + 1))
         ++events;
     EXPECT_LT(events, flooded.published / 2) << "tick events published: " << flooded.published / 2;
+}
+
+// With the embedded broker or through Redis, whose envelope carries the key.
+void expect_latest_per_key(std::vector<std::string> args) {
+    HeraldProcess herald(std::move(args));
+    SseClient fast(herald.port(), events_target({"chat"}));
+    auto slow = stalled_sse(herald, "channel=tick:k");
+    const auto flooded = flood(herald, fast, "chat", {"tick:k", "chat", "tick:k", "chat"},
+                               metric_above(herald, dropped_series("latest"), 200),
+                               {"BTC", "", "ETH", ""});
+    ASSERT_FALSE(flooded.last.empty()) << "no latest replacements";
+    // Both still pending when the reader wakes: without keys, the second
+    // would replace the first.
+    const auto btc = publish_batch(herald.port(), json::array({{{"channel", "tick:k"},
+                                                                {"key", "BTC"},
+                                                                {"data", "btc-newest"}}}));
+    const auto eth = publish_batch(herald.port(), json::array({{{"channel", "tick:k"},
+                                                                {"key", "ETH"},
+                                                                {"data", "eth-newest"}}}));
+    ASSERT_EQ(btc.size(), 1u);
+    ASSERT_EQ(eth.size(), 1u);
+
+    std::string stream;
+    ASSERT_NE(slow->read_until(stream, "data: eth-newest\n\n", 20s), std::string::npos)
+        << "the slow subscriber lost its stream; read " << stream.size() << " bytes";
+    EXPECT_NE(stream.find(sse_id(btc[0]) + "data: btc-newest\n"), std::string::npos)
+        << "the newest BTC was replaced by an ETH";
+    EXPECT_LT(stream.find("btc-newest"), stream.find("eth-newest"));
+    EXPECT_EQ(stream.find("event: reset"), std::string::npos);
+    EXPECT_EQ(metric_value(herald.port(), kDisconnects), 0.0);
+}
+
+TEST(SlowConsumerPolicies, LatestKeepsTheNewestEventOfEachKey) {
+    expect_latest_per_key({"--config", write_temp_file("slow-policies.toml", kConfig)});
+}
+
+TEST(SlowConsumerPolicies, LatestKeepsTheNewestEventOfEachKeyThroughRedis) {
+    RedisServer redis;
+    expect_latest_per_key(
+        redis_herald_args(redis.url(), {"--config", write_temp_file("slow-policies.toml", kConfig)}));
 }
 
 TEST(SlowConsumerPolicies, ChannelsOutsideAnyNamespaceStillDisconnect) {

@@ -10,7 +10,8 @@ using nlohmann::json;
 std::optional<herald::EventFieldError> read(const std::string& text, std::string& name,
                                             std::optional<std::string>& id) {
     bool ephemeral = false;
-    return herald::read_event_fields(json::parse(text), name, id, ephemeral);
+    std::string key;
+    return herald::read_event_fields(json::parse(text), name, id, ephemeral, key);
 }
 
 } // namespace

@@ -94,11 +94,12 @@ struct Queued {
 };
 
 Queued event(const std::string& channel, SlowConsumer policy, std::string body,
-             std::size_t size = 10) {
+             std::size_t size = 10, std::string key = {}) {
     auto e = std::make_shared<Event>();
     e->channel = channel;
+    e->key = std::move(key);
     e->slow_consumer = policy;
-    e->latest_hash = std::hash<std::string_view>{}(channel);
+    e->latest_hash = latest_key_hash(channel, e->key);
     body.resize(size, '.');
     e->sse = std::move(body);
     EventPtr shared = e;
@@ -215,6 +216,24 @@ TEST(OutboxPolicies, LatestKeepsOnePendingEventPerChannelOnceRoomIsShort) {
     box.end_write(); // caught up: events queue whole again
     push(box, event("t1", SlowConsumer::latest, "t1-7"));
     EXPECT_EQ(push(box, event("t1", SlowConsumer::latest, "t1-8")).replaced, 0u);
+}
+
+TEST(OutboxPolicies, LatestKeepsOnePendingEventPerChannelAndKey) {
+    Outbox box(40);
+    push(box, event("px", SlowConsumer::latest, "btc-1", 10, "BTC"));
+    box.begin_write(); // being written: never replaced
+    push(box, event("px", SlowConsumer::latest, "btc-2", 10, "BTC"));
+    push(box, event("px", SlowConsumer::latest, "eth-1", 10, "ETH"));
+    push(box, event("px", SlowConsumer::latest, "any-1", 10)); // no key: the channel's own
+    // Full: each newer event replaces only its own key's.
+    auto r = push(box, event("px", SlowConsumer::latest, "eth-2", 10, "ETH"));
+    EXPECT_EQ(r.replaced, 1u);
+    r = push(box, event("px", SlowConsumer::latest, "btc-3", 10, "BTC"));
+    EXPECT_EQ(r.replaced, 1u);
+    r = push(box, event("px", SlowConsumer::latest, "any-2", 10));
+    EXPECT_EQ(r.replaced, 1u);
+    box.end_write();
+    EXPECT_EQ(joined(box.begin_write()), "eth-2.....btc-3.....any-2.....");
 }
 
 TEST(OutboxPolicies, EachEventKeepsItsOwnPolicyInOneSession) {

@@ -314,3 +314,48 @@ TEST(Presence, MatchesASimpleModelUnderRandomChanges) {
         for (const auto& m : p.members(channel))
             EXPECT_EQ(m.connections, total({channel, m.user})) << channel << " " << m.user;
 }
+
+TEST(PresenceRemote, ASnapshotReplacesTheOtherNodesEntriesJoinsFirst) {
+    Presence p("me");
+    p.add("room:1", "42", "");
+    p.merge("n2", "room:1", "7", 1, "");
+    p.merge("n2", "room:1", "8", 1, "");
+    const std::vector<Presence::Entry> snapshot{
+        {"n3", "room:1", "8", 2, R"({"a":1})"}, // 8 moved from n2 to n3: no event
+        {"n3", "room:1", "9", 1, ""},           // new
+        {"me", "room:1", "42", 5, ""},          // our own: we know better
+        {"n3", "room:2", "9", 1, ""},           // another channel's: not this one
+    };
+    EXPECT_EQ(strs(p.replace_remote("room:1", snapshot)),
+              (std::vector<std::string>{"join room:1 9", "leave room:1 7"}));
+    EXPECT_EQ(p.local_connections("room:1", "42"), 1u);
+    auto members = p.members("room:1");
+    ASSERT_EQ(members.size(), 3u);
+    EXPECT_EQ(members[1].user, "8");
+    EXPECT_EQ(members[1].connections, 2u);
+    EXPECT_EQ(members[1].info, R"({"a":1})");
+    EXPECT_TRUE(p.elsewhere("room:1", "8"));
+    EXPECT_FALSE(p.elsewhere("room:1", "42"));
+
+    p.forget_remote("room:1");
+    EXPECT_EQ(p.members("room:1").size(), 1u);
+    EXPECT_EQ(p.member_count(), 1u);
+}
+
+TEST(PresenceRemote, LocalEntriesAreWhatThisNodeWrites) {
+    Presence p("me");
+    p.add("room:1", "42", R"({"n":1})");
+    p.add("room:1", "42", R"({"n":1})");
+    p.add("room:2", "7", "");
+    p.merge("n2", "room:1", "9", 1, "");
+    const std::vector<Presence::Entry> room1{{"me", "room:1", "42", 2, R"({"n":1})"}};
+    EXPECT_EQ(p.local_entries("room:1"), room1);
+    EXPECT_EQ(p.local_entries().size(), 2u);
+    auto channels = p.local_channels();
+    std::sort(channels.begin(), channels.end());
+    EXPECT_EQ(channels, (std::vector<std::string>{"room:1", "room:2"}));
+    EXPECT_EQ(p.local_entry("room:1", "42"), room1[0]);
+    EXPECT_EQ(p.local_entry("room:1", "9").connections, 0u) << "another node's";
+    p.remove("room:2", "7");
+    EXPECT_EQ(p.local_channels(), std::vector<std::string>{"room:1"});
+}

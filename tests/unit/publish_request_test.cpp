@@ -228,3 +228,15 @@ TEST(PublishRequest, EphemeralFlag) {
     EXPECT_TRUE(ok(R"({"channel":"a","data":1,"ephemeral":true})")[0].ephemeral);
     EXPECT_FALSE(ok(R"({"channel":"a","data":1,"ephemeral":false})")[0].ephemeral);
 }
+
+TEST(PublishRequest, KeyForTheLatestPolicy) {
+    EXPECT_EQ(ok(R"({"channel":"a","data":1})")[0].key, "");
+    EXPECT_EQ(ok(R"({"channel":"a","data":1,"key":"BTC-USD"})")[0].key, "BTC-USD");
+    for (const char* body : {R"({"channel":"a","data":1,"key":7})",
+                             R"({"channel":"a","data":1,"key":""})",
+                             R"({"channel":"a","data":1,"key":"a b"})"}) {
+        auto parsed = herald::parse_publish_body(body);
+        ASSERT_TRUE(std::holds_alternative<herald::PublishParseError>(parsed)) << body;
+        EXPECT_EQ(std::get<herald::PublishParseError>(parsed).field, "key") << body;
+    }
+}

@@ -195,3 +195,12 @@ TEST(Payload, EphemeralAndSenderTravelInTheEnvelope) {
     EXPECT_TRUE(
         std::holds_alternative<BadPayload>(classify_payload(R"({"ephemeral":"yes","data":1})")));
 }
+
+TEST(Payload, KeyTravelsInTheEnvelope) {
+    const auto text = make_envelope("price", "p-1", "1", false, "", "BTC");
+    EXPECT_EQ(text, R"({"event":"price","id":"p-1","key":"BTC","data":1})");
+    auto e = env(text);
+    EXPECT_EQ(e.key, "BTC");
+    EXPECT_EQ(env(R"({"event":"price","data":1})").key, "");
+    EXPECT_TRUE(std::holds_alternative<BadPayload>(classify_payload(R"({"data":1,"key":5})")));
+}

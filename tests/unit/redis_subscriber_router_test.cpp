@@ -59,7 +59,9 @@ TEST_F(RouterTest, ExpectedAcksAdvanceTheTracker) {
     tracker.on_connect();
     tracker.want("news");
     ASSERT_EQ(tracker.take_subscribes(), Names{"news"});
-    EXPECT_TRUE(std::holds_alternative<Router::Confirmed>(route(subscribed("app:news"))));
+    auto action = route(subscribed("app:news"));
+    ASSERT_TRUE(std::holds_alternative<Router::Confirmed>(action));
+    EXPECT_EQ(std::get<Router::Confirmed>(action).channel, "news") << "as the tracker names it";
     EXPECT_TRUE(tracker.is_live("news"));
     tracker.unwant("news");
     ASSERT_EQ(tracker.take_unsubscribes(), Names{"news"});

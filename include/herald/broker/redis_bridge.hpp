@@ -15,12 +15,18 @@
 // Canary, CommandQueue, SubscriberRouter with SubscriptionTracker, Backoff.
 // This class only wires sockets, timers and the hub to their decisions, so
 // that each decision can be unit-tested without a Redis.
+//
+// With a presence namespace, it also shares presence (redis_presence.cpp,
+// PresenceSync and presence_wire): on the same two connections, it writes
+// this node's members, follows the deltas of the channels it has
+// subscribers to, and tells the hub what other nodes have.
 #include "herald/broker/broker.hpp"
 #include "herald/broker/redis/backoff.hpp"
 #include "herald/broker/redis/canary.hpp"
 #include "herald/broker/redis/command_queue.hpp"
 #include "herald/broker/redis/connection.hpp"
 #include "herald/broker/redis/handshake.hpp"
+#include "herald/broker/redis/presence_sync.hpp"
 #include "herald/broker/redis/subscriber_router.hpp"
 #include "herald/broker/redis/subscription_tracker.hpp"
 #include "herald/server/server_info.hpp"
@@ -29,7 +35,7 @@
 
 namespace herald {
 
-class RedisBridge final : public Broker {
+class RedisBridge final : public Broker, public Hub::SharedPresence {
 public:
     RedisBridge(const Config& config, Hub& hub, ServerInfo& info, redis::RedisEndpoint endpoint);
     // Both on the hub's thread (post them there).
@@ -40,6 +46,14 @@ public:
     // XADD to upstream_stream on the command connection.
     bool has_upstream() const override { return true; }
     void send_upstream(upstream::Message message, upstream::Handler done) override;
+
+    // Hub::SharedPresence, on the hub's thread.
+    void on_local_change(const Presence::Entry& entry) override;
+    bool announcing(const std::string& channel) const override {
+        return presence_.announcing(channel);
+    }
+    bool synced(const std::string& channel) const override { return presence_.synced(channel); }
+    void fetch(const std::string& channel, Hub::PresenceHandler done) override;
 
 private:
     enum class State { down, connecting, ready };
@@ -56,6 +70,16 @@ private:
     void tick();
     void send_canary(Clock::time_point now);
     std::string redis_channel(const std::string& channel) const;
+    bool commands_usable() const;
+
+    // Presence (redis_presence.cpp).
+    void presence_follow(const std::string& channel, bool follow);
+    void on_presence_message(const std::string& name, std::string_view payload);
+    void on_presence_subscribed(const std::string& name);
+    void presence_ready();
+    void presence_tick(Clock::time_point now);
+    void read_snapshot(const std::string& channel);
+    void presence_error(const std::string& what);
 
     const Config& config_;
     Hub& hub_;
@@ -77,6 +101,8 @@ private:
     redis::CommandQueue command_queue_; // completions of the command connection's commands
     redis::SubscriptionTracker tracker_;
     redis::Backoff backoff_;
+    const bool presence_enabled_; // some namespace has presence
+    redis::PresenceSync presence_;
 };
 
 } // namespace herald

@@ -53,6 +53,7 @@ struct Config {
     std::string channel_prefix;               // prepended to channel names in Redis
     Millis canary_interval{5'000};            // how often the bridge proves its subscription alive
     Millis canary_timeout{2'000};             // the canary must come back within this
+    Millis presence_ttl{30'000};              // a dead node's presence members expire after this
     std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
 
     // Authentication and authorization of subscribers (README "Security");

@@ -19,6 +19,7 @@ struct PublishRequest {
     std::string event = "message";
     std::optional<std::string> id;
     bool ephemeral = false; // delivered live only (an id, if given, is not used)
+    std::string key;        // what slow_consumer = "latest" keeps one of; "" = the channel
     std::string data_json; // compact JSON text of "data"
     std::string sse_data;  // the string when data is a JSON string, else data_json
 };

@@ -21,6 +21,7 @@ struct Event {
     // Delivered live only: never stored in history, never replayed, no id.
     bool ephemeral = false;
     std::string from; // the publishing WebSocket client's user id, or empty
+    std::string key;  // the publisher's `key` (for `latest`), or empty
     std::string sse;       // complete SSE bytes: "id: ..\nevent: ..\ndata: ..\n\n"
     std::string ws_frame;  // complete WebSocket text frame (header + JSON payload)
 
@@ -31,13 +32,18 @@ struct Event {
     // the event, so the fan-out reads it instead of matching patterns per
     // recipient.
     SlowConsumer slow_consumer = SlowConsumer::disconnect;
-    // For `latest`: the hash of what makes two events replace each other
-    // (the channel; a publisher's `key` will be one more field in both).
+    // For `latest`: the hash of what makes two events replace each other,
+    // the channel and the publisher's `key`.
     std::size_t latest_hash = 0;
-    bool same_latest_key(const Event& other) const { return channel == other.channel; }
+    bool same_latest_key(const Event& other) const {
+        return channel == other.channel && key == other.key;
+    }
 };
 
 using EventPtr = std::shared_ptr<const Event>;
+
+// Event::latest_hash for a channel and a publisher's key.
+std::size_t latest_key_hash(std::string_view channel, std::string_view key);
 
 // A validated event before any encoding: what a publisher (POST /publish, a
 // WebSocket publish) hands to the broker. Only the broker knows whether it
@@ -54,6 +60,11 @@ struct Publication {
     // Set by herald, never by the publisher: the user id of the WebSocket
     // client that published, so that receivers know who is typing.
     std::string from;
+    // The publisher's optional `key`: under slow_consumer = "latest", a
+    // pending event is replaced by a newer one of the same channel and key
+    // (a price per symbol, a progress bar per task). Never on the wire to
+    // subscribers.
+    std::string key = {};
 };
 
 // Builds an event and encodes both transports. `sse_data` is what EventSource

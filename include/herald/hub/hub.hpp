@@ -84,13 +84,44 @@ public:
     void presence_add(const std::string& user, const std::string& info,
                       const std::vector<std::string>& channels);
     void presence_remove(const std::string& user, const std::vector<std::string>& channels);
-    // The answer to a presence query (see Presence::answer).
-    std::string presence_answer(const std::string& channel) const {
-        return presence_.answer(channel);
+    // The answer to a presence query (see Presence::answer), given to `done`
+    // on the hub thread: at once from the registry, or once read from Redis
+    // when this node's view of the channel does not cover every node;
+    // nullopt when Redis could not be read.
+    using PresenceHandler = std::function<void(std::optional<std::string>)>;
+    void presence_query(const std::string& channel, PresenceHandler done);
+
+    // Presence shared across nodes (the Redis bridge implements it).
+    class SharedPresence {
+    public:
+        virtual ~SharedPresence() = default;
+        // This node's count of a user on a channel changed (0: none left).
+        virtual void on_local_change(const Presence::Entry& entry) = 0;
+        // Whether this node's joins and leaves on the channel may be
+        // announced yet, and whether its view covers every node.
+        virtual bool announcing(const std::string& channel) const = 0;
+        virtual bool synced(const std::string& channel) const = 0;
+        // Reads the answer for a channel whose view is not synced.
+        virtual void fetch(const std::string& channel, PresenceHandler done) = 0;
+    };
+    void share_presence(SharedPresence* shared) { shared_presence_ = shared; }
+    // What the bridge learns from Redis: another node's count (a delta), a
+    // snapshot of a channel (the first one after following it makes no
+    // events: it is the past), a dead node, a channel no longer followed.
+    void presence_merge(const Presence::Entry& entry);
+    void presence_snapshot(const std::string& channel, const std::vector<Presence::Entry>& entries,
+                           bool initial);
+    void presence_drop_node(const std::string& node);
+    void presence_forget(const std::string& channel);
+    // This node's own entries, to write again after a reconnect, and the
+    // channels where it has some, to refresh their expiry.
+    std::vector<Presence::Entry> presence_local_entries() const {
+        return presence_.local_entries();
     }
-    // With Redis, join/leave events are published through it, so that other
-    // nodes' subscribers get them too (null: ingested here).
-    std::function<void(std::vector<Publication>)> publish_presence_event;
+    Presence::Entry presence_local_entry(const std::string& channel, const std::string& user) const {
+        return presence_.local_entry(channel, user);
+    }
+    std::vector<std::string> presence_local_channels() const { return presence_.local_channels(); }
 
     void start_maintenance(); // periodic history expiry
     void stop();
@@ -124,7 +155,8 @@ private:
     History history_;
     std::uint64_t next_seq_ = 1;
     ChannelCounts counts_{0};
-    Presence presence_;
+    Presence presence_{boot_id_};
+    SharedPresence* shared_presence_ = nullptr;
     bool stopped_ = false;
 };
 

@@ -5,24 +5,9 @@
 // tabs, on one node or several, is one member. Owned by the hub thread;
 // single-threaded and sans-io: callers turn its answers into events and I/O.
 //
-// Multi-node with Redis (designed here, not implemented yet): each node has a
-// random id. For each channel where it has members it keeps its own hash
-// P:<channel>:<node> (field user, value "<connections> <info>"), where P is
-// <prefix>#presence ('#' is never in a channel name, so no clash with events),
-// written on its own changes (HSET/HDEL) with PEXPIRE presence_ttl, and is
-// listed in the sorted set P:<channel> scored by that expiry. Each change is
-// also published as a delta (node, user, absolute count, info) on P:<channel>,
-// which only nodes with subscribers to the channel listen to; they apply it
-// with merge(). Counts are absolute, so a delta seen twice does no harm. A
-// node reads a channel's whole set only once: when it gets the channel's first
-// local subscriber, or after a reconnect (live nodes from the sorted set by
-// score, then their hashes); after that it applies deltas, so a change costs
-// O(1) in Redis and one message per interested node, whatever the channel's
-// size. Every presence_ttl/3 a node re-PEXPIREs its hashes, re-scores its
-// entries and publishes a heartbeat on P:nodes. A node not heard from for
-// presence_ttl is dropped with drop_node(): each node sends the leaves to its
-// own subscribers, so each subscriber gets one leave; the dead node's hashes
-// expire in Redis by TTL and readers prune its sorted-set entries by score.
+// With Redis, every node's registry also holds the other nodes' entries,
+// kept in step by the bridge (broker/redis/presence_sync.hpp): merge() for a
+// delta, replace_remote() for a snapshot, drop_node() for a dead node.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -46,13 +31,23 @@ public:
         const char* event() const { return kind == Kind::join ? "join" : "leave"; }
     };
 
+    // One node's connections of one user on one channel, as shared in Redis.
+    struct Entry {
+        std::string node;
+        std::string channel;
+        std::string user;
+        std::uint64_t connections = 0;
+        std::string info; // compact JSON object, or empty
+        bool operator==(const Entry&) const = default;
+    };
+
     struct Member {
         std::string user;
         std::uint64_t connections = 0; // over every node
         std::string info;              // from the user's latest join, or empty
     };
 
-    // `local_node` names this node in merged views (its Redis id later).
+    // `local_node` names this node in merged views (its id in Redis).
     explicit Presence(std::string local_node = "local");
 
     // A local connection of `user` subscribed to `channel`; `info` is the
@@ -77,6 +72,26 @@ public:
     // Forgets every entry of `node` (it expired): the leaves of the users who
     // have no connection left on another node. Not for the local node.
     std::vector<Change> drop_node(const std::string& node);
+
+    // A snapshot of the channel from Redis: every other node's entries
+    // become those of `entries` (the local node's are skipped; they are
+    // ours). The joins and leaves that makes, joins first, so that a user
+    // who moved between nodes neither leaves nor joins.
+    std::vector<Change> replace_remote(const std::string& channel,
+                                       const std::vector<Entry>& entries);
+    // Forgets the other nodes' entries of a channel that this node no longer
+    // follows, silently: nobody here is subscribed to hear of it.
+    void forget_remote(const std::string& channel);
+    // This node's own entries: on one channel, or all of them (to write
+    // them to Redis again after a reconnect).
+    std::vector<Entry> local_entries(const std::string& channel) const;
+    std::vector<Entry> local_entries() const;
+    // The channels where this node has members.
+    std::vector<std::string> local_channels() const;
+    // This node's entry of `user` on `channel` (0 connections when none).
+    Entry local_entry(const std::string& channel, const std::string& user) const;
+    // Whether `user` has connections on `channel` on other nodes.
+    bool elsewhere(const std::string& channel, const std::string& user) const;
 
     // The channel's members sorted by user; empty when it has none.
     std::vector<Member> members(const std::string& channel) const;
@@ -115,6 +130,7 @@ private:
                               const std::string& user, std::uint64_t connections,
                               const std::string* info);
 
+    std::string local_node_;
     std::unordered_map<std::string, std::uint32_t> node_ids_; // the local node is 0
     std::vector<std::uint32_t> free_nodes_;                   // slots of dropped nodes, for reuse
     // Per node, its users per channel, so that drop_node looks only there.

@@ -136,7 +136,8 @@ struct HubStats {
     Gauge channels_active;
     Gauge presence_channels; // channels with at least one presence member
     Gauge presence_members;  // members over all presence channels
-    Counter presence_events_lost; // join/leave events the broker could not publish
+    Counter presence_sync_errors;  // presence messages and replies from Redis not usable
+    Counter presence_nodes_expired; // other nodes whose presence expired
 };
 
 // Renders the Prometheus text exposition format.

@@ -28,7 +28,7 @@ std::pair<std::string, std::string> data_fields(const json& data) {
 
 Payload envelope(const json& object) {
     Envelope out;
-    if (auto error = read_event_fields(object, out.event, out.id, out.ephemeral)) {
+    if (auto error = read_event_fields(object, out.event, out.id, out.ephemeral, out.key)) {
         return BadPayload{"envelope " + error->field + ": " + error->what};
     }
     // Only herald nodes and the application publish to Redis, so "from" is
@@ -76,7 +76,7 @@ Payload classify_payload(std::string_view payload) {
 }
 
 std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json,
-                          bool ephemeral, std::string_view from) {
+                          bool ephemeral, std::string_view from, std::string_view key) {
     try {
         std::string out = R"({"event":)" + json_quote(event);
         if (!id.empty()) {
@@ -87,6 +87,9 @@ std::string make_envelope(std::string_view event, std::string_view id, std::stri
         }
         if (!from.empty()) {
             out += R"(,"from":)" + json_quote(from);
+        }
+        if (!key.empty()) {
+            out += R"(,"key":)" + json_quote(key);
         }
         out += R"(,"data":)";
         out += data_json.empty() ? std::string_view("null") : data_json;

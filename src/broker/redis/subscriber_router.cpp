@@ -48,7 +48,7 @@ SubscriberRouter::Action SubscriberRouter::route(Reply reply, SubscriptionTracke
             return Reconnect{std::string("unexpected ") + kind + " ack for channel '" +
                              ack->channel + "': subscription state out of step with Redis"};
         }
-        return Confirmed{};
+        return Confirmed{std::move(ack->channel)};
     }
     return Ignore{};
 }

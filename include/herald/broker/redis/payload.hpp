@@ -3,7 +3,8 @@
 // (other herald nodes, or an application doing a plain PUBLISH) may send:
 //   - an envelope: a JSON object with any of "event", "data", "id"
 //       {"event":"notification","id":"n-1","data":{"text":"Hi"}}
-//     and optionally "ephemeral" (a boolean) and "from" (a user id),
+//     and optionally "ephemeral" (a boolean), "key" (see Publication) and
+//     "from" (a user id),
 //     other keys are ignored, "data" defaults to null;
 //   - anything else, delivered as the data of a "message" event: JSON text
 //     as is (compacted), non-JSON text as a JSON string.
@@ -21,6 +22,7 @@ struct Envelope {
     std::optional<std::string> id;
     bool ephemeral = false;
     std::string from; // the publishing WebSocket client's user, stamped by a herald node
+    std::string key;  // what slow_consumer = "latest" keeps one of; "" = the channel
     std::string data_json; // compact JSON
     std::string sse_data;
 };
@@ -46,6 +48,7 @@ Payload classify_payload(std::string_view payload);
 // `data_json` is inserted verbatim and must be compact JSON (as produced for
 // POST /publish); empty means null. Returns "" only on allocation failure.
 std::string make_envelope(std::string_view event, std::string_view id, std::string_view data_json,
-                          bool ephemeral = false, std::string_view from = {});
+                          bool ephemeral = false, std::string_view from = {},
+                          std::string_view key = {});
 
 } // namespace herald::redis

@@ -31,7 +31,9 @@ public:
     // Redis confirmed the canary subscription: for Handshake::on_canary_subscribed.
     struct CanarySubscribed {};
     // The tracker took an ack: send what it wants now, and tell the hub.
-    struct Confirmed {};
+    struct Confirmed {
+        std::string channel; // the name the tracker knows it by (prefix removed)
+    };
     // The subscription state can no longer be trusted: rebuild the connection.
     struct Reconnect {
         std::string reason;
