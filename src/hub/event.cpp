@@ -12,6 +12,13 @@ std::shared_ptr<Event> make_event(std::string channel, std::string name, std::st
                                   std::move(data_json), std::string(sse_data), false, ""});
 }
 
+const std::string& Event::client_sse() const {
+    std::call_once(client_sse_once_, [this] {
+        client_sse_ = sse::encode_event(id, {}, ws::frame_payload(ws_frame));
+    });
+    return client_sse_;
+}
+
 std::size_t latest_key_hash(std::string_view channel, std::string_view key) {
     // The key's hash mixed in as boost::hash_combine does.
     const auto c = std::hash<std::string_view>{}(channel);

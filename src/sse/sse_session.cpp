@@ -1,9 +1,10 @@
 #include "herald/sse/sse_session.hpp"
 
+#include "herald/hub/hub.hpp"
+#include "herald/poll/poll_cursor.hpp"
 #include "herald/server/worker.hpp"
 #include "herald/wire/control_json.hpp"
 #include "herald/wire/sse_encoder.hpp"
-#include "herald/wire/ws_frame.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -56,14 +57,23 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     // No length and no chunking: the stream's body ends when the connection does.
     head += "\r\n";
     head += sse::encode_retry(worker_.config().retry.count());
+    // The stream's position sets the browser's Last-Event-ID before any
+    // event does, so that a client that loses the stream before its first
+    // event resumes from here rather than from nothing: it then gets what it
+    // missed, or, from another node or a restarted one, a reset, never a
+    // silent gap. A block with an id and no data dispatches nothing.
+    const auto& position = options_.position;
     if (client_mode_)
-        head += client_message({}, encode_hello_json(worker_.config().heartbeat_interval.count()));
+        head += client_message(position,
+                               encode_hello_json(worker_.config().heartbeat_interval.count()));
     if (reset) {
-        // "id" with an empty value clears the browser's Last-Event-ID, so the
-        // next reconnect does not ask for the same lost position again.
-        head += client_mode_ ? "id\n" + client_message({}, encode_reset_json(reset_reason))
-                             : "id\nevent: reset\ndata: " +
+        // The position also replaces the lost id, so that the next reconnect
+        // does not ask for it again.
+        head += client_mode_ ? client_message(position, encode_reset_json(reset_reason))
+                             : "id: " + position + "\nevent: reset\ndata: " +
                                    nlohmann::json{{"reason", reset_reason}}.dump() + "\n\n";
+    } else if (!client_mode_) {
+        head += "id: " + position + "\n\n";
     }
     options_ = {};
     queue(std::make_shared<const std::string>(std::move(head)));
@@ -72,18 +82,8 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
 }
 
-void SseSession::deliver(const EventPtr& event) {
-    if (!client_mode_)
-        return Session::deliver(event);
-    // The event's WebSocket JSON carries its channel, which the shared SSE
-    // encoding lacks. Encoded for this stream and queued as a control
-    // message would be, so a client-mode stream that falls behind is
-    // disconnected whatever the channel's slow_consumer policy (it resumes
-    // from its last id when it reconnects).
-    auto bytes = std::make_shared<const std::string>(
-        client_message(event->id, ws::frame_payload(event->ws_frame)));
-    if (queue(std::move(bytes)))
-        worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
+void SseSession::on_history_position(std::uint64_t last_seq) {
+    options_.position = format_position(worker_.hub().boot_id(), last_seq);
 }
 
 void SseSession::on_sweep(Clock::time_point now) {

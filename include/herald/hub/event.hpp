@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,16 @@ struct Event {
     bool same_latest_key(const Event& other) const {
         return channel == other.channel && key == other.key;
     }
+
+    // The SSE form of client mode (README "Client mode"): an unnamed event
+    // whose data is the WebSocket JSON. Made by the first client-mode stream
+    // that gets the event, once, and shared by every other one, so that plain
+    // streams pay nothing for it.
+    const std::string& client_sse() const;
+
+private:
+    mutable std::once_flag client_sse_once_;
+    mutable std::string client_sse_;
 };
 
 using EventPtr = std::shared_ptr<const Event>;

@@ -36,8 +36,8 @@ public:
     virtual void on_subscribed(const std::vector<std::string>& channels, bool reset,
                                const std::string& reset_reason,
                                const std::vector<EventPtr>& replay) = 0;
-    // Just before on_subscribed: the hub's SubscribeResult::last_seq. Only
-    // the long poll needs it (its position cursor); streams ignore it.
+    // Just before on_subscribed: the hub's SubscribeResult::last_seq, for a
+    // position cursor (poll_cursor.hpp): the long poll's, SSE's first id.
     virtual void on_history_position(std::uint64_t /*last_seq*/) {}
 
     void abort() override { close_now(); }

@@ -18,6 +18,7 @@ public:
         std::optional<std::string> last_event_id;
         std::string cors_origin; // echoed when allowed; empty = no CORS headers
         bool client_mode = false;
+        std::string position; // the hub's position when the stream went live
     };
 
     SseSession(Worker& worker, tcp::socket socket, Options options);
@@ -28,11 +29,12 @@ public:
                        const std::vector<EventPtr>& replay) override;
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
-    // In client mode, each event is encoded for this stream (see above).
-    void deliver(const EventPtr& event) override;
+    void on_history_position(std::uint64_t last_seq) override;
 
 private:
-    const std::string& encoding(const Event& event) const override { return event.sse; }
+    const std::string& encoding(const Event& event) const override {
+        return client_mode_ ? event.client_sse() : event.sse;
+    }
     void on_slow_consumer() override;
     SharedBuffer gap_marker(std::size_t dropped) const override;
     // EventSource sends nothing after its request: what comes is dropped.
