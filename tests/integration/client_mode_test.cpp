@@ -18,15 +18,16 @@ TEST(ClientMode, SseOpensWithHelloCarryingTheHeartbeatInterval) {
     HeraldProcess herald(fast_flags()); // --heartbeat-interval 1s
     SseClient client(herald.port(), events_target({"user:42"}, "client=1"));
     ASSERT_EQ(client.status(), 200u);
-    EXPECT_EQ(client.body_prefix().rfind(
-                  "retry: 3000\n\ndata: {\"type\":\"hello\",\"heartbeat\":1000}\n\n", 0),
-              0u)
+    EXPECT_EQ(client.body_prefix().rfind("retry: 3000\n\nid: @", 0), 0u) << client.body_prefix();
+    EXPECT_NE(client.body_prefix().find("\ndata: {\"type\":\"hello\",\"heartbeat\":1000}\n\n"),
+              std::string::npos)
         << client.body_prefix();
     auto hello = client.next_event(2s);
     ASSERT_TRUE(hello);
     EXPECT_EQ(hello->type, "message") << "unnamed, so that onmessage gets it";
     EXPECT_EQ(data_of(*hello), (json{{"type", "hello"}, {"heartbeat", 1000}}));
-    EXPECT_FALSE(hello->id) << "no id line: the last event id stays untouched";
+    ASSERT_TRUE(hello->id);
+    EXPECT_TRUE(hello->id->starts_with("@")) << "the stream's position: " << *hello->id;
 }
 
 TEST(ClientMode, SseEventsAreUnnamedWithTheWebSocketJson) {
@@ -96,14 +97,15 @@ TEST(ClientMode, SseHeartbeatsAreEventsNotComments) {
     EXPECT_EQ(client.count_comments("heartbeat"), 0u);
 }
 
-TEST(ClientMode, SseResetIsAMessageThatClearsTheLastEventId) {
+TEST(ClientMode, SseResetIsAMessageThatReplacesTheLastEventIdWithThePosition) {
     HeraldProcess herald;
     SseClient client(herald.port(), events_target({"a"}, "client=1&lastEventId=never-seen"));
     ASSERT_TRUE(client.next_event(2s)); // hello
     auto reset = client.next_event(2s);
     ASSERT_TRUE(reset);
     EXPECT_EQ(reset->type, "message");
-    EXPECT_EQ(reset->id, std::optional<std::string>(""));
+    ASSERT_TRUE(reset->id);
+    EXPECT_TRUE(reset->id->starts_with("@")) << *reset->id;
     auto data = data_of(*reset);
     EXPECT_EQ(data["type"], "reset") << reset->data;
     EXPECT_TRUE(data["reason"].is_string()) << reset->data;

@@ -79,8 +79,11 @@ TEST(Resume, SseUnknownIdSendsResetThenLiveEvents) {
     auto reset = client.next_event();
     ASSERT_TRUE(reset);
     EXPECT_EQ(reset->type, "reset");
-    EXPECT_EQ(reset->id, std::optional<std::string>("")) << "an id line with an empty value";
-    EXPECT_EQ(reset->last_event_id, "");
+    // The lost id is replaced by the new stream's position, so that a
+    // reconnect does not ask for it again.
+    ASSERT_TRUE(reset->id);
+    EXPECT_TRUE(reset->id->starts_with("@")) << *reset->id;
+    EXPECT_EQ(reset->last_event_id, *reset->id);
     auto data = json::parse(reset->data, nullptr, false);
     EXPECT_TRUE(data.is_object() && data.contains("reason")) << reset->data;
 
@@ -193,4 +196,33 @@ TEST(Resume, ResumeWhilePublishingHasNoGapsOrDuplicates) {
         expected.push_back("live-" + std::to_string(i));
     EXPECT_EQ(ids_of(sse_events), expected);
     EXPECT_EQ(ws_ids, expected);
+}
+
+TEST(Resume, SseStreamOpensWithAPositionThatResumesOnlyWhereItWasIssued) {
+    HeraldProcess herald;
+    std::string position;
+    {
+        SseClient first(herald.port(), events_target({"pos:1"}));
+        const auto& body = first.body_prefix();
+        const auto at = body.find("\nid: @");
+        ASSERT_NE(at, std::string::npos) << body;
+        position = body.substr(at + 5, body.find('\n', at + 1) - at - 5);
+        EXPECT_FALSE(first.next_event(Millis{200})) << "the position block dispatches no event";
+    } // lost before its first event
+    const auto missed = publish_event(herald.port(), "pos:1", 1);
+
+    SseClient again(herald.port(), events_target({"pos:1"}), {{"Last-Event-ID", position}});
+    auto replay = again.next_event();
+    ASSERT_TRUE(replay);
+    EXPECT_EQ(replay->id, missed) << "what came while it was away";
+
+    // Another process (another node, or this one restarted) cannot resolve
+    // it: a reset, never a silent gap, and the new stream's position.
+    HeraldProcess other;
+    SseClient elsewhere(other.port(), events_target({"pos:1"}), {{"Last-Event-ID", position}});
+    auto reset = elsewhere.next_event();
+    ASSERT_TRUE(reset);
+    EXPECT_EQ(reset->type, "reset");
+    EXPECT_TRUE(reset->last_event_id.starts_with("@")) << reset->last_event_id;
+    EXPECT_NE(reset->last_event_id, position);
 }

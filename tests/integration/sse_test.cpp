@@ -148,6 +148,9 @@ TEST(Sse, CurlStreamsEvents) {
     auto first = curl.read_line(kTimeout);
     ASSERT_EQ(first, "retry: 3000");
     ASSERT_EQ(curl.read_line(kTimeout), "");
+    // The stream's position: an id with no data, no event.
+    EXPECT_TRUE(curl.read_line(kTimeout).value_or("").starts_with("id: @"));
+    ASSERT_EQ(curl.read_line(kTimeout), "");
 
     const auto id = publish_event(herald.port(), "user:42", "hello curl", "notification");
     EXPECT_EQ(curl.read_line(kTimeout), "id: " + id);

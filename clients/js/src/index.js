@@ -227,7 +227,16 @@ export class Herald extends Emitter {
     if (transport === SSE) {
       const es = new this.EventSource(url('events', { client: 1 }), { withCredentials: !!o.withCredentials });
       conn.close = () => es.close();
-      es.onmessage = (m) => gen === this._gen && this._frame(JSON.parse(m.data));
+      es.onmessage = (m) => {
+        if (gen !== this._gen) return;
+        const msg = JSON.parse(m.data);
+        this._frame(msg);
+        // The hello and a reset carry the stream's position (@boot-seq): the
+        // resume point until an event gives one.
+        if ((msg.type === 'hello' && this.lastEventId == null) || msg.type === 'reset') {
+          this.lastEventId = m.lastEventId || null;
+        }
+      };
       es.onerror = onError;
       return;
     }
