@@ -1,0 +1,196 @@
+// herald under Redis Sentinel, with Debian's redis-sentinel: a master, a
+// replica and three sentinels on loopback. Two nodes find the master through
+// the sentinels, lose it to kill -9, report the failover on /readyz, move
+// both their connections to the promoted replica, and deliver again. Then
+// configurations that cannot work: each must say why.
+#include "redis_sentinel_set.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+using namespace herald_test;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::string> sentinel_args(const RedisSentinelSet& set, std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"--redis-sentinels",  set.addresses(),
+                                     "--redis-master-name", "mymaster",
+                                     "--canary-interval",   "1s",
+                                     "--canary-timeout",    "500ms"};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+double metric(std::uint16_t port, const std::string& name) {
+    return metric_value(port, name).value_or(-1);
+}
+
+} // namespace
+
+TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
+    const auto started = Clock::now();
+    RedisSentinelSet set;
+    const auto old_master = set.master().port();
+    const auto new_master = set.replica().port();
+    HeraldProcess a(sentinel_args(set));
+    HeraldProcess b(sentinel_args(set));
+    ASSERT_TRUE(wait_ready(a.port())) << readyz(a.port()).body;
+    ASSERT_TRUE(wait_ready(b.port())) << readyz(b.port()).body;
+    EXPECT_TRUE(a.wait_for_log("master 'mymaster' is at 127.0.0.1:" + std::to_string(old_master),
+                               Millis{1000}));
+
+    SseClient sse(a.port(), events_target({"news"}));
+    WsClient ws(b.port(), ws_target({"news"}));
+    ASSERT_TRUE(ws.wait_subscribed("news"));
+    // Each node holds one subscription, on the master.
+    ASSERT_TRUE(wait_until([&] { return set.master().pubsub_numsub("news") == 2; }));
+
+    // Before: through each node, and straight into the master.
+    for (auto port : {a.port(), b.port()})
+        ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, publish_event(port, "news", "before")));
+    set.master().cli("PUBLISH", "news", R"({"id":"cli-1","data":"before"})");
+    ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, "cli-1"));
+
+    // kill -9 the master: /readyz says which master is gone, and why.
+    set.master().kill();
+    const auto killed = Clock::now();
+    auto body = wait_not_ready(a.port(), Millis{3000});
+    ASSERT_TRUE(body) << "node A stayed ready after its master died";
+    const auto reason = reason_of(body);
+    EXPECT_NE(reason.find("master 'mymaster' at 127.0.0.1:" + std::to_string(old_master)),
+              std::string::npos)
+        << reason;
+    EXPECT_NE(reason.find("failover"), std::string::npos) << reason;
+    // While there is no master, publishing is refused, not lost silently.
+    EXPECT_EQ(publish(b.port(), {{"channel", "news"}, {"data", "during"}}).status, 503u);
+
+    ASSERT_EQ(set.wait_failover(old_master, Millis{15'000}), new_master) << set.log();
+    ASSERT_TRUE(wait_ready(a.port(), Millis{10'000})) << readyz(a.port()).body;
+    ASSERT_TRUE(wait_ready(b.port(), Millis{10'000})) << readyz(b.port()).body;
+    const auto failover_ms =
+        std::chrono::duration_cast<Millis>(Clock::now() - killed).count();
+    std::printf("failover: both nodes ready again %lld ms after kill -9\n",
+                static_cast<long long>(failover_ms));
+
+    // Both nodes are on the new master: their subscriptions are there, and
+    // each logged and counted the move.
+    EXPECT_TRUE(wait_until([&] { return set.replica().pubsub_numsub("news") == 2; }))
+        << set.replica().pubsub_numsub("news");
+    EXPECT_NE(set.replica().cli("ROLE").find("master"), std::string::npos);
+    for (auto* node : {&a, &b}) {
+        EXPECT_TRUE(node->wait_for_log("master 'mymaster' is at 127.0.0.1:" +
+                                           std::to_string(new_master),
+                                       Millis{1000}));
+        EXPECT_EQ(metric(node->port(), "herald_redis_master_switches_total"), 1);
+        EXPECT_GE(metric(node->port(), "herald_redis_failovers_total"), 1)
+            << "the +switch-master announcement did not reach the node";
+        EXPECT_EQ(metric(node->port(), "herald_redis_connected"), 1);
+    }
+
+    // After: delivery resumes through both nodes and straight into the new master.
+    for (auto port : {a.port(), b.port()})
+        ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, publish_event(port, "news", "after")));
+    EXPECT_EQ(set.replica().cli("PUBLISH", "news", R"({"id":"cli-2","data":"after"})"), "2\n");
+    ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, "cli-2"));
+    ASSERT_NO_FATAL_FAILURE(expect_quiet(sse, ws));
+
+    // Upstream messages (XADD) go to the new master too.
+    ASSERT_FALSE(ws.send_json(
+        {{"type", "send"}, {"channel", "news"}, {"data", {{"text", "hi"}}}, {"ref", "u1"}}));
+    std::optional<json> sent;
+    for (int i = 0; i < 5 && !(sent && sent->value("type", "") == "sent"); ++i)
+        sent = ws.next_json();
+    ASSERT_TRUE(sent && sent->value("type", "") == "sent") << (sent ? sent->dump() : "nothing");
+    EXPECT_EQ(set.replica().cli("XLEN", "herald:upstream"), "1\n");
+
+    const auto total = std::chrono::duration_cast<Millis>(Clock::now() - started).count();
+    EXPECT_LT(total, 30'000) << "the failover test should stay under 30 s";
+}
+
+TEST(RedisSentinel, UnreachableSentinelsAreReportedOneByOne) {
+    const auto one = pick_free_port(), two = pick_free_port();
+    HeraldProcess herald({"--redis-sentinels",
+                          "127.0.0.1:" + std::to_string(one) + ",127.0.0.1:" + std::to_string(two),
+                          "--redis-master-name", "mymaster"});
+    std::string reason;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            reason = reason_of(wait_not_ready(herald.port(), Millis{500}));
+            return reason.find("no sentinel named the master 'mymaster'") != std::string::npos;
+        },
+        Millis{5000}))
+        << reason;
+    for (auto port : {one, two})
+        EXPECT_NE(reason.find("sentinel 127.0.0.1:" + std::to_string(port) + ": connect"),
+                  std::string::npos)
+            << reason;
+    EXPECT_EQ(publish(herald.port(), {{"channel", "a"}, {"data", 1}}).status, 503u);
+    EXPECT_EQ(http_get(herald.port(), "/healthz").status, 200u);
+}
+
+TEST(RedisSentinel, WrongMasterNameAndSentinelPasswordAreReportedAndTheRightOnesWork) {
+    RedisSentinelSet set(RedisSentinelSet::Options{.master_name = "mymaster",
+                                                   .sentinels = 1,
+                                                   .replica = false,
+                                                   .sentinel_password = "s-secret"});
+    auto expect_not_ready = [](HeraldProcess& herald, const std::string& words) {
+        std::string reason;
+        EXPECT_TRUE(wait_until(
+            [&] {
+                reason = reason_of(wait_not_ready(herald.port(), Millis{500}));
+                return reason.find(words) != std::string::npos;
+            },
+            Millis{5000}))
+            << "expected '" << words << "' in the reason; got: " << reason;
+        EXPECT_EQ(herald.log().find("s-secret"), std::string::npos) << "password in the log";
+    };
+    {
+        HeraldProcess wrong_name({"--redis-sentinels", set.addresses(), "--redis-master-name",
+                                  "nosuchmaster", "--redis-sentinel-password", "s-secret"});
+        expect_not_ready(wrong_name, "does not know a master named 'nosuchmaster'");
+    }
+    {
+        HeraldProcess no_password(sentinel_args(set));
+        expect_not_ready(no_password, "NOAUTH");
+    }
+    HeraldProcess right(sentinel_args(set, {"--redis-sentinel-password", "s-secret"}));
+    ASSERT_TRUE(wait_ready(right.port())) << readyz(right.port()).body;
+    SseClient sse(right.port(), events_target({"x"}));
+    const auto id = publish_event(right.port(), "x", "through the master the sentinel named");
+    auto event = sse.next_event();
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->id, id);
+}
+
+TEST(RedisSentinel, BadCombinationsStopHeraldAtStart) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    const std::vector<Case> cases = {
+        {{"--redis-sentinels", "127.0.0.1:26379"},
+         "redis_master_name is required with redis_sentinels"},
+        {{"--redis-master-name", "mymaster"}, "redis_master_name (from flag --redis-master-name): "
+                                              "only used with redis_sentinels"},
+        {{"--redis-sentinels", "127.0.0.1:0", "--redis-master-name", "m"},
+         "invalid sentinel address \"127.0.0.1:0\""},
+        {{"--redis-sentinels", "127.0.0.1", "--redis-master-name", "m", "--redis-url",
+          "unix:///run/redis.sock"},
+         "a unix:// socket cannot be used with redis_sentinels"},
+    };
+    for (const auto& c : cases) {
+        const auto log = write_temp_file("sentinel-bad.log", "");
+        std::vector<std::string> argv = {HERALD_BINARY};
+        argv.insert(argv.end(), c.args.begin(), c.args.end());
+        ChildProcess child({argv, log});
+        auto exit = child.wait_exit(kTimeout);
+        ASSERT_TRUE(exit && exit->exited) << c.message;
+        EXPECT_NE(exit->code, 0) << c.message;
+        std::ifstream in(log);
+        const std::string output{std::istreambuf_iterator<char>(in), {}};
+        EXPECT_NE(output.find(c.message), std::string::npos) << output;
+    }
+}
