@@ -27,10 +27,14 @@ std::map<std::string, std::string> pairs(const std::string& text) {
 RedisSentinelSet::RedisSentinelSet() : RedisSentinelSet(Options{}) {}
 
 RedisSentinelSet::RedisSentinelSet(Options options) : options_(std::move(options)) {
-    master_ = std::make_unique<RedisServer>();
+    master_ = std::make_unique<RedisServer>(RedisServer::Options{.password = options_.data_password});
     if (options_.replica) {
         RedisServer::Options replica;
-        replica.extra_args = {"--replicaof", "127.0.0.1", std::to_string(master_->port())};
+        replica.password = options_.data_password;
+        if (!replica.password.empty())
+            replica.extra_args = {"--masterauth", replica.password};
+        replica.extra_args.insert(replica.extra_args.end(),
+                                  {"--replicaof", "127.0.0.1", std::to_string(master_->port())});
         replica_ = std::make_unique<RedisServer>(std::move(replica));
         const bool synced = wait_until(
             [&] {
@@ -71,6 +75,8 @@ bool RedisSentinelSet::launch_sentinel(std::size_t index) {
                        "\nsentinel down-after-milliseconds " + name +
                        " 1000\nsentinel failover-timeout " + name +
                        " 10000\nsentinel parallel-syncs " + name + " 1\n";
+    if (!options_.data_password.empty())
+        conf += "sentinel auth-pass " + name + " " + options_.data_password + "\n";
     if (!options_.sentinel_password.empty())
         conf += "requirepass " + options_.sentinel_password + "\nsentinel sentinel-pass " +
                 options_.sentinel_password + "\n";

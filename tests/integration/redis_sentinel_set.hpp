@@ -16,6 +16,7 @@ public:
         int sentinels = 3;
         bool replica = true;
         std::string sentinel_password; // requirepass of the sentinels (and between them)
+        std::string data_password;     // requirepass of master and replica (sentinel auth-pass)
     };
 
     // Starts everything and waits until every sentinel knows the replica and

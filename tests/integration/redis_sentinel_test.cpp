@@ -131,11 +131,14 @@ TEST(RedisSentinel, UnreachableSentinelsAreReportedOneByOne) {
     EXPECT_EQ(http_get(herald.port(), "/healthz").status, 200u);
 }
 
-TEST(RedisSentinel, WrongMasterNameAndSentinelPasswordAreReportedAndTheRightOnesWork) {
+// Passwords on both sides: the sentinels' own (redis_sentinel_password) and
+// the master's, which still comes from redis_url (whose host is ignored).
+TEST(RedisSentinel, WrongMasterNameAndPasswordsAreReportedAndTheRightOnesWork) {
     RedisSentinelSet set(RedisSentinelSet::Options{.master_name = "mymaster",
                                                    .sentinels = 1,
                                                    .replica = false,
-                                                   .sentinel_password = "s-secret"});
+                                                   .sentinel_password = "s-secret",
+                                                   .data_password = "d-secret"});
     auto expect_not_ready = [](HeraldProcess& herald, const std::string& words) {
         std::string reason;
         EXPECT_TRUE(wait_until(
@@ -146,6 +149,7 @@ TEST(RedisSentinel, WrongMasterNameAndSentinelPasswordAreReportedAndTheRightOnes
             Millis{5000}))
             << "expected '" << words << "' in the reason; got: " << reason;
         EXPECT_EQ(herald.log().find("s-secret"), std::string::npos) << "password in the log";
+        EXPECT_EQ(herald.log().find("d-secret"), std::string::npos) << "password in the log";
     };
     {
         HeraldProcess wrong_name({"--redis-sentinels", set.addresses(), "--redis-master-name",
@@ -154,15 +158,26 @@ TEST(RedisSentinel, WrongMasterNameAndSentinelPasswordAreReportedAndTheRightOnes
     }
     {
         HeraldProcess no_password(sentinel_args(set));
-        expect_not_ready(no_password, "NOAUTH");
+        expect_not_ready(no_password, "sentinel 127.0.0.1:" +
+                                          std::to_string(set.sentinel_ports()[0]) +
+                                          ": error: NOAUTH");
     }
-    HeraldProcess right(sentinel_args(set, {"--redis-sentinel-password", "s-secret"}));
+    {
+        HeraldProcess no_data_password(
+            sentinel_args(set, {"--redis-sentinel-password", "s-secret"}));
+        expect_not_ready(no_data_password, "Redis refused the handshake: NOAUTH");
+        EXPECT_EQ(no_data_password.log().find("d-secret"), std::string::npos);
+    }
+    HeraldProcess right(sentinel_args(set, {"--redis-sentinel-password", "s-secret", "--redis-url",
+                                            "redis://:d-secret@ignored.invalid:1/3"}));
     ASSERT_TRUE(wait_ready(right.port())) << readyz(right.port()).body;
     SseClient sse(right.port(), events_target({"x"}));
     const auto id = publish_event(right.port(), "x", "through the master the sentinel named");
     auto event = sse.next_event();
     ASSERT_TRUE(event);
     EXPECT_EQ(event->id, id);
+    EXPECT_EQ(right.log().find("d-secret"), std::string::npos) << "password in the log";
+    EXPECT_EQ(right.log().find("s-secret"), std::string::npos) << "password in the log";
 }
 
 TEST(RedisSentinel, BadCombinationsStopHeraldAtStart) {
