@@ -238,6 +238,8 @@ void RedisBridge::drop_connections() {
     presence_.on_disconnect();
     // Publishes waiting for a reply will not get one: answer them now.
     command_queue_.fail_all("Redis connection lost");
+    if (sentinels_)
+        cancel_query(); // a check for connections that are gone; the reconnect asks anew
 }
 
 void RedisBridge::on_down(const std::string& what) {

@@ -38,11 +38,15 @@ redis::SentinelResolver::Options RedisBridge::sentinel_options() const {
 }
 
 void RedisBridge::ask_sentinels() {
+    cancel_query();
+    ask_next_sentinel();
+}
+
+void RedisBridge::cancel_query() {
     if (query_)
         query_->close();
-    ++query_generation_;
+    ++query_generation_; // its callbacks, should any still come, are ignored
     sentinels_->begin_round();
-    ask_next_sentinel();
 }
 
 void RedisBridge::ask_next_sentinel() {
@@ -159,7 +163,7 @@ void RedisBridge::on_watch_replies(std::vector<Reply>& replies) {
             info_.redis_stats.failovers_seen.add();
             spdlog::warn("redis: {}", outcome.reason);
             if (state_ == State::resolving)
-                ++query_generation_; // the announcement is newer than any answer
+                cancel_query(); // the announcement is newer than any answer
             follow_master(outcome.master, outcome.reason);
         }
         if (generation != watch_generation_)

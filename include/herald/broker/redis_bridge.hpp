@@ -87,6 +87,7 @@ private:
     redis::SentinelResolver::Options sentinel_options() const;
     void ask_sentinels();
     void ask_next_sentinel();
+    void cancel_query();
     void on_query_replies(std::vector<redis::Reply>& replies);
     void on_query_outcome(const redis::SentinelResolver::Outcome& outcome);
     void open_watch();
