@@ -3,11 +3,13 @@
 // the sentinels, lose it to kill -9, report the failover on /readyz, move
 // both their connections to the promoted replica, and deliver again. Then
 // configurations that cannot work: each must say why.
+#include "presence_fixture.hpp"
 #include "redis_sentinel_set.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 
 using namespace herald_test;
 
@@ -28,6 +30,27 @@ double metric(std::uint16_t port, const std::string& name) {
     return metric_value(port, name).value_or(-1);
 }
 
+// Tokens, a publish key, and a namespace with presence (without join/leave
+// events, which would come between the events the test counts) and upstream.
+std::vector<std::string> secure_presence_flags() {
+    const char* config = "[[namespace]]\npattern = \"quiet:*\"\npresence = true\nupstream = true\n";
+    return secure_flags({"--config", write_temp_file("sentinel-presence.toml", config),
+                         "--publish-key", "pk"});
+}
+
+// The users /presence of `port` lists for `channel`, sorted.
+std::vector<std::string> users_on(std::uint16_t port, const std::string& channel) {
+    std::vector<std::string> users;
+    auto answer = get_presence(port, "?channel=" + channel, true);
+    if (answer.status != 200)
+        return {"HTTP " + std::to_string(answer.status)};
+    const auto body = answer.json(); // held: the loop must not run over a temporary's member
+    for (const auto& member : body["members"])
+        users.push_back(member.value("user", ""));
+    std::sort(users.begin(), users.end());
+    return users;
+}
+
 } // namespace
 
 TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
@@ -35,24 +58,38 @@ TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
     RedisSentinelSet set;
     const auto old_master = set.master().port();
     const auto new_master = set.replica().port();
-    HeraldProcess a(sentinel_args(set));
-    HeraldProcess b(sentinel_args(set));
+    HeraldProcess a(sentinel_args(set, secure_presence_flags()), Security::as_configured);
+    HeraldProcess b(sentinel_args(set, secure_presence_flags()), Security::as_configured);
     ASSERT_TRUE(wait_ready(a.port())) << readyz(a.port()).body;
     ASSERT_TRUE(wait_ready(b.port())) << readyz(b.port()).body;
     EXPECT_TRUE(a.wait_for_log("master 'mymaster' is at 127.0.0.1:" + std::to_string(old_master),
                                Millis{1000}));
 
-    SseClient sse(a.port(), events_target({"news"}));
-    WsClient ws(b.port(), ws_target({"news"}));
-    ASSERT_TRUE(ws.wait_subscribed("news"));
+    SseClient sse(a.port(), events_target({"quiet:news"}, "token=" + token_for("ann")));
+    WsClient ws(b.port(), ws_target({"quiet:news"}, "token=" + token_for("bob")));
+    // A token subscribes a WebSocket to its user's channel as well.
+    std::set<std::string> subscribed;
+    while (subscribed.size() < 2) {
+        auto message = ws.next_json();
+        ASSERT_TRUE(message) << "WS not subscribed to quiet:news and user:bob";
+        if (message->value("type", "") == "subscribed")
+            subscribed.insert(message->value("channel", ""));
+    }
+    EXPECT_EQ(subscribed, (std::set<std::string>{"quiet:news", "user:bob"}));
     // Each node holds one subscription, on the master.
-    ASSERT_TRUE(wait_until([&] { return set.master().pubsub_numsub("news") == 2; }));
+    ASSERT_TRUE(wait_until([&] { return set.master().pubsub_numsub("quiet:news") == 2; }));
 
     // Before: through each node, and straight into the master.
     for (auto port : {a.port(), b.port()})
-        ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, publish_event(port, "news", "before")));
-    set.master().cli("PUBLISH", "news", R"({"id":"cli-1","data":"before"})");
+        ASSERT_NO_FATAL_FAILURE(
+            expect_next_id(sse, ws, publish_event(port, "quiet:news", "before", {}, {}, "pk")));
+    set.master().cli("PUBLISH", "quiet:news", R"({"id":"cli-1","data":"before"})");
     ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, "cli-1"));
+
+    // Presence, shared through the master: each node sees both members.
+    for (auto port : {a.port(), b.port()})
+        EXPECT_TRUE(wait_until([&] { return users_on(port, "quiet:news").size() == 2; }))
+            << ::testing::PrintToString(users_on(port, "quiet:news"));
 
     // kill -9 the master: /readyz says which master is gone, and why.
     set.master().kill();
@@ -65,7 +102,8 @@ TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
         << reason;
     EXPECT_NE(reason.find("failover"), std::string::npos) << reason;
     // While there is no master, publishing is refused, not lost silently.
-    EXPECT_EQ(publish(b.port(), {{"channel", "news"}, {"data", "during"}}).status, 503u);
+    EXPECT_EQ(publish(b.port(), {{"channel", "quiet:news"}, {"data", "during"}}, "pk").status,
+              503u);
 
     ASSERT_EQ(set.wait_failover(old_master, Millis{15'000}), new_master) << set.log();
     ASSERT_TRUE(wait_ready(a.port(), Millis{10'000})) << readyz(a.port()).body;
@@ -77,8 +115,8 @@ TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
 
     // Both nodes are on the new master: their subscriptions are there, and
     // each logged and counted the move.
-    EXPECT_TRUE(wait_until([&] { return set.replica().pubsub_numsub("news") == 2; }))
-        << set.replica().pubsub_numsub("news");
+    EXPECT_TRUE(wait_until([&] { return set.replica().pubsub_numsub("quiet:news") == 2; }))
+        << set.replica().pubsub_numsub("quiet:news");
     EXPECT_NE(set.replica().cli("ROLE").find("master"), std::string::npos);
     for (auto* node : {&a, &b}) {
         EXPECT_TRUE(node->wait_for_log("master 'mymaster' is at 127.0.0.1:" +
@@ -92,19 +130,30 @@ TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
 
     // After: delivery resumes through both nodes and straight into the new master.
     for (auto port : {a.port(), b.port()})
-        ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, publish_event(port, "news", "after")));
-    EXPECT_EQ(set.replica().cli("PUBLISH", "news", R"({"id":"cli-2","data":"after"})"), "2\n");
+        ASSERT_NO_FATAL_FAILURE(
+            expect_next_id(sse, ws, publish_event(port, "quiet:news", "after", {}, {}, "pk")));
+    EXPECT_EQ(set.replica().cli("PUBLISH", "quiet:news", R"({"id":"cli-2","data":"after"})"),
+              "2\n");
     ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, "cli-2"));
     ASSERT_NO_FATAL_FAILURE(expect_quiet(sse, ws));
 
     // Upstream messages (XADD) go to the new master too.
     ASSERT_FALSE(ws.send_json(
-        {{"type", "send"}, {"channel", "news"}, {"data", {{"text", "hi"}}}, {"ref", "u1"}}));
+        {{"type", "send"}, {"channel", "quiet:news"}, {"data", {{"text", "hi"}}}, {"ref", "u1"}}));
     std::optional<json> sent;
     for (int i = 0; i < 5 && !(sent && sent->value("type", "") == "sent"); ++i)
         sent = ws.next_json();
     ASSERT_TRUE(sent && sent->value("type", "") == "sent") << (sent ? sent->dump() : "nothing");
     EXPECT_EQ(set.replica().cli("XLEN", "herald:upstream"), "1\n");
+
+    // Presence too: a member who joins on A after the failover is written to
+    // the new master, and B, which follows the channel there, learns of it.
+    EXPECT_EQ(users_on(b.port(), "quiet:news"), (std::vector<std::string>{"ann", "bob"}));
+    WsClient cat(a.port(), ws_target({"quiet:news"}, "token=" + token_for("cat")));
+    ASSERT_TRUE(cat.wait_subscribed("quiet:news"));
+    EXPECT_TRUE(wait_until([&] { return users_on(b.port(), "quiet:news").size() == 3; }))
+        << ::testing::PrintToString(users_on(b.port(), "quiet:news"));
+    EXPECT_EQ(users_on(b.port(), "quiet:news"), (std::vector<std::string>{"ann", "bob", "cat"}));
 
     const auto total = std::chrono::duration_cast<Millis>(Clock::now() - started).count();
     EXPECT_LT(total, 30'000) << "the failover test should stay under 30 s";
