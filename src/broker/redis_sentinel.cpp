@@ -117,8 +117,7 @@ void RedisBridge::follow_master(const HostPort& master, const std::string& why) 
     if (data_master_ && *data_master_ != master)
         info_.redis_stats.master_switches.add();
     if (data_master_ != master)
-        spdlog::info("redis: master '{}' is at {}", config_.redis_master_name,
-                     to_string(master));
+        spdlog::info("redis: master '{}' is at {}", config_.redis_master_name, to_string(master));
     data_master_ = master;
     auto endpoint = endpoint_; // user, password and db from redis_url
     endpoint.kind = redis::RedisEndpoint::tcp;

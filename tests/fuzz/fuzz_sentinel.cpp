@@ -46,8 +46,8 @@ void check_switch(std::string_view payload) {
     if (!moved)
         return;
     FUZZ_CHECK(moved->from.port != 0 && moved->to.port != 0);
-    FUZZ_CHECK(moved->name + " " + moved->from.host + " " + std::to_string(moved->from.port) +
-                   " " + moved->to.host + " " + std::to_string(moved->to.port) ==
+    FUZZ_CHECK(moved->name + " " + moved->from.host + " " + std::to_string(moved->from.port) + " " +
+                   moved->to.host + " " + std::to_string(moved->to.port) ==
                payload);
 }
 

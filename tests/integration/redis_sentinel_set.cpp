@@ -27,7 +27,8 @@ std::map<std::string, std::string> pairs(const std::string& text) {
 RedisSentinelSet::RedisSentinelSet() : RedisSentinelSet(Options{}) {}
 
 RedisSentinelSet::RedisSentinelSet(Options options) : options_(std::move(options)) {
-    master_ = std::make_unique<RedisServer>(RedisServer::Options{.password = options_.data_password});
+    master_ =
+        std::make_unique<RedisServer>(RedisServer::Options{.password = options_.data_password});
     if (options_.replica) {
         RedisServer::Options replica;
         replica.password = options_.data_password;
@@ -68,13 +69,12 @@ bool RedisSentinelSet::launch_sentinel(std::size_t index) {
     const auto port = pick_free_port();
     const int quorum = options_.sentinels >= 3 ? 2 : 1;
     const auto& name = options_.master_name;
-    std::string conf = "port " + std::to_string(port) +
-                       "\nbind 127.0.0.1\ndaemonize no\nlogfile \"\"\ndir " + dir_.path() +
-                       "\nsentinel monitor " + name + " 127.0.0.1 " +
-                       std::to_string(master_->port()) + " " + std::to_string(quorum) +
-                       "\nsentinel down-after-milliseconds " + name +
-                       " 1000\nsentinel failover-timeout " + name +
-                       " 10000\nsentinel parallel-syncs " + name + " 1\n";
+    std::string conf =
+        "port " + std::to_string(port) + "\nbind 127.0.0.1\ndaemonize no\nlogfile \"\"\ndir " +
+        dir_.path() + "\nsentinel monitor " + name + " 127.0.0.1 " +
+        std::to_string(master_->port()) + " " + std::to_string(quorum) +
+        "\nsentinel down-after-milliseconds " + name + " 1000\nsentinel failover-timeout " + name +
+        " 10000\nsentinel parallel-syncs " + name + " 1\n";
     if (!options_.data_password.empty())
         conf += "sentinel auth-pass " + name + " " + options_.data_password + "\n";
     if (!options_.sentinel_password.empty())

@@ -17,8 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::vector<std::string> sentinel_args(const RedisSentinelSet& set, std::vector<std::string> more = {}) {
-    std::vector<std::string> args = {"--redis-sentinels",  set.addresses(),
+std::vector<std::string> sentinel_args(const RedisSentinelSet& set,
+                                       std::vector<std::string> more = {}) {
+    std::vector<std::string> args = {"--redis-sentinels",   set.addresses(),
                                      "--redis-master-name", "mymaster",
                                      "--canary-interval",   "1s",
                                      "--canary-timeout",    "500ms"};
@@ -34,8 +35,8 @@ double metric(std::uint16_t port, const std::string& name) {
 // events, which would come between the events the test counts) and upstream.
 std::vector<std::string> secure_presence_flags() {
     const char* config = "[[namespace]]\npattern = \"quiet:*\"\npresence = true\nupstream = true\n";
-    return secure_flags({"--config", write_temp_file("sentinel-presence.toml", config),
-                         "--publish-key", "pk"});
+    return secure_flags(
+        {"--config", write_temp_file("sentinel-presence.toml", config), "--publish-key", "pk"});
 }
 
 // The users /presence of `port` lists for `channel`, sorted.
@@ -108,8 +109,7 @@ TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
     ASSERT_EQ(set.wait_failover(old_master, Millis{15'000}), new_master) << set.log();
     ASSERT_TRUE(wait_ready(a.port(), Millis{10'000})) << readyz(a.port()).body;
     ASSERT_TRUE(wait_ready(b.port(), Millis{10'000})) << readyz(b.port()).body;
-    const auto failover_ms =
-        std::chrono::duration_cast<Millis>(Clock::now() - killed).count();
+    const auto failover_ms = std::chrono::duration_cast<Millis>(Clock::now() - killed).count();
     std::printf("failover: both nodes ready again %lld ms after kill -9\n",
                 static_cast<long long>(failover_ms));
 
@@ -119,9 +119,8 @@ TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
         << set.replica().pubsub_numsub("quiet:news");
     EXPECT_NE(set.replica().cli("ROLE").find("master"), std::string::npos);
     for (auto* node : {&a, &b}) {
-        EXPECT_TRUE(node->wait_for_log("master 'mymaster' is at 127.0.0.1:" +
-                                           std::to_string(new_master),
-                                       Millis{1000}));
+        EXPECT_TRUE(node->wait_for_log(
+            "master 'mymaster' is at 127.0.0.1:" + std::to_string(new_master), Millis{1000}));
         EXPECT_EQ(metric(node->port(), "herald_redis_master_switches_total"), 1);
         EXPECT_GE(metric(node->port(), "herald_redis_failovers_total"), 1)
             << "the +switch-master announcement did not reach the node";
@@ -207,9 +206,9 @@ TEST(RedisSentinel, WrongMasterNameAndPasswordsAreReportedAndTheRightOnesWork) {
     }
     {
         HeraldProcess no_password(sentinel_args(set));
-        expect_not_ready(no_password, "sentinel 127.0.0.1:" +
-                                          std::to_string(set.sentinel_ports()[0]) +
-                                          ": error: NOAUTH");
+        expect_not_ready(no_password,
+                         "sentinel 127.0.0.1:" + std::to_string(set.sentinel_ports()[0]) +
+                             ": error: NOAUTH");
     }
     {
         HeraldProcess no_data_password(
@@ -237,8 +236,9 @@ TEST(RedisSentinel, BadCombinationsStopHeraldAtStart) {
     const std::vector<Case> cases = {
         {{"--redis-sentinels", "127.0.0.1:26379"},
          "redis_master_name is required with redis_sentinels"},
-        {{"--redis-master-name", "mymaster"}, "redis_master_name (from flag --redis-master-name): "
-                                              "only used with redis_sentinels"},
+        {{"--redis-master-name", "mymaster"},
+         "redis_master_name (from flag --redis-master-name): "
+         "only used with redis_sentinels"},
         {{"--redis-sentinels", "127.0.0.1:0", "--redis-master-name", "m"},
          "invalid sentinel address \"127.0.0.1:0\""},
         {{"--redis-sentinels", "127.0.0.1", "--redis-master-name", "m", "--redis-url",

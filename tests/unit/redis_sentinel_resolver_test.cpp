@@ -149,8 +149,9 @@ TEST(RedisSentinelResolver, WatchFollowsSwitchesOfOurMasterOnly) {
     auto moved = r.on_watch_reply(switch_message("mymaster 127.0.0.1 6379 127.0.0.1 6380"));
     EXPECT_EQ(moved.kind, Kind::switched);
     EXPECT_EQ(moved.master, (HostPort{"127.0.0.1", 6380}));
-    EXPECT_EQ(moved.reason,
-              "Sentinel failover of 'mymaster': master moved from 127.0.0.1:6379 to 127.0.0.1:6380");
+    EXPECT_EQ(
+        moved.reason,
+        "Sentinel failover of 'mymaster': master moved from 127.0.0.1:6379 to 127.0.0.1:6380");
     EXPECT_EQ(r.master(), moved.master);
 }
 

@@ -58,11 +58,11 @@ TEST(RedisSentinelWire, MasterAddressReply) {
 }
 
 TEST(RedisSentinelWire, MasterAddressOfAnUnexpectedShapeIsRefused) {
-    for (const auto& reply : {array({bulk("10.0.0.5")}), array({bulk("h"), integer(6380)}),
-                              array({bulk("h"), bulk("0")}), array({bulk("h"), bulk("70000")}),
-                              array({bulk(""), bulk("6379")}), array({bulk("a b"), bulk("1")}),
-                              array({bulk("h"), bulk("1"), bulk("x")}), bulk("10.0.0.5:6380"),
-                              ok()}) {
+    for (const auto& reply :
+         {array({bulk("10.0.0.5")}), array({bulk("h"), integer(6380)}),
+          array({bulk("h"), bulk("0")}), array({bulk("h"), bulk("70000")}),
+          array({bulk(""), bulk("6379")}), array({bulk("a b"), bulk("1")}),
+          array({bulk("h"), bulk("1"), bulk("x")}), bulk("10.0.0.5:6380"), ok()}) {
         auto parsed = parse_master_addr(reply);
         EXPECT_EQ(parsed.kind, Kind::bad);
         EXPECT_FALSE(parsed.reason.empty());
@@ -86,8 +86,8 @@ TEST(RedisSentinelWire, SwitchMasterMessage) {
 
 TEST(RedisSentinelWire, RoleReply) {
     EXPECT_EQ(parse_role(array({bulk("master"), integer(0), array({})})), "master");
-    EXPECT_EQ(parse_role(array({bulk("slave"), bulk("127.0.0.1"), integer(6379),
-                                bulk("connected"), integer(1)})),
+    EXPECT_EQ(parse_role(array({bulk("slave"), bulk("127.0.0.1"), integer(6379), bulk("connected"),
+                                integer(1)})),
               "slave");
     EXPECT_EQ(parse_role(array({bulk("sentinel"), array({bulk("mymaster")})})), "sentinel");
     EXPECT_FALSE(parse_role(error("NOPERM this user has no permissions to run 'role'")));

@@ -44,8 +44,9 @@ SentinelResolver::Outcome SentinelResolver::fail_query(std::string reason) {
 }
 
 SentinelResolver::Outcome SentinelResolver::on_query_reply(const Reply& reply) {
+    // Nothing more was asked after the answer or the failure.
     if (query_pending_ == 0)
-        return {}; // after the answer: nothing more was asked
+        return {};
     if (--query_pending_ > 0) { // the AUTH reply
         if (reply.type == Reply::Type::error)
             return fail_query("AUTH refused: " + reply.str);
@@ -108,7 +109,8 @@ SentinelResolver::Outcome SentinelResolver::on_watch_reply(const Reply& reply) {
     if (auto* error = std::get_if<ErrorReply>(&event))
         return {Kind::failed, {}, who + ": " + error->message};
     if (auto* ack = std::get_if<SubscribeAck>(&event)) {
-        if (ack->kind == SubscribeAck::Kind::subscribe && ack->channel == sentinel_wire::switch_channel)
+        if (ack->kind == SubscribeAck::Kind::subscribe &&
+            ack->channel == sentinel_wire::switch_channel)
             return {Kind::subscribed, {}, {}};
         return {};
     }

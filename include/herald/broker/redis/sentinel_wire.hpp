@@ -5,7 +5,7 @@
 //
 //   SENTINEL get-master-addr-by-name <name>  ->  [ip, port] | nil
 //   +switch-master (pub/sub on the sentinel) ->  "<name> <old-ip> <old-port> <new-ip> <new-port>"
-//   ROLE (on a data server)                  ->  ["master", ...] | ["slave", ...] | ["sentinel", ...]
+//   ROLE (on a data server)                  ->  ["master" | "slave" | "sentinel", ...]
 #include "herald/broker/redis/reply_reader.hpp"
 
 #include <cstdint>
