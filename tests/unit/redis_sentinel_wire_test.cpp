@@ -38,6 +38,7 @@ TEST(RedisSentinelWire, BadAddressesSayWhy) {
     EXPECT_NE(error_of("host:0").find("invalid port"), std::string::npos);
     EXPECT_NE(error_of("host:65536").find("invalid port"), std::string::npos);
     EXPECT_NE(error_of("host:12ab").find("invalid port"), std::string::npos);
+    EXPECT_NE(error_of("host:026379").find("invalid port"), std::string::npos);
     EXPECT_NE(error_of("::1:26379").find("brackets"), std::string::npos);
     EXPECT_NE(error_of("[::1").find("]"), std::string::npos);
     EXPECT_NE(error_of("[::1]x").find("':'"), std::string::npos);
@@ -80,7 +81,7 @@ TEST(RedisSentinelWire, SwitchMasterMessage) {
     EXPECT_EQ(v6->to, (HostPort{"::2", 2}));
     for (const char* bad :
          {"", "mymaster", "mymaster 127.0.0.1 6379 127.0.0.1", "m h 1 h 2 extra", "m h 1 h x",
-          "m h 0 h 2", " h 1 h 2", "m  h 1 h 2", "m h 1 h 2 ", "m h 1 h 99999"})
+          "m h 0 h 2", "m h 07 h 2", " h 1 h 2", "m  h 1 h 2", "m h 1 h 2 ", "m h 1 h 99999"})
         EXPECT_FALSE(parse_switch(bad)) << bad;
 }
 

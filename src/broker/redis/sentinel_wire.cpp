@@ -5,12 +5,14 @@
 namespace herald::redis::sentinel_wire {
 namespace {
 
-// Strict decimal 1-65535: from_chars alone would accept "12abc" as 12.
+// Strict decimal 1-65535 as a sentinel writes it: from_chars alone would
+// accept "12abc" as 12, and a leading zero ("06379") is no port anyone wrote.
 std::optional<std::uint16_t> parse_port(std::string_view text) {
     unsigned value = 0;
     const char* end = text.data() + text.size();
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc{} || ptr != end || value == 0 || value > 65535)
+    if (text.empty() || text.front() == '0' || ec != std::errc{} || ptr != end || value == 0 ||
+        value > 65535)
         return std::nullopt;
     return static_cast<std::uint16_t>(value);
 }
