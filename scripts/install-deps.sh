@@ -11,7 +11,7 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # The tests start the real servers: Redis, nginx and a headless Chromium
   # driven by playwright-core from npm.
-  packages+=(libgtest-dev clang libclang-rt-14-dev redis-server nginx-light chromium)
+  packages+=(libgtest-dev clang libclang-rt-14-dev redis-server redis-sentinel nginx-light chromium)
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 if [[ "${1:-}" == "--demo" ]]; then

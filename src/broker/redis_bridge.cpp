@@ -22,12 +22,17 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
       // A handshake is a round trip or two: a canary_timeout under a second
       // must not turn a slow TCP connect into a reconnect loop.
       handshake_(std::max(config.canary_timeout, Millis{1000})),
-      canary_(config.canary_interval, config.canary_timeout),
+      canary_(config.canary_interval, config.canary_timeout), watch_timer_(hub.context()),
       presence_enabled_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                     [](const Namespace& ns) { return ns.presence; })),
       presence_(hub.boot_id(), config.presence_ttl) {
     info_.redis_enabled = true;
     info_.set_ready(false, "connecting to Redis");
+    if (!config.redis_sentinels.empty()) {
+        sentinels_.emplace(sentinel_options());
+        info_.set_ready(false, "asking the sentinels for the Redis master '" +
+                                   config.redis_master_name + "'");
+    }
     hub_.on_channel_active = [this](const std::string& channel) {
         tracker_.want(channel);
         presence_follow(channel, true);
@@ -46,7 +51,11 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
 }
 
 void RedisBridge::start() {
-    spdlog::info("redis: bridging through {}", redis::redacted(endpoint_));
+    if (sentinels_)
+        spdlog::info("redis: bridging through the master '{}' of {} sentinel(s)",
+                     config_.redis_master_name, config_.redis_sentinels.size());
+    else
+        spdlog::info("redis: bridging through {}", redis::redacted(endpoint_));
     connect();
     schedule_tick();
 }
@@ -55,10 +64,10 @@ void RedisBridge::stop() {
     stopped_ = true;
     reconnect_timer_.cancel();
     tick_timer_.cancel();
-    if (subscriber_)
-        subscriber_->close();
-    if (commands_)
-        commands_->close();
+    watch_timer_.cancel();
+    for (auto* connection : {&subscriber_, &commands_, &query_, &watch_})
+        if (*connection)
+            (*connection)->close();
 }
 
 std::string RedisBridge::redis_channel(const std::string& channel) const {
@@ -66,10 +75,18 @@ std::string RedisBridge::redis_channel(const std::string& channel) const {
 }
 
 bool RedisBridge::commands_usable() const {
-    return handshake_.commands_ready() && state_ != State::down;
+    return handshake_.commands_ready() && data_up();
 }
 
 void RedisBridge::connect() {
+    if (!sentinels_)
+        return connect_to(endpoint_);
+    // Asked before every connect: the master of the last one may be gone.
+    state_ = State::resolving;
+    ask_sentinels();
+}
+
+void RedisBridge::connect_to(const redis::RedisEndpoint& endpoint) {
     state_ = State::connecting;
     canary_.on_connect();
     auto generation = ++generation_;
@@ -90,11 +107,12 @@ void RedisBridge::connect() {
         hub_.context(), guard(&RedisBridge::on_subscriber_replies), down("subscriber"));
     commands_ = std::make_shared<redis::Connection>(
         hub_.context(), guard(&RedisBridge::on_command_replies), down("command"));
-    subscriber_->connect(endpoint_);
-    commands_->connect(endpoint_);
+    subscriber_->connect(endpoint);
+    commands_->connect(endpoint);
     // Pipelined: Redis answers in order, so the handshake replies come first;
     // without AUTH or SELECT, PUBLISH can go right away (queued until connected).
-    auto handshake = handshake_.start(endpoint_, router_.canary_channel(), Clock::now());
+    auto handshake = handshake_.start(endpoint, router_.canary_channel(), Clock::now(),
+                                      /*require_master=*/sentinels_.has_value());
     for (auto& command : handshake.subscriber)
         subscriber_->send(std::move(command));
     for (auto& command : handshake.commands)
@@ -104,7 +122,7 @@ void RedisBridge::connect() {
 }
 
 void RedisBridge::sync_subscriptions() {
-    if (state_ == State::down || !subscriber_)
+    if (!data_up() || !subscriber_)
         return;
     auto send = [this](std::string_view command, std::vector<std::string> batch) {
         for (auto& channel : batch)
@@ -207,12 +225,12 @@ void RedisBridge::become_ready() {
     presence_ready();
 }
 
-void RedisBridge::on_down(const std::string& reason) {
-    if (stopped_)
-        return;
+void RedisBridge::drop_connections() {
     ++generation_; // silences the old connections' callbacks
-    subscriber_->close();
-    commands_->close();
+    if (subscriber_)
+        subscriber_->close();
+    if (commands_)
+        commands_->close();
     state_ = State::down;
     handshake_.stop();
     info_.redis_stats.connected.set(0);
@@ -220,6 +238,19 @@ void RedisBridge::on_down(const std::string& reason) {
     presence_.on_disconnect();
     // Publishes waiting for a reply will not get one: answer them now.
     command_queue_.fail_all("Redis connection lost");
+    if (sentinels_)
+        cancel_query(); // a check for connections that are gone; the reconnect asks anew
+}
+
+void RedisBridge::on_down(const std::string& what) {
+    if (stopped_)
+        return;
+    std::string reason = what;
+    if (sentinels_ && data_up() && data_master_)
+        reason = "master '" + config_.redis_master_name + "' at " +
+                 redis::sentinel_wire::to_string(*data_master_) + ": " + what +
+                 " (asking the sentinels again; a failover may be under way)";
+    drop_connections();
 
     auto delay = backoff_.next(std::uniform_real_distribution<double>(0, 1)(rng_));
     info_.set_ready(false, "Redis unavailable: " + reason);
@@ -252,9 +283,12 @@ void RedisBridge::schedule_tick() {
 }
 
 void RedisBridge::tick() {
-    if (state_ == State::down)
-        return;
     auto now = Clock::now();
+    if (sentinels_)
+        if (auto hung = sentinels_->check(now))
+            on_query_outcome(*hung);
+    if (!data_up())
+        return;
     auto canary = canary_.check(now);
     if (canary.kind == Canary::dead) {
         info_.redis_stats.canary_failures.add();

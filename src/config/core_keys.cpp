@@ -1,10 +1,17 @@
 // The general configuration keys; auth_config.cpp holds those of authentication.
 #include "config_keys.hpp"
 
+#include "herald/broker/redis/sentinel_wire.hpp"
+
 #include <limits>
 
 namespace herald::config_keys {
 namespace {
+
+Key with_check(Key key, std::function<void(const Config&)> check) {
+    key.check = std::move(check);
+    return key;
+}
 
 void check_log_level(const std::string& level) {
     for (const char* known : {"trace", "debug", "info", "warn", "error", "critical", "off"})
@@ -12,6 +19,24 @@ void check_log_level(const std::string& level) {
             return;
     fail("unknown log level " + quote(level) +
          " (expected trace, debug, info, warn, error, critical or off)");
+}
+
+// The Sentinel keys only make sense together; each names what it lacks.
+void check_sentinels(const Config& c) {
+    for (const auto& address : c.redis_sentinels) {
+        auto parsed = redis::sentinel_wire::parse_host_port(address);
+        if (auto* error = std::get_if<std::string>(&parsed))
+            fail("invalid sentinel address " + quote(address) + ": " + *error +
+                 " (expected host:port, [ipv6]:port; the port defaults to 26379)");
+    }
+    if (!c.redis_sentinels.empty() && c.redis_master_name.empty())
+        fail("redis_master_name is required with redis_sentinels (the name the sentinels "
+             "monitor, as in their 'sentinel monitor <name> ...' line)");
+}
+
+void check_needs_sentinels(const Config& c, const std::string& value) {
+    if (!value.empty() && c.redis_sentinels.empty())
+        fail("only used with redis_sentinels, which is empty");
 }
 
 } // namespace
@@ -78,6 +103,27 @@ std::vector<Key> core_keys() {
                      &C::presence_ttl, Millis{300}),
         list_key("trusted_proxies", "ADDR", "proxy addresses whose X-Forwarded-For is believed",
                  &C::trusted_proxies),
+        with_check(list_key("redis_sentinels", "HOST:PORT",
+                            "Redis Sentinels that name the master; redis_url then gives only "
+                            "auth and db",
+                            &C::redis_sentinels),
+                   check_sentinels),
+        with_check(text_key("redis_master_name", "NAME", "master name the sentinels monitor",
+                            &C::redis_master_name),
+                   [](const Config& c) { check_needs_sentinels(c, c.redis_master_name); }),
+        with_check(text_key("redis_sentinel_username", "USER",
+                            "ACL user for the sentinels (not for the master)",
+                            &C::redis_sentinel_username),
+                   [](const Config& c) {
+                       check_needs_sentinels(c, c.redis_sentinel_username);
+                       if (!c.redis_sentinel_username.empty() &&
+                           c.redis_sentinel_password.empty())
+                           fail("needs redis_sentinel_password");
+                   }),
+        with_check(text_key("redis_sentinel_password", "SECRET",
+                            "password for the sentinels (their requirepass), not for the master",
+                            &C::redis_sentinel_password),
+                   [](const Config& c) { check_needs_sentinels(c, c.redis_sentinel_password); }),
     };
 }
 

@@ -211,6 +211,12 @@ void add_redis(Families& out, const RedisStats& redis) {
                          static_cast<double>(redis.canary_rtt_us.get()) / 1e6));
     out.push_back(single("herald_redis_canary_failures_total",
                          "Canaries that did not come back in time", redis.canary_failures));
+    out.push_back(single("herald_redis_failovers_total",
+                         "Sentinel +switch-master announcements for our master",
+                         redis.failovers_seen));
+    out.push_back(single("herald_redis_master_switches_total",
+                         "Times the Redis connections moved to another master (Sentinel)",
+                         redis.master_switches));
 }
 
 void add_uptime(Families& out, double uptime_seconds) {

@@ -13,13 +13,26 @@ namespace herald {
 namespace {
 std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& info,
                                     RedisBridge*& bridge) {
-    if (config.redis_url.empty())
+    if (!uses_redis(config))
         return std::make_unique<EmbeddedBroker>(hub);
-    auto parsed = redis::parse_redis_url(config.redis_url);
-    if (auto* error = std::get_if<std::string>(&parsed))
-        throw ConfigError("redis_url: " + *error);
-    auto redis =
-        std::make_unique<RedisBridge>(config, hub, info, std::get<redis::RedisEndpoint>(parsed));
+    redis::RedisEndpoint endpoint; // with sentinels and no redis_url: no auth, db 0
+    if (!config.redis_url.empty()) {
+        auto parsed = redis::parse_redis_url(config.redis_url);
+        if (auto* error = std::get_if<std::string>(&parsed))
+            throw ConfigError("redis_url: " + *error);
+        endpoint = std::get<redis::RedisEndpoint>(parsed);
+    }
+    if (!config.redis_sentinels.empty()) {
+        // The sentinels name a TCP host:port; a socket path has no place in that.
+        if (endpoint.kind == redis::RedisEndpoint::unix_socket)
+            throw ConfigError("redis_url: a unix:// socket cannot be used with redis_sentinels "
+                              "(write redis://[user:password@]host[/db]: with sentinels only "
+                              "its user, password and db are used)");
+        if (!config.redis_url.empty())
+            spdlog::info("redis: redis_sentinels is set: the master's address comes from them, "
+                         "redis_url gives only user, password and db");
+    }
+    auto redis = std::make_unique<RedisBridge>(config, hub, info, std::move(endpoint));
     bridge = redis.get();
     return redis;
 }

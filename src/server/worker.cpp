@@ -17,7 +17,7 @@ Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, S
       sweep_timer_(context_),
       presence_configured_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                        [](const Namespace& ns) { return ns.presence; })) {
-    if (config.redis_url.empty() && !config.upstream_url.empty())
+    if (!uses_redis(config) && !config.upstream_url.empty())
         http_upstream_ = std::make_unique<upstream::HttpUpstream>(
             context_, config,
             std::get<upstream::HttpTarget>(upstream::parse_http_target(config.upstream_url)));

@@ -144,6 +144,7 @@ bool RedisServer::launch(Millis timeout) {
         argv.push_back("--requirepass");
         argv.push_back(options_.password);
     }
+    argv.insert(argv.end(), options_.extra_args.begin(), options_.extra_args.end());
     // Appended, so that the log of every start of this server is kept.
     const std::string log_path = dir_.file("redis-" + std::to_string(launches_) + ".log");
     child_ = std::make_unique<ChildProcess>(ChildProcess::Options{argv, log_path, false});
@@ -167,6 +168,15 @@ void RedisServer::stop() {
         resume();
     if (!child_->stop(SIGTERM, Millis{5000}))
         child_->stop(SIGKILL, Millis{5000});
+    child_.reset();
+}
+
+void RedisServer::kill() {
+    if (!child_)
+        return;
+    if (paused_)
+        resume();
+    child_->stop(SIGKILL, Millis{5000});
     child_.reset();
 }
 

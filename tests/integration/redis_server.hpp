@@ -41,6 +41,7 @@ public:
     struct Options {
         std::string password;   // --requirepass; the helpers below authenticate with it
         std::uint16_t port = 0; // 0: pick a free one (and retry on a clash)
+        std::vector<std::string> extra_args = {}; // e.g. {"--replicaof", "127.0.0.1", "6379"}
     };
 
     // Starts redis-server --port P --bind 127.0.0.1 --save '' --appendonly no
@@ -61,6 +62,8 @@ public:
     // SIGTERM (no persistence is configured, so nothing is saved) and wait
     // until it has exited; the port is free again afterwards.
     void stop();
+    // kill -9: no shutdown, sockets reset by the kernel, as a crash would.
+    void kill();
     // Starts again on the same port; throws if it does not answer in time.
     void start();
     void restart() {

@@ -47,6 +47,10 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "canary_interval",
                                            "canary_timeout",
                                            "trusted_proxies",
+                                           "redis_sentinels",
+                                           "redis_master_name",
+                                           "redis_sentinel_username",
+                                           "redis_sentinel_password",
                                            "jwt_secret",
                                            "jwt_secret_file",
                                            "jwt_public_key_file",
@@ -94,6 +98,10 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.canary_interval, b.canary_interval);
     EXPECT_EQ(a.canary_timeout, b.canary_timeout);
     EXPECT_EQ(a.trusted_proxies, b.trusted_proxies);
+    EXPECT_EQ(a.redis_sentinels, b.redis_sentinels);
+    EXPECT_EQ(a.redis_master_name, b.redis_master_name);
+    EXPECT_EQ(a.redis_sentinel_username, b.redis_sentinel_username);
+    EXPECT_EQ(a.redis_sentinel_password, b.redis_sentinel_password);
     EXPECT_EQ(a.jwt_secret, b.jwt_secret);
     EXPECT_EQ(a.jwt_secret_file, b.jwt_secret_file);
     EXPECT_EQ(a.jwt_public_key_file, b.jwt_public_key_file);
@@ -147,6 +155,10 @@ const std::vector<Sample> kSamples = {
     {"canary_interval", R"("1s")", "1s"},
     {"canary_timeout", R"("500ms")", "500ms"},
     {"trusted_proxies", R"(["127.0.0.1", "10.0.0.1"])", "127.0.0.1,10.0.0.1"},
+    {"redis_sentinels", R"(["10.0.0.7:26379", "[::1]:26380"])", "10.0.0.7:26379,[::1]:26380"},
+    {"redis_master_name", R"("mymaster")", "mymaster"},
+    {"redis_sentinel_username", R"("watcher")", "watcher"},
+    {"redis_sentinel_password", R"("s-pw")", "s-pw"},
     {"jwt_secret", R"("k")", "k"},
     {"jwt_secret_file", R"("/run/secrets/jwt")", "/run/secrets/jwt"},
     {"jwt_public_key_file", R"("/etc/herald/jwt.pem")", "/etc/herald/jwt.pem"},
@@ -196,6 +208,10 @@ Config sample_config() {
     c.canary_interval = 1s;
     c.canary_timeout = 500ms;
     c.trusted_proxies = {"127.0.0.1", "10.0.0.1"};
+    c.redis_sentinels = {"10.0.0.7:26379", "[::1]:26380"};
+    c.redis_master_name = "mymaster";
+    c.redis_sentinel_username = "watcher";
+    c.redis_sentinel_password = "s-pw";
     c.jwt_secret = "k";
     c.jwt_secret_file = "/run/secrets/jwt";
     c.jwt_public_key_file = "/etc/herald/jwt.pem";
@@ -279,6 +295,31 @@ protected:
 
     fs::path dir_;
 };
+
+TEST_F(ConfigTest, SentinelKeysGoTogetherAndSayWhatIsMissing) {
+    EXPECT_EQ(error({"--redis-sentinels", "127.0.0.1:26379"}),
+              "redis_sentinels (from flag --redis-sentinels): redis_master_name is required with "
+              "redis_sentinels (the name the sentinels monitor, as in their 'sentinel monitor "
+              "<name> ...' line)");
+    EXPECT_EQ(error({"--redis-master-name", "m"}),
+              "redis_master_name (from flag --redis-master-name): only used with "
+              "redis_sentinels, which is empty");
+    EXPECT_EQ(error({"--redis-sentinel-password", "p"}),
+              "redis_sentinel_password (from flag --redis-sentinel-password): only used with "
+              "redis_sentinels, which is empty");
+    EXPECT_EQ(error({"--redis-sentinels", "a", "--redis-master-name", "m",
+                     "--redis-sentinel-username", "u"}),
+              "redis_sentinel_username (from flag --redis-sentinel-username): needs "
+              "redis_sentinel_password");
+    EXPECT_EQ(error({"--redis-sentinels", "a:1,b:x", "--redis-master-name", "m"}),
+              "redis_sentinels (from flag --redis-sentinels): invalid sentinel address \"b:x\": "
+              "invalid port 'x' (expected 1-65535) (expected host:port, [ipv6]:port; the port "
+              "defaults to 26379)");
+    auto c = parse({"--redis-sentinels", "s1,s2:26380", "--redis-master-name", "m"});
+    EXPECT_EQ(c.redis_sentinels, (std::vector<std::string>{"s1", "s2:26380"}));
+    EXPECT_TRUE(uses_redis(c));
+    EXPECT_FALSE(uses_redis(Config{}));
+}
 
 TEST_F(ConfigTest, NoSourcesGiveDefaults) {
     expect_same(parse({}, {"PATH=/usr/bin", "HOME=/root"}), Config{});

@@ -132,3 +132,55 @@ TEST(RedisHandshake, StartForgetsTheEarlierConnection) {
 }
 
 } // namespace
+
+namespace {
+
+Reply role(std::string name) {
+    return array({bulk(std::move(name)), integer(0)});
+}
+
+TEST(RedisHandshake, WithSentinelRoleMustSayMasterOnBothConnections) {
+    Handshake h(1000ms);
+    const auto out = h.start(endpoint("", "secret", 2), canary, t0, /*require_master=*/true);
+    EXPECT_EQ(out.subscriber, (Commands{format_command({"AUTH", "secret"}), format_command({"ROLE"}),
+                                        format_command({"SUBSCRIBE", canary})}));
+    EXPECT_EQ(out.commands, (Commands{format_command({"AUTH", "secret"}),
+                                      format_command({"SELECT", "2"}), format_command({"ROLE"})}));
+    EXPECT_EQ(h.on_command_reply(ok()).kind, Kind::consumed);
+    EXPECT_EQ(h.on_command_reply(ok()).kind, Kind::consumed);
+    EXPECT_FALSE(h.commands_ready()); // no PUBLISH before ROLE said master
+    EXPECT_EQ(h.on_command_reply(role("master")).kind, Kind::consumed);
+    EXPECT_TRUE(h.commands_ready());
+    EXPECT_EQ(h.on_subscriber_reply(ok()).kind, Kind::consumed);
+    EXPECT_EQ(h.on_subscriber_reply(role("master")).kind, Kind::consumed);
+    EXPECT_TRUE(h.on_canary_subscribed());
+}
+
+TEST(RedisHandshake, AReplicaNamedDuringAFailoverIsRefused) {
+    for (bool on_subscriber : {false, true}) {
+        Handshake h(1000ms);
+        h.start(endpoint("", "", 0), canary, t0, /*require_master=*/true);
+        const auto replica = array({bulk("slave"), bulk("127.0.0.1"), integer(6379)});
+        const auto step =
+            on_subscriber ? h.on_subscriber_reply(replica) : h.on_command_reply(replica);
+        EXPECT_EQ(step.kind, Kind::refused);
+        EXPECT_EQ(step.error, "the server the sentinels named is not a master (ROLE: slave); a "
+                              "failover may be under way");
+        EXPECT_FALSE(h.commands_ready());
+        EXPECT_FALSE(h.on_canary_subscribed());
+    }
+    Handshake h(1000ms);
+    h.start(endpoint("", "", 0), canary, t0, /*require_master=*/true);
+    const auto step = h.on_command_reply(bulk("what"));
+    EXPECT_EQ(step.kind, Kind::refused);
+    EXPECT_NE(step.error.find("ROLE: unreadable"), std::string::npos);
+}
+
+TEST(RedisHandshake, WithoutSentinelNoRoleIsAsked) {
+    Handshake h(1000ms);
+    const auto out = h.start(endpoint("", "", 0), canary, t0);
+    EXPECT_TRUE(out.commands.empty());
+    EXPECT_EQ(out.subscriber.size(), 1u);
+}
+
+} // namespace

@@ -16,6 +16,12 @@
 // This class only wires sockets, timers and the hub to their decisions, so
 // that each decision can be unit-tested without a Redis.
 //
+// With redis_sentinels, the master comes from Redis Sentinel
+// (redis_sentinel.cpp, SentinelResolver): asked before every connect, and
+// followed at once when a sentinel announces +switch-master. Everything that
+// uses the two connections (publish, presence, send_upstream) follows with
+// them, since the connections themselves move.
+//
 // With a presence namespace, it also shares presence (redis_presence.cpp,
 // PresenceSync and presence_wire): on the same two connections, it writes
 // this node's members, follows the deltas of the channels it has
@@ -27,6 +33,7 @@
 #include "herald/broker/redis/connection.hpp"
 #include "herald/broker/redis/handshake.hpp"
 #include "herald/broker/redis/presence_sync.hpp"
+#include "herald/broker/redis/sentinel_resolver.hpp"
 #include "herald/broker/redis/subscriber_router.hpp"
 #include "herald/broker/redis/subscription_tracker.hpp"
 #include "herald/server/server_info.hpp"
@@ -56,9 +63,13 @@ public:
     void fetch(const std::string& channel, Hub::PresenceHandler done) override;
 
 private:
-    enum class State { down, connecting, ready };
+    // resolving: asking the sentinels, no data connection yet.
+    enum class State { down, resolving, connecting, ready };
+    using HostPort = redis::sentinel_wire::HostPort;
 
     void connect();
+    void connect_to(const redis::RedisEndpoint& endpoint);
+    void drop_connections();
     void on_subscriber_replies(std::vector<redis::Reply>& replies);
     void on_command_replies(std::vector<redis::Reply>& replies);
     void on_down(const std::string& reason);
@@ -71,6 +82,19 @@ private:
     void send_canary(Clock::time_point now);
     std::string redis_channel(const std::string& channel) const;
     bool commands_usable() const;
+
+    // Sentinel (redis_sentinel.cpp).
+    redis::SentinelResolver::Options sentinel_options() const;
+    void ask_sentinels();
+    void ask_next_sentinel();
+    void cancel_query();
+    void on_query_replies(std::vector<redis::Reply>& replies);
+    void on_query_outcome(const redis::SentinelResolver::Outcome& outcome);
+    void open_watch();
+    void on_watch_replies(std::vector<redis::Reply>& replies);
+    void on_watch_down(const std::string& reason);
+    void follow_master(const HostPort& master, const std::string& why);
+    bool data_up() const { return state_ == State::connecting || state_ == State::ready; }
 
     // Presence (redis_presence.cpp).
     void presence_follow(const std::string& channel, bool follow);
@@ -101,6 +125,17 @@ private:
     redis::CommandQueue command_queue_; // completions of the command connection's commands
     redis::SubscriptionTracker tracker_;
     redis::Backoff backoff_;
+    // Sentinel: set with redis_sentinels. data_master_ is where the two
+    // connections go (or went last); query_ asks, watch_ listens.
+    std::optional<redis::SentinelResolver> sentinels_;
+    std::optional<HostPort> data_master_;
+    std::shared_ptr<redis::Connection> query_;
+    std::shared_ptr<redis::Connection> watch_;
+    std::uint64_t query_generation_ = 0;
+    std::uint64_t watch_generation_ = 0;
+    net::steady_timer watch_timer_;
+    redis::Backoff watch_backoff_;
+
     const bool presence_enabled_; // some namespace has presence
     redis::PresenceSync presence_;
 };

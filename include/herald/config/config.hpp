@@ -56,6 +56,15 @@ struct Config {
     Millis presence_ttl{30'000};              // a dead node's presence members expire after this
     std::vector<std::string> trusted_proxies; // peers whose X-Forwarded-For is believed
 
+    // Redis Sentinel (README "Redis Sentinel"): the master of
+    // redis_master_name, asked of these sentinels, replaces redis_url's
+    // host:port; redis_url, if set, still gives the data server's user,
+    // password and db.
+    std::vector<std::string> redis_sentinels; // "host:port" of each sentinel
+    std::string redis_master_name;            // the name the sentinels monitor
+    std::string redis_sentinel_username;      // the sentinels' own ACL user
+    std::string redis_sentinel_password;      // and password (sentinel requirepass)
+
     // Authentication and authorization of subscribers (README "Security");
     // these keys are parsed in auth_config.cpp.
     std::string jwt_secret;                   // HS256/384/512 secret (32 bytes or more)
@@ -82,6 +91,11 @@ struct Config {
     std::vector<Namespace> namespaces;
     bool operator==(const Config&) const = default;
 };
+
+// Redis is configured (redis_url or redis_sentinels): the bridge, not the embedded broker.
+inline bool uses_redis(const Config& c) {
+    return !c.redis_url.empty() || !c.redis_sentinels.empty();
+}
 
 struct ConfigError : std::runtime_error {
     using std::runtime_error::runtime_error;

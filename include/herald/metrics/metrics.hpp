@@ -126,6 +126,8 @@ struct RedisStats {
     Counter bad_payloads;
     Gauge canary_rtt_us; // last canary round trip
     Counter canary_failures;
+    Counter failovers_seen;  // Sentinel announced +switch-master for our master
+    Counter master_switches; // the connections moved to another master (any cause)
 };
 
 struct HubStats {

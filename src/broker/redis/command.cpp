@@ -61,4 +61,10 @@ std::string format_command(std::string_view command, const std::vector<std::stri
     }
 }
 
+std::string auth_command(std::string_view user, std::string_view password) {
+    if (user.empty())
+        return format_command({"AUTH", password});
+    return format_command({"AUTH", user, password});
+}
+
 } // namespace herald::redis

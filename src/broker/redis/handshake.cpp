@@ -1,34 +1,30 @@
 #include "herald/broker/redis/handshake.hpp"
 
 #include "herald/broker/redis/command.hpp"
+#include "herald/broker/redis/sentinel_wire.hpp"
 
 namespace herald::redis {
-namespace {
-
-std::string auth_command(const RedisEndpoint& endpoint) {
-    // AUTH <user> <password> is the ACL form (Redis 6); without a user, the
-    // one-argument form also works with older servers and requirepass.
-    if (endpoint.user.empty()) {
-        return format_command({"AUTH", endpoint.password});
-    }
-    return format_command({"AUTH", endpoint.user, endpoint.password});
-}
-
-} // namespace
 
 Handshake::Commands Handshake::start(const RedisEndpoint& endpoint, std::string_view canary_channel,
-                                     Clock::time_point now) {
+                                     Clock::time_point now, bool require_master) {
     *this = Handshake(timeout_);
     started_ = true;
+    require_master_ = require_master;
     started_at_ = now;
     Commands out;
     if (!endpoint.password.empty()) {
-        out.subscriber.push_back(auth_command(endpoint));
-        out.commands.push_back(auth_command(endpoint));
+        out.subscriber.push_back(auth_command(endpoint.user, endpoint.password));
+        out.commands.push_back(auth_command(endpoint.user, endpoint.password));
     }
     // Pub/sub ignores the database; SELECT still catches a wrong db number early.
     if (endpoint.db != 0) {
         out.commands.push_back(format_command({"SELECT", std::to_string(endpoint.db)}));
+    }
+    // Last, so that its reply is the last one claimed on each connection.
+    // On both: they connect separately, and a failover may come between.
+    if (require_master) {
+        out.subscriber.push_back(format_command({"ROLE"}));
+        out.commands.push_back(format_command({"ROLE"}));
     }
     // Counted before the SUBSCRIBE is added: its ack is a pub/sub message,
     // routed by channel, not a reply the handshake claims by position.
@@ -52,6 +48,19 @@ Handshake::Step Handshake::claim(const Reply& reply, int& pending) {
         // stop here rather than let later replies be mistaken for these.
         stop();
         return {Step::Kind::refused, "Redis refused the handshake: " + reply.str};
+    }
+    if (require_master_ && pending == 0) {
+        // A sentinel may name a server that is no longer (or not yet) the
+        // master while a failover is under way. A replica would take our
+        // SUBSCRIBE and PUBLISH, and even echo the canary, while the
+        // application's PUBLISHes to the real master never reached us.
+        auto role = sentinel_wire::parse_role(reply);
+        if (role != "master") {
+            stop();
+            return {Step::Kind::refused, "the server the sentinels named is not a master (ROLE: " +
+                                             role.value_or("unreadable") +
+                                             "); a failover may be under way"};
+        }
     }
     return {try_complete() ? Step::Kind::complete : Step::Kind::consumed, {}};
 }

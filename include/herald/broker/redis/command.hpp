@@ -20,4 +20,9 @@ std::string format_command(const std::vector<std::string>& argv);
 // of channels from SubscriptionTracker::take_subscribes().
 std::string format_command(std::string_view command, const std::vector<std::string>& args);
 
+// AUTH <password>, or AUTH <user> <password> (the ACL form of Redis 6) when
+// `user` is not empty; the one-argument form also works with requirepass and
+// older servers.
+std::string auth_command(std::string_view user, std::string_view password);
+
 } // namespace herald::redis

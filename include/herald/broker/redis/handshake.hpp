@@ -5,8 +5,10 @@
 // each connection's replies here first, and only passes on those the
 // handshake does not claim.
 //
-//   subscriber: [AUTH]           SUBSCRIBE <canary channel>
-//   commands:   [AUTH] [SELECT]
+//   subscriber: [AUTH]          [ROLE] SUBSCRIBE <canary channel>
+//   commands:   [AUTH] [SELECT] [ROLE]
+//
+// ROLE, with Sentinel only, refuses a server that is not the master.
 //
 // The handshake is complete once the command connection is authenticated
 // (so a PUBLISH may go out) and Redis has confirmed the canary subscription
@@ -49,8 +51,10 @@ public:
     explicit Handshake(std::chrono::milliseconds timeout) : timeout_(timeout) {}
 
     // A new pair of connections: starts over, forgetting any earlier one.
+    // `require_master`: check with ROLE that the server is a master (its
+    // address came from a sentinel, which may be out of date).
     Commands start(const RedisEndpoint& endpoint, std::string_view canary_channel,
-                   Clock::time_point now);
+                   Clock::time_point now, bool require_master = false);
     // Both connections are gone: nothing may be published until start().
     void stop();
 
@@ -77,6 +81,7 @@ private:
     std::chrono::milliseconds timeout_;
     Clock::time_point started_at_{};
     bool started_ = false;
+    bool require_master_ = false;
     // Replies still expected on each connection before its handshake is over.
     int subscriber_pending_ = 0;
     int commands_pending_ = 0;
