@@ -46,6 +46,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "channel_prefix",
                                            "canary_interval",
                                            "canary_timeout",
+                                           "presence_ttl",
                                            "trusted_proxies",
                                            "redis_sentinels",
                                            "redis_master_name",
@@ -97,6 +98,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.channel_prefix, b.channel_prefix);
     EXPECT_EQ(a.canary_interval, b.canary_interval);
     EXPECT_EQ(a.canary_timeout, b.canary_timeout);
+    EXPECT_EQ(a.presence_ttl, b.presence_ttl);
     EXPECT_EQ(a.trusted_proxies, b.trusted_proxies);
     EXPECT_EQ(a.redis_sentinels, b.redis_sentinels);
     EXPECT_EQ(a.redis_master_name, b.redis_master_name);
@@ -154,6 +156,7 @@ const std::vector<Sample> kSamples = {
     {"channel_prefix", R"("push:")", "push:"},
     {"canary_interval", R"("1s")", "1s"},
     {"canary_timeout", R"("500ms")", "500ms"},
+    {"presence_ttl", R"("10s")", "10s"},
     {"trusted_proxies", R"(["127.0.0.1", "10.0.0.1"])", "127.0.0.1,10.0.0.1"},
     {"redis_sentinels", R"(["10.0.0.7:26379", "[::1]:26380"])", "10.0.0.7:26379,[::1]:26380"},
     {"redis_master_name", R"("mymaster")", "mymaster"},
@@ -207,6 +210,7 @@ Config sample_config() {
     c.channel_prefix = "push:";
     c.canary_interval = 1s;
     c.canary_timeout = 500ms;
+    c.presence_ttl = 10s;
     c.trusted_proxies = {"127.0.0.1", "10.0.0.1"};
     c.redis_sentinels = {"10.0.0.7:26379", "[::1]:26380"};
     c.redis_master_name = "mymaster";

@@ -14,7 +14,8 @@
 // The protocol lives in sans-io parts beside this file (redis/): Handshake,
 // Canary, CommandQueue, SubscriberRouter with SubscriptionTracker, Backoff.
 // This class only wires sockets, timers and the hub to their decisions, so
-// that each decision can be unit-tested without a Redis.
+// that each decision can be unit-tested without a Redis. Publishes and
+// upstream messages go out in redis_publish.cpp.
 //
 // With redis_sentinels, the master comes from Redis Sentinel
 // (redis_sentinel.cpp, SentinelResolver): asked before every connect, and
