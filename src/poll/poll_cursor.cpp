@@ -36,11 +36,11 @@ std::optional<PollPosition> parse_position(std::string_view cursor) {
     return PollPosition{boot, seq};
 }
 
-void PollCursor::set_position(std::string_view boot, std::uint64_t last_seq, bool reset) {
+void PollCursor::set_position(std::string position, bool reset) {
     // An event already in the answer is a later and portable cursor.
     if (advanced_ || (given_ && !reset))
         return;
-    value_ = format_position(boot, last_seq);
+    value_ = std::move(position);
 }
 
 void PollCursor::advance(std::string_view event_id) {

@@ -33,13 +33,14 @@ void PollSession::start(std::vector<std::string> channels) {
 
 void PollSession::on_subscribed(const std::vector<std::string>&, bool reset,
                                 const std::string& reset_reason,
-                                const std::vector<EventPtr>& replay) {
+                                const std::vector<EventPtr>& replay,
+                               const std::string& position) {
     if (answered_) { // answered meanwhile (shutdown): stay out of the shard
         worker_.unsubscribe_all(*this);
         return;
     }
     subscribed_ = true;
-    cursor_.set_position(worker_.hub().boot_id(), last_seq_, reset);
+    cursor_.set_position(position, reset);
     // A reset answers at once: the client must reload its state anyway, and
     // then polls on from the position it gets here.
     if (reset)

@@ -3,6 +3,7 @@
 #include "herald/upstream/http_upstream.hpp"
 
 #include "herald/hub/hub.hpp"
+#include "herald/poll/poll_cursor.hpp"
 #include "herald/server/listener.hpp"
 #include "herald/server/session.hpp"
 
@@ -179,8 +180,8 @@ void Worker::on_subscribed(const std::shared_ptr<Session>& session,
             hub_.presence_add(user, info, joined);
         });
     if (session && !session->closing()) {
-        session->on_history_position(result.last_seq);
-        session->on_subscribed(confirmed, result.reset, result.reset_reason, result.replay);
+        session->on_subscribed(confirmed, result.reset, result.reset_reason, result.replay,
+                               format_position(hub_.boot_id(), result.last_seq));
     }
 }
 

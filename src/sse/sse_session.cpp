@@ -1,7 +1,5 @@
 #include "herald/sse/sse_session.hpp"
 
-#include "herald/hub/hub.hpp"
-#include "herald/poll/poll_cursor.hpp"
 #include "herald/server/worker.hpp"
 #include "herald/wire/control_json.hpp"
 #include "herald/wire/sse_encoder.hpp"
@@ -45,7 +43,8 @@ void SseSession::start() {
 
 void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
                                const std::string& reset_reason,
-                               const std::vector<EventPtr>& replay) {
+                               const std::vector<EventPtr>& replay,
+                               const std::string& position) {
     std::string head = "HTTP/1.1 200 OK\r\n"
                        "Content-Type: text/event-stream; charset=utf-8\r\n"
                        "Cache-Control: no-cache\r\n"
@@ -62,7 +61,6 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     // event resumes from here rather than from nothing: it then gets what it
     // missed, or, from another node or a restarted one, a reset, never a
     // silent gap. A block with an id and no data dispatches nothing.
-    const auto& position = options_.position;
     if (client_mode_)
         head += client_message(position,
                                encode_hello_json(worker_.config().heartbeat_interval.count()));
@@ -80,10 +78,6 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     for (const auto& event : replay)
         deliver(event);
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
-}
-
-void SseSession::on_history_position(std::uint64_t last_seq) {
-    options_.position = format_position(worker_.hub().boot_id(), last_seq);
 }
 
 void SseSession::on_sweep(Clock::time_point now) {

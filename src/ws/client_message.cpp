@@ -139,8 +139,9 @@ std::string make_pong_message() {
     return R"({"type":"pong"})";
 }
 
-std::string make_subscribed_message(std::string_view channel) {
-    return R"({"type":"subscribed","channel":)" + json_quote(channel) + "}";
+std::string make_subscribed_message(std::string_view channel, std::string_view position) {
+    return R"({"type":"subscribed","channel":)" + json_quote(channel) +
+           (position.empty() ? "" : R"(,"position":)" + json_quote(position)) + "}";
 }
 
 std::string make_published_message(std::string_view channel, std::string_view id) {

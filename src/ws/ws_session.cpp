@@ -69,11 +69,14 @@ void WsSession::on_accept(error_code ec) {
 
 void WsSession::on_subscribed(const std::vector<std::string>& channels, bool reset,
                               const std::string& reset_reason,
-                              const std::vector<EventPtr>& replay) {
+                              const std::vector<EventPtr>& replay,
+                               const std::string& position) {
     if (reset)
         send_text(encode_reset_json(reset_reason));
+    // Each subscribed frame carries the position, the client's resume
+    // point until it has an event id (as SSE's first id is).
     for (const auto& channel : channels)
-        send_text(make_subscribed_message(channel));
+        send_text(make_subscribed_message(channel, position));
     for (const auto& event : replay)
         deliver(event);
 }

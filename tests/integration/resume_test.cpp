@@ -226,3 +226,27 @@ TEST(Resume, SseStreamOpensWithAPositionThatResumesOnlyWhereItWasIssued) {
     EXPECT_TRUE(reset->last_event_id.starts_with("@")) << reset->last_event_id;
     EXPECT_NE(reset->last_event_id, position);
 }
+
+TEST(Resume, WsSubscribedCarriesAPositionThatResumes) {
+    HeraldProcess herald;
+    std::string position;
+    {
+        WsClient first(herald.port(), ws_target({"pos:2"}));
+        auto subscribed = first.next_json();
+        ASSERT_TRUE(subscribed);
+        ASSERT_EQ((*subscribed)["type"], "subscribed") << subscribed->dump();
+        position = (*subscribed)["position"].get<std::string>();
+    } // lost before its first event
+    const auto missed = publish_event(herald.port(), "pos:2", 1);
+    WsClient again(herald.port(), ws_target({"pos:2"}, "lastEventId=" + position));
+    for (int i = 0; i < 3; ++i) {
+        auto frame = again.next_json();
+        ASSERT_TRUE(frame);
+        EXPECT_NE(frame->value("type", ""), "reset") << frame->dump();
+        if (frame->contains("event")) {
+            EXPECT_EQ(frame->value("id", ""), missed);
+            return;
+        }
+    }
+    FAIL() << "the missed event never came";
+}

@@ -98,6 +98,8 @@ TEST(ClientMessage, ControlMessages) {
               R"({"type":"error","message":"bad","code":"slow_consumer"})");
     EXPECT_EQ(herald::make_subscribed_message("room:1"),
               R"({"type":"subscribed","channel":"room:1"})");
+    EXPECT_EQ(herald::make_subscribed_message("room:1", "@beef-7"),
+              R"({"type":"subscribed","channel":"room:1","position":"@beef-7"})");
     EXPECT_EQ(herald::make_unsubscribed_message("room:1"),
               R"({"type":"unsubscribed","channel":"room:1"})");
 }

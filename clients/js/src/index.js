@@ -440,6 +440,8 @@ export class Herald extends Emitter {
         this._opened();
         return this._watch();
       case 'subscribed':
+        // Where the subscription went live: the resume point until an event gives one.
+        if (m.position && this.lastEventId == null) this.lastEventId = m.position;
         return this._joined(m.channel);
       case 'unsubscribed':
         return conn.joined.delete(m.channel);

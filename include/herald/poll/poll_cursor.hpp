@@ -43,7 +43,11 @@ public:
     // The hub's position once the subscription is live: the cursor of an
     // answer without events when the request had none. `reset` (the given
     // cursor could not be resolved) replaces the given cursor with it too.
-    void set_position(std::string_view boot, std::uint64_t last_seq, bool reset);
+    void set_position(std::string_view boot, std::uint64_t last_seq, bool reset) {
+        set_position(format_position(boot, last_seq), reset);
+    }
+    // The same, with the position already formatted (format_position).
+    void set_position(std::string position, bool reset);
     // An event that goes into the answer, in publish order. An empty id
     // (ephemeral event) leaves the cursor where it is.
     void advance(std::string_view event_id);

@@ -32,10 +32,10 @@ public:
     void start(std::vector<std::string> channels);
 
     void deliver(const EventPtr& event) override;
-    void on_history_position(std::uint64_t last_seq) override { last_seq_ = last_seq; }
     void on_subscribed(const std::vector<std::string>& channels, bool reset,
                        const std::string& reset_reason,
-                       const std::vector<EventPtr>& replay) override;
+                       const std::vector<EventPtr>& replay,
+                       const std::string& position) override;
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
     void abort() override;
@@ -64,7 +64,6 @@ private:
     PollCursor cursor_;
     std::string cors_origin_;
     Clock::time_point deadline_;
-    std::uint64_t last_seq_ = 0;
     std::unique_ptr<Gathered> gathered_;
     std::unique_ptr<PollAnswer> answer_; // only while it is written
     // Ourselves, while no handler is pending to keep us: after the watch

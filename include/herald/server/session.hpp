@@ -33,12 +33,12 @@ public:
 
     // Called by the worker once the hub has registered `channels` for this
     // session. `replay` holds missed events when the client resumed.
+    // `position` is where the subscription went live, "@<boot>-<seq>"
+    // (poll_cursor.hpp): a resume point before the client has any event id.
     virtual void on_subscribed(const std::vector<std::string>& channels, bool reset,
                                const std::string& reset_reason,
-                               const std::vector<EventPtr>& replay) = 0;
-    // Just before on_subscribed: the hub's SubscribeResult::last_seq, for a
-    // position cursor (poll_cursor.hpp): the long poll's, SSE's first id.
-    virtual void on_history_position(std::uint64_t /*last_seq*/) {}
+                               const std::vector<EventPtr>& replay,
+                               const std::string& position) = 0;
 
     void abort() override { close_now(); }
 

@@ -18,7 +18,6 @@ public:
         std::optional<std::string> last_event_id;
         std::string cors_origin; // echoed when allowed; empty = no CORS headers
         bool client_mode = false;
-        std::string position; // the hub's position when the stream went live
     };
 
     SseSession(Worker& worker, tcp::socket socket, Options options);
@@ -26,10 +25,10 @@ public:
 
     void on_subscribed(const std::vector<std::string>& channels, bool reset,
                        const std::string& reset_reason,
-                       const std::vector<EventPtr>& replay) override;
+                       const std::vector<EventPtr>& replay,
+                       const std::string& position) override;
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
-    void on_history_position(std::uint64_t last_seq) override;
 
 private:
     const std::string& encoding(const Event& event) const override {

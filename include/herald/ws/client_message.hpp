@@ -38,7 +38,9 @@ std::variant<ClientMessage, ClientMessageError> parse_client_message(std::string
 // reset, which SSE sends too, are in herald/wire/control_json.hpp).
 std::string make_error_message(std::string_view message, std::string_view code = {});
 std::string make_pong_message();
-std::string make_subscribed_message(std::string_view channel);
+// With a `position` ("@<boot>-<seq>", where the subscription went live) when
+// one is known.
+std::string make_subscribed_message(std::string_view channel, std::string_view position = {});
 std::string make_unsubscribed_message(std::string_view channel);
 std::string make_published_message(std::string_view channel, std::string_view id);
 // Answers to a send: {"type":"sent","ref":..} and an error carrying its ref.

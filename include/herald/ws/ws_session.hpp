@@ -31,7 +31,8 @@ public:
 
     void on_subscribed(const std::vector<std::string>& channels, bool reset,
                        const std::string& reset_reason,
-                       const std::vector<EventPtr>& replay) override;
+                       const std::vector<EventPtr>& replay,
+                       const std::string& position) override;
     void on_sweep(Clock::time_point now) override;
     void on_shutdown() override;
 
