@@ -23,6 +23,8 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
       // must not turn a slow TCP connect into a reconnect loop.
       handshake_(std::max(config.canary_timeout, Millis{1000})),
       canary_(config.canary_interval, config.canary_timeout), watch_timer_(hub.context()),
+      history_in_redis_(history_in_redis(config)),
+      gap_([this](const std::string& channel) { return stored(channel); }),
       presence_enabled_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                     [](const Namespace& ns) { return ns.presence; })),
       presence_(hub.boot_id(), config.presence_ttl) {
@@ -35,15 +37,19 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
     }
     hub_.on_channel_active = [this](const std::string& channel) {
         tracker_.want(channel);
+        history_follow(channel, true);
         presence_follow(channel, true);
         sync_subscriptions();
     };
     hub_.on_channel_idle = [this](const std::string& channel) {
         tracker_.unwant(channel);
+        history_follow(channel, false);
         presence_follow(channel, false);
         sync_subscriptions();
     };
     hub_.is_channel_live = [this](const std::string& channel) { return tracker_.is_live(channel); };
+    if (history_in_redis_)
+        hub_.share_history(this);
     if (presence_enabled_) {
         hub_.share_presence(this);
         tracker_.want(std::string(redis::presence_wire::nodes_name));
@@ -117,6 +123,17 @@ void RedisBridge::connect_to(const redis::RedisEndpoint& endpoint) {
         subscriber_->send(std::move(command));
     for (auto& command : handshake.commands)
         commands_->send(std::move(command));
+    if (history_in_redis_) {
+        // At every connect: a new server, or a promoted replica, may not have
+        // herald_publish (or an older version of it) yet.
+        commands_->send(redis::stream_wire::load_command());
+        command_queue_.push([this](const Reply& reply) {
+            if (reply.type == Reply::Type::error)
+                spdlog::error("redis: loading the function library 'herald' failed ({}); "
+                              "publishes to channels with history will fail until it loads",
+                              reply.str);
+        });
+    }
     tracker_.on_connect();
     sync_subscriptions();
 }
@@ -154,6 +171,13 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             else
                 on_message(std::move(m->channel), m->payload, batch);
         } else if (auto* echo = std::get_if<Router::CanaryEcho>(&action)) {
+            if (echo->payload.starts_with(sync_marker)) {
+                // Live events before the marker must be in before a read is answered.
+                if (!batch.empty())
+                    hub_.ingest(std::exchange(batch, {}), /*reject_duplicates=*/false);
+                on_sync_echo(echo->payload);
+                continue;
+            }
             if (auto rtt = canary_.on_echo(echo->payload, now)) {
                 auto us = std::chrono::duration_cast<std::chrono::microseconds>(*rtt);
                 info_.redis_stats.canary_rtt_us.set(static_cast<std::uint64_t>(us.count()));
@@ -166,6 +190,8 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             sync_subscriptions();
             if (ack->channel.starts_with('#'))
                 on_presence_subscribed(ack->channel);
+            else if (tracker_.is_live(ack->channel))
+                history_subscribed(ack->channel);
             confirmed = true;
         } else if (auto* reconnect = std::get_if<Router::Reconnect>(&action)) {
             return on_down(reconnect->reason);
@@ -180,24 +206,40 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
 void RedisBridge::on_message(std::string name, std::string_view payload,
                              std::vector<std::shared_ptr<Event>>& batch) {
     info_.redis_stats.messages_received.add();
+    if (auto event = event_of(std::move(name), payload))
+        on_live(std::move(event), batch);
+}
+
+std::shared_ptr<Event> RedisBridge::event_of(std::string channel, std::string_view payload,
+                                             std::optional<redis::stream_wire::StreamId> sid) {
     auto classified = redis::classify_payload(payload);
     if (auto* bad = std::get_if<redis::BadPayload>(&classified)) {
         info_.redis_stats.bad_payloads.add();
-        spdlog::warn("redis: dropped a message on {}: {}", name, bad->reason);
-        return;
+        spdlog::warn("redis: dropped a message on {}: {}", channel, bad->reason);
+        return nullptr;
     }
     Publication publication;
     if (auto* e = std::get_if<redis::Envelope>(&classified)) {
-        publication = {std::move(name),         std::move(e->event),    e->id.value_or(""),
+        if (!sid && !e->sid.empty())
+            sid = redis::stream_wire::parse_id(e->sid);
+        // An event stored without an id (an application's herald_publish)
+        // is known by its stream id, the same on every node.
+        auto id = e->id.value_or(sid ? redis::stream_wire::to_string(*sid) : "");
+        publication = {std::move(channel),      std::move(e->event),    std::move(id),
                        std::move(e->data_json), std::move(e->sse_data), e->ephemeral,
                        std::move(e->from),      std::move(e->key)};
     } else {
         auto& raw = std::get<redis::Raw>(classified);
-        publication = {std::move(name), "message", "", std::move(raw.data_json),
+        publication = {std::move(channel), "message", "", std::move(raw.data_json),
                        std::move(raw.sse_data), false, ""};
     }
     stamp_publication(config_, publication);
-    batch.push_back(make_event(std::move(publication)));
+    auto event = make_event(std::move(publication));
+    if (sid && !event->ephemeral) {
+        event->stream_ms = sid->ms;
+        event->stream_seq = sid->seq;
+    }
+    return event;
 }
 
 void RedisBridge::on_command_replies(std::vector<Reply>& replies) {
@@ -236,6 +278,7 @@ void RedisBridge::drop_connections() {
     info_.redis_stats.connected.set(0);
     tracker_.on_disconnect();
     presence_.on_disconnect();
+    history_break();
     // Publishes waiting for a reply will not get one: answer them now.
     command_queue_.fail_all("Redis connection lost");
     if (sentinels_)

@@ -1,5 +1,6 @@
 // What goes out on the command connection for others: publishes (PUBLISH of
-// the envelope; every node, this one too, gets the event back from Redis)
+// the envelope, or herald_publish where it is stored in history too; every
+// node, this one too, gets the event back from Redis)
 // and upstream client messages (XADD). Both answer only once Redis has.
 #include "herald/broker/redis_bridge.hpp"
 
@@ -30,10 +31,7 @@ void RedisBridge::publish(std::vector<Publication> publications, PublishHandler 
         };
         auto pending = std::make_shared<Pending>(Pending{events.size(), std::move(result), done});
         for (const auto& e : events) {
-            commands_->send(
-                redis::format_command({"PUBLISH", redis_channel(e.channel),
-                                       redis::make_envelope(e.name, e.id, e.data_json,
-                                                            e.ephemeral, e.from, e.key)}));
+            commands_->send(publish_command(e));
             command_queue_.push([pending](const Reply& reply) {
                 if (reply.type == Reply::Type::error && pending->result.ok()) {
                     pending->result.failure = PublishResult::Failure::unavailable;

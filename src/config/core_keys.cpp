@@ -67,6 +67,17 @@ std::vector<Key> core_keys() {
                                &C::history_size, 0, 100'000),
         duration_key("history_ttl", "how long an event stays resumable", &C::history_ttl,
                      Millis{1}),
+        with_check(text_key("history_backend", "BACKEND",
+                            "redis (shared by every node; the default with Redis) or memory",
+                            &C::history_backend),
+                   [](const Config& c) {
+                       if (!c.history_backend.empty() && c.history_backend != "redis" &&
+                           c.history_backend != "memory")
+                           fail("unknown history backend " + quote(c.history_backend) +
+                                " (expected redis or memory)");
+                       if (c.history_backend == "redis" && !uses_redis(c))
+                           fail("redis needs redis_url or redis_sentinels");
+                   }),
         size_key("max_queued_bytes", "unsent bytes per session before it is a slow consumer",
                  &C::max_queued_bytes),
         // 125 bytes is the largest WebSocket control frame payload, which must always fit.

@@ -1,6 +1,8 @@
 #include "herald/hub/event.hpp"
 
+#include "herald/wire/control_json.hpp"
 #include "herald/wire/event_json.hpp"
+#include "herald/wire/json.hpp"
 #include "herald/wire/sse_encoder.hpp"
 #include "herald/wire/ws_frame.hpp"
 
@@ -23,6 +25,19 @@ std::size_t latest_key_hash(std::string_view channel, std::string_view key) {
     // The key's hash mixed in as boost::hash_combine does.
     const auto c = std::hash<std::string_view>{}(channel);
     return c ^ (std::hash<std::string_view>{}(key) + 0x9e3779b9 + (c << 6) + (c >> 2));
+}
+
+std::shared_ptr<Event> make_reset_notice(std::string channel, std::string_view reason) {
+    auto event = std::make_shared<Event>();
+    event->data_json = R"({"reason":)" + json_quote(reason) + "}";
+    event->sse = sse::encode_event({}, "reset", event->data_json);
+    event->ws_frame = ws::encode_frame(ws::Opcode::text, encode_reset_json(reason, channel));
+    event->channel = std::move(channel);
+    event->name = "reset";
+    event->ephemeral = true;
+    event->reset_notice = true;
+    event->published_at = std::chrono::steady_clock::now();
+    return event;
 }
 
 std::shared_ptr<Event> make_event(Publication p) {

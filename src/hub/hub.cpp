@@ -35,7 +35,10 @@ std::string random_boot_id() {
 } // namespace
 
 void Hub::stamp_slow_consumer(Event& event) const {
-    // Once per event, here, rather than per recipient on the workers.
+    // Once per event, here, rather than per recipient on the workers. A
+    // reset notice is never dropped or replaced: it is what says so.
+    if (event.reset_notice)
+        return;
     event.slow_consumer = channel_options(config_, event.channel).slow_consumer;
     if (event.slow_consumer == SlowConsumer::latest)
         event.latest_hash = latest_key_hash(event.channel, event.key);
@@ -97,10 +100,8 @@ void Hub::subscribe(unsigned worker, std::vector<std::string> channels,
     stats_.channels_active.set(counts_.active_channels());
     Waiting w{std::move(channels), std::move(last_event_id), next_seq_,
               Clock::now() + config_.canary_timeout, std::move(done)};
-    if (all_live(w.channels)) {
-        w.done(result_for(w));
-        return;
-    }
+    if (all_live(w.channels))
+        return release(w);
     waiting_.push_back(std::move(w));
     schedule_waiting_check();
 }
@@ -110,6 +111,57 @@ bool Hub::all_live(const std::vector<std::string>& channels) const {
         return true;
     return std::all_of(channels.begin(), channels.end(),
                        [this](const std::string& c) { return is_channel_live(c); });
+}
+
+void Hub::release(Waiting& w) {
+    // A position of ours is this node's own (memory) business; an event id,
+    // or latest_on_subscribe, is read from the shared history when there is one.
+    const auto position = w.last_event_id ? parse_position(*w.last_event_id) : std::nullopt;
+    const bool ours = position && position->boot == boot_id_;
+    auto latest = latest_channels(w);
+    if (!shared_history_ || ours || (!w.last_event_id && latest.empty()))
+        return w.done(result_for(w));
+    shared_history_->read(w.channels, w.last_event_id, latest,
+                          [this, w](SharedHistory::Read read) {
+                              w.done(result_from(w, std::move(read)));
+                          });
+}
+
+std::vector<std::string> Hub::latest_channels(const Waiting& w) const {
+    std::vector<std::string> latest;
+    for (const auto& channel : w.channels)
+        if (const auto* ns = find_namespace(config_.namespaces, channel);
+            ns && ns->latest_on_subscribe)
+            latest.push_back(channel);
+    return latest;
+}
+
+SubscribeResult Hub::result_from(const Waiting& w, SharedHistory::Read read) {
+    SubscribeResult result;
+    result.last_seq = next_seq_ - 1;
+    if (read.reset) {
+        result.reset = true;
+        result.reset_reason = std::move(read.reason);
+        return result;
+    }
+    // Live events that reached the channels while the subscriber waited are
+    // also in the read when they are in a stream: each comes once, the read's
+    // (older) ones first.
+    auto window = history_.since_seq(w.channels, w.from_seq);
+    auto in_window = [&](const Event& e) {
+        return std::any_of(window.begin(), window.end(), [&](const EventPtr& live) {
+            return live->channel == e.channel && live->stream_ms == e.stream_ms &&
+                   live->stream_seq == e.stream_seq;
+        });
+    };
+    for (auto& event : read.events) {
+        if (in_window(*event))
+            continue;
+        stamp_slow_consumer(*event);
+        result.replay.push_back(std::move(event));
+    }
+    result.replay.insert(result.replay.end(), window.begin(), window.end());
+    return result;
 }
 
 SubscribeResult Hub::result_for(const Waiting& w) {
@@ -163,7 +215,7 @@ void Hub::channels_confirmed() {
     std::erase_if(waiting_, [&](Waiting& w) {
         if (!all_live(w.channels) && now < w.deadline)
             return false;
-        w.done(result_for(w));
+        release(w);
         return true;
     });
 }

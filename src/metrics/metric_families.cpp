@@ -217,6 +217,19 @@ void add_redis(Families& out, const RedisStats& redis) {
     out.push_back(single("herald_redis_master_switches_total",
                          "Times the Redis connections moved to another master (Sentinel)",
                          redis.master_switches));
+    out.push_back(single("herald_redis_gap_events_total",
+                         "Events read from history streams to fill a broken subscription",
+                         redis.gap_events));
+    out.push_back(single("herald_redis_gap_resets_total",
+                         "Channels told reset because a broken subscription's gap could not be "
+                         "filled",
+                         redis.gap_resets));
+    out.push_back(single("herald_redis_duplicates_dropped_total",
+                         "Live events dropped because their stream id was already delivered",
+                         redis.duplicates_dropped));
+    out.push_back(single("herald_history_read_errors_total",
+                         "Reads of the shared history that failed (the subscriber got a reset)",
+                         redis.history_read_errors));
 }
 
 void add_uptime(Families& out, double uptime_seconds) {

@@ -6,6 +6,8 @@
 #include "herald/server/worker.hpp"
 #include "herald/wire/ws_frame.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <sys/socket.h>
 
 #include <boost/asio/write.hpp>
@@ -74,6 +76,12 @@ void PollSession::collect(const EventPtr& event) {
         gathered_ = std::make_unique<Gathered>();
     else if (gathered_->bytes >= worker_.config().max_queued_bytes)
         return;
+    if (event->reset_notice) {
+        // Not an event of the answer: the answer says reset.
+        auto notice = nlohmann::json::parse(event->data_json, nullptr, false);
+        gathered_->reset_reason = notice.is_object() ? notice.value("reason", "reset") : "reset";
+        return;
+    }
     gathered_->bytes += ws::frame_payload(event->ws_frame).size();
     cursor_.advance(event->id);
     gathered_->events.push_back(event);
@@ -87,8 +95,15 @@ void PollSession::do_answer(bool reset, std::string_view reset_reason) {
     if (worker_.info().shutting_down)
         keep_alive_ = false;
     std::vector<EventPtr> events;
-    if (gathered_)
+    std::string notice;
+    if (gathered_) {
         events = std::move(gathered_->events);
+        notice = std::move(gathered_->reset_reason);
+    }
+    if (!reset && !notice.empty()) {
+        reset = true;
+        reset_reason = notice;
+    }
     gathered_.reset();
     answer_ = std::make_unique<PollAnswer>(std::move(events), cursor_.value(), reset, reset_reason,
                                            PollAnswer::Head{keep_alive_, cors_origin_});

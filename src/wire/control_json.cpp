@@ -15,8 +15,11 @@ std::string encode_heartbeat_json() {
     return R"({"type":"heartbeat"})";
 }
 
-std::string encode_reset_json(std::string_view reason) {
-    return R"({"type":"reset","reason":)" + json_quote(reason) + "}";
+std::string encode_reset_json(std::string_view reason, std::string_view channel) {
+    std::string out = R"({"type":"reset","reason":)" + json_quote(reason);
+    if (!channel.empty())
+        out += R"(,"channel":)" + json_quote(channel);
+    return out + "}";
 }
 
 std::string encode_dropped_json(std::size_t dropped) {

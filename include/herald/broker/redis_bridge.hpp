@@ -23,6 +23,13 @@
 // uses the two connections (publish, presence, send_upstream) follows with
 // them, since the connections themselves move.
 //
+// With history_backend = "redis" (redis_history.cpp, stream_wire,
+// StreamResume, GapFill), stored events are published by the Redis function
+// herald_publish into each channel's stream as well; resumes read the
+// streams, and after a broken subscription each channel's gap is filled
+// from its stream before newer live events (or its subscribers are told
+// reset).
+//
 // With a presence namespace, it also shares presence (redis_presence.cpp,
 // PresenceSync and presence_wire): on the same two connections, it writes
 // this node's members, follows the deltas of the channels it has
@@ -32,6 +39,7 @@
 #include "herald/broker/redis/canary.hpp"
 #include "herald/broker/redis/command_queue.hpp"
 #include "herald/broker/redis/connection.hpp"
+#include "herald/broker/redis/gap_fill.hpp"
 #include "herald/broker/redis/handshake.hpp"
 #include "herald/broker/redis/presence_sync.hpp"
 #include "herald/broker/redis/sentinel_resolver.hpp"
@@ -40,10 +48,13 @@
 #include "herald/server/server_info.hpp"
 
 #include <random>
+#include <unordered_map>
 
 namespace herald {
 
-class RedisBridge final : public Broker, public Hub::SharedPresence {
+class RedisBridge final : public Broker,
+                          public Hub::SharedPresence,
+                          public Hub::SharedHistory {
 public:
     RedisBridge(const Config& config, Hub& hub, ServerInfo& info, redis::RedisEndpoint endpoint);
     // Both on the hub's thread (post them there).
@@ -62,6 +73,10 @@ public:
     }
     bool synced(const std::string& channel) const override { return presence_.synced(channel); }
     void fetch(const std::string& channel, Hub::PresenceHandler done) override;
+
+    // Hub::SharedHistory (redis_history.cpp), on the hub's thread.
+    void read(const std::vector<std::string>& channels, const std::optional<std::string>& last_id,
+              const std::vector<std::string>& latest, ReadHandler done) override;
 
 private:
     // resolving: asking the sentinels, no data connection yet.
@@ -82,6 +97,10 @@ private:
     void tick();
     void send_canary(Clock::time_point now);
     std::string redis_channel(const std::string& channel) const;
+    // The event a payload from Redis makes (nullptr when it is not one:
+    // counted and logged). Its stream position is `sid`, or the envelope's.
+    std::shared_ptr<Event> event_of(std::string channel, std::string_view payload,
+                                    std::optional<redis::stream_wire::StreamId> sid = {});
     bool commands_usable() const;
 
     // Sentinel (redis_sentinel.cpp).
@@ -96,6 +115,23 @@ private:
     void on_watch_down(const std::string& reason);
     void follow_master(const HostPort& master, const std::string& why);
     bool data_up() const { return state_ == State::connecting || state_ == State::ready; }
+
+    // Shared history (redis_history.cpp).
+    struct HistoryRead;
+    bool stored(const std::string& channel) const;
+    std::string publish_command(const Publication& publication) const;
+    void history_follow(const std::string& channel, bool follow);
+    void history_subscribed(const std::string& channel);
+    void history_break();
+    void read_floor(const std::string& channel);
+    void read_gap(const std::string& channel, redis::stream_wire::StreamId after);
+    void deliver_filled(const std::string& channel, redis::GapFill::Filled filled);
+    void on_live(std::shared_ptr<Event> event, std::vector<std::shared_ptr<Event>>& batch);
+    // Payloads on the canary channel that are sync markers, not canaries.
+    static constexpr std::string_view sync_marker = "sync:";
+    void on_sync_echo(std::string_view payload);
+    void finish_read(const std::shared_ptr<HistoryRead>& read);
+    Hub::SharedHistory::Read resume_from(HistoryRead& read);
 
     // Presence (redis_presence.cpp).
     void presence_follow(const std::string& channel, bool follow);
@@ -136,6 +172,14 @@ private:
     std::uint64_t watch_generation_ = 0;
     net::steady_timer watch_timer_;
     redis::Backoff watch_backoff_;
+
+    const bool history_in_redis_; // history_backend = "redis"
+    redis::GapFill gap_;
+    // History reads waiting for their replies and their sync marker (a
+    // PUBLISH on the canary channel after the reads: once it is back on the
+    // subscriber connection, every live event older than the reads is in).
+    std::uint64_t next_sync_ = 0;
+    std::unordered_map<std::uint64_t, std::shared_ptr<HistoryRead>> reads_;
 
     const bool presence_enabled_; // some namespace has presence
     redis::PresenceSync presence_;

@@ -34,6 +34,9 @@ struct Config {
 
     std::size_t history_size = 100; // events kept per channel for resume (0 = off)
     Millis history_ttl{300'000};    // how long an event stays resumable
+    // Where history lives: "redis" (streams shared by every node; the default
+    // with Redis) or "memory" (each node its own); "" = the default.
+    std::string history_backend;
 
     std::size_t max_queued_bytes = 1 << 20;  // per-session unsent bytes before "slow consumer"
     std::size_t max_message_size = 64 << 10; // largest WS client message
@@ -95,6 +98,11 @@ struct Config {
 // Redis is configured (redis_url or redis_sentinels): the bridge, not the embedded broker.
 inline bool uses_redis(const Config& c) {
     return !c.redis_url.empty() || !c.redis_sentinels.empty();
+}
+
+// History is kept in Redis streams (stream_wire.hpp), shared by every node.
+inline bool history_in_redis(const Config& c) {
+    return uses_redis(c) && c.history_backend != "memory";
 }
 
 struct ConfigError : std::runtime_error {

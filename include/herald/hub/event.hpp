@@ -23,6 +23,15 @@ struct Event {
     bool ephemeral = false;
     std::string from; // the publishing WebSocket client's user id, or empty
     std::string key;  // the publisher's `key` (for `latest`), or empty
+    // Where it sits in its channel's Redis stream (history_backend = "redis",
+    // stream_wire.hpp): <ms>-<seq>, both 0 when it is not stored there.
+    std::uint64_t stream_ms = 0;
+    std::uint64_t stream_seq = 0;
+    bool in_stream() const { return stream_ms != 0 || stream_seq != 0; }
+    // Not an event but a notice to the channel's subscribers that they may
+    // have missed events (make_reset_notice): SSE "event: reset", WebSocket
+    // {"type":"reset"}, a poll answer's "reset". data_json is {"reason":..}.
+    bool reset_notice = false;
     std::string sse;       // complete SSE bytes: "id: ..\nevent: ..\ndata: ..\n\n"
     std::string ws_frame;  // complete WebSocket text frame (header + JSON payload)
 
@@ -83,6 +92,9 @@ struct Publication {
 // text otherwise (see docs in sse_encoder.hpp).
 std::shared_ptr<Event> make_event(std::string channel, std::string name, std::string id,
                                   std::string data_json, std::string_view sse_data);
+// A reset notice for every subscriber of `channel` (see Event::reset_notice):
+// ephemeral, with no id, so that the client's resume position stays put.
+std::shared_ptr<Event> make_reset_notice(std::string channel, std::string_view reason);
 // With `from`, the SSE data becomes {"from":"<user>","data":<data>} (SSE has
 // no field of its own for it) and the WS JSON gets a "from" member.
 std::shared_ptr<Event> make_event(Publication publication);

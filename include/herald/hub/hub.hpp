@@ -105,6 +105,30 @@ public:
         virtual void fetch(const std::string& channel, PresenceHandler done) = 0;
     };
     void share_presence(SharedPresence* shared) { shared_presence_ = shared; }
+
+    // History shared across nodes (history_backend = "redis"; the Redis
+    // bridge implements it). Resumes from an event id, and latest_on_subscribe,
+    // read it instead of this node's memory, which only holds what reached
+    // this node.
+    class SharedHistory {
+    public:
+        struct Read {
+            bool reset = false;
+            std::string reason;
+            std::vector<std::shared_ptr<Event>> events; // oldest first, with stream positions
+        };
+        using ReadHandler = std::function<void(Read)>;
+        virtual ~SharedHistory() = default;
+        // On the hub thread; `done` too. With `last_id`, the events of
+        // `channels` after it (or a reset); without, the newest event of
+        // each of `latest`. Called once the channels are live, and answered
+        // only once every live event published before the read is ingested,
+        // so that the answer and the live events overlap but never miss.
+        virtual void read(const std::vector<std::string>& channels,
+                          const std::optional<std::string>& last_id,
+                          const std::vector<std::string>& latest, ReadHandler done) = 0;
+    };
+    void share_history(SharedHistory* shared) { shared_history_ = shared; }
     // What the bridge learns from Redis: another node's count (a delta), a
     // snapshot of a channel (the first one after following it makes no
     // events: it is the past), a dead node, a channel no longer followed.
@@ -136,7 +160,10 @@ private:
     };
     bool all_live(const std::vector<std::string>& channels) const;
     void stamp_slow_consumer(Event& event) const;
+    void release(Waiting& w);
     SubscribeResult result_for(const Waiting& w);
+    SubscribeResult result_from(const Waiting& w, SharedHistory::Read read);
+    std::vector<std::string> latest_channels(const Waiting& w) const;
     void add_latest(const Waiting& w, std::vector<EventPtr>& replay);
     void schedule_expiry();
     void schedule_waiting_check();
@@ -157,6 +184,7 @@ private:
     ChannelCounts counts_{0};
     Presence presence_{boot_id_};
     SharedPresence* shared_presence_ = nullptr;
+    SharedHistory* shared_history_ = nullptr;
     bool stopped_ = false;
 };
 

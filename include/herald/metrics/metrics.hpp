@@ -128,6 +128,11 @@ struct RedisStats {
     Counter canary_failures;
     Counter failovers_seen;  // Sentinel announced +switch-master for our master
     Counter master_switches; // the connections moved to another master (any cause)
+    // Shared history (history_backend = "redis", gap_fill.hpp).
+    Counter gap_events;          // events delivered from a stream to fill a broken subscription
+    Counter gap_resets;          // channels told reset because a gap could not be filled
+    Counter duplicates_dropped;  // live events already delivered (stream id not newer)
+    Counter history_read_errors; // history reads that failed (the subscriber got a reset)
 };
 
 struct HubStats {

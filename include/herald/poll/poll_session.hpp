@@ -59,6 +59,7 @@ private:
     struct Gathered {
         std::vector<EventPtr> events;
         std::size_t bytes = 0; // of their JSON
+        std::string reset_reason; // a reset notice came (Event::reset_notice)
     };
 
     PollCursor cursor_;

@@ -21,7 +21,9 @@ std::string encode_hello_json(long long heartbeat_ms);
 std::string encode_heartbeat_json();
 
 // History no longer covers a resume: the client should reload its state.
-std::string encode_reset_json(std::string_view reason);
+// With a channel when only that channel's events may be missing (the node's
+// Redis subscription broke): {"type":"reset","reason":..,"channel":..}.
+std::string encode_reset_json(std::string_view reason, std::string_view channel = {});
 
 // `dropped` events of drop_oldest channels were dropped (slow consumer).
 std::string encode_dropped_json(std::size_t dropped);

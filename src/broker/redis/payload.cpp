@@ -38,6 +38,8 @@ Payload envelope(const json& object) {
             return BadPayload{"envelope from: must be a user id (1-200 printable ASCII characters, no spaces)"};
         out.from = from->get<std::string>();
     }
+    if (const auto sid = object.find("sid"); sid != object.end() && sid->is_string())
+        out.sid = sid->get<std::string>();
     const auto data = object.find("data");
     std::tie(out.data_json, out.sse_data) = data_fields(data == object.end() ? json() : *data);
     return out;

@@ -3,8 +3,9 @@
 // (other herald nodes, or an application doing a plain PUBLISH) may send:
 //   - an envelope: a JSON object with any of "event", "data", "id"
 //       {"event":"notification","id":"n-1","data":{"text":"Hi"}}
-//     and optionally "ephemeral" (a boolean), "key" (see Publication) and
-//     "from" (a user id),
+//     and optionally "ephemeral" (a boolean), "key" (see Publication),
+//     "from" (a user id) and "sid" (its stream id, added by herald_publish:
+//     stream_wire.hpp),
 //     other keys are ignored, "data" defaults to null;
 //   - anything else, delivered as the data of a "message" event: JSON text
 //     as is (compacted), non-JSON text as a JSON string.
@@ -23,6 +24,7 @@ struct Envelope {
     bool ephemeral = false;
     std::string from; // the publishing WebSocket client's user, stamped by a herald node
     std::string key;  // what slow_consumer = "latest" keeps one of; "" = the channel
+    std::string sid;  // the entry id in the channel's history stream, or ""
     std::string data_json; // compact JSON
     std::string sse_data;
 };
