@@ -175,7 +175,7 @@ void RedisBridge::read(const std::vector<std::string>& channels,
                        const std::vector<std::string>& latest, ReadHandler done) {
     if (!data_up() || !commands_) {
         info_.redis_stats.history_read_errors.add();
-        return done({true, "history is unavailable: Redis is unavailable", {}});
+        return done({true, false, "history is unavailable: Redis is unavailable", {}});
     }
     auto read = std::make_shared<HistoryRead>();
     read->channels = last_id ? channels : latest;
@@ -264,7 +264,7 @@ Hub::SharedHistory::Read RedisBridge::resume_from(HistoryRead& read) {
             info_.redis_stats.history_read_errors.add();
             const auto& bad = !entries ? std::get<sw::Bad>(parsed) : std::get<sw::Bad>(info);
             spdlog::warn("redis: the history of {} could not be read: {}", channel, bad.reason);
-            return {true, "history is unavailable: " + bad.reason, {}};
+            return {true, false, "history is unavailable: " + bad.reason, {}};
         }
         const auto options = channel_options(config_, channel);
         auto& view = views[i];
@@ -282,7 +282,7 @@ Hub::SharedHistory::Read RedisBridge::resume_from(HistoryRead& read) {
     }
     auto plan = redis::plan_resume(views, *read.last_id, time_ms(read.replies.back()));
     if (plan.reset)
-        return {true, std::move(plan.reason), {}};
+        return {true, plan.unknown, std::move(plan.reason), {}};
     Hub::SharedHistory::Read out;
     out.events.reserve(plan.picks.size());
     for (const auto& [v, e] : plan.picks)

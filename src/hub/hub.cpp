@@ -137,6 +137,8 @@ std::vector<std::string> Hub::latest_channels(const Waiting& w) const {
 }
 
 SubscribeResult Hub::result_from(const Waiting& w, SharedHistory::Read read) {
+    if (read.unknown_id)
+        return result_for(w);
     SubscribeResult result;
     result.last_seq = next_seq_ - 1;
     if (read.reset) {

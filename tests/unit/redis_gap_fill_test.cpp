@@ -94,6 +94,20 @@ TEST(RedisGapFill, ACappedReadOrAnExpiredStreamIsAReset) {
     EXPECT_TRUE(gap.filled("a", {false, {}, {}}, {}, false, 300s, t0 + 301s).reset_reason);
 }
 
+TEST(RedisGapFill, AStreamThatEndsBeforeWhatWasDeliveredIsAResetAndMovesThePositionBack) {
+    auto gap = stored_everywhere();
+    gap.follow("a");
+    gap.on_subscribed("a");
+    gap.floor("a", StreamId{500, 0});
+    gap.on_break(t0);
+    ASSERT_EQ(gap.on_subscribed("a").kind, Kind::read_gap);
+    // The new master's stream ends at 300-0, and its clock is behind.
+    auto filled = gap.filled("a", {true, {300, 0}, {}, {1, 0}, 10, 10}, {}, false, 300s, t0);
+    ASSERT_TRUE(filled.reset_reason);
+    EXPECT_NE(filled.reset_reason->find("ends before"), std::string::npos);
+    EXPECT_TRUE(gap.on_live(event("a", "new"), StreamId{301, 0}));
+}
+
 TEST(RedisGapFill, NoHistoryOrNoFloorIsAReset) {
     auto gap = stored_everywhere();
     gap.follow("nohistory");

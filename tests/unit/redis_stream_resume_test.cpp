@@ -52,6 +52,8 @@ TEST(RedisStreamResume, UnknownIdIsAReset) {
     auto plan = plan_resume(views, "nope", now);
     EXPECT_TRUE(plan.reset);
     EXPECT_EQ(plan.reason, "unknown or expired event id");
+    EXPECT_TRUE(plan.unknown); // the hub then asks its own memory
+    EXPECT_FALSE(plan_resume(views, "e1", now).unknown);
 }
 
 TEST(RedisStreamResume, TrimmedPastThePositionIsAReset) {

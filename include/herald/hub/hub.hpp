@@ -114,6 +114,9 @@ public:
     public:
         struct Read {
             bool reset = false;
+            // No stream holds the id: it may be an event published with a
+            // plain PUBLISH, which only this node's memory may know.
+            bool unknown_id = false;
             std::string reason;
             std::vector<std::shared_ptr<Event>> events; // oldest first, with stream positions
         };

@@ -100,7 +100,18 @@ GapFill::Filled GapFill::filled(const std::string& channel, const stream_wire::I
         return out;
     auto& c = it->second;
     const StreamId after = c.last.value_or(StreamId{});
-    if (truncated)
+    // A stream that ends before what was delivered from it lost entries: a
+    // promoted replica that had not received them (Sentinel), or a deleted
+    // key. Its new entries may be numbered below `after` (another server's
+    // clock), so the position goes back to where the stream is.
+    const bool rewound = info.exists ? info.last < after : false;
+    if (rewound || !info.exists)
+        c.last = info.last;
+    if (rewound)
+        out.reset_reason = "the history of " + channel +
+                           " in Redis ends before events already delivered (a failover to a "
+                           "replica that had not received them?)";
+    else if (truncated)
         out.reset_reason = "more events were published on " + channel +
                            " while the node was away from Redis than its history holds";
     else if (stream_wire::lost_from(info, {after.ms, after.seq + 1}))

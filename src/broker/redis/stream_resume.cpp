@@ -27,8 +27,11 @@ ResumePlan plan_resume(std::span<const StreamView> views, std::string_view last_
                 anchor = {v, sid};
                 break;
             }
-    if (!anchor)
-        return reset("unknown or expired event id");
+    if (!anchor) {
+        auto plan = reset("unknown or expired event id");
+        plan.unknown = true;
+        return plan;
+    }
 
     const auto [anchor_view, at] = *anchor;
     ResumePlan plan;

@@ -34,6 +34,7 @@ struct StreamView {
 
 struct ResumePlan {
     bool reset = false;
+    bool unknown = false; // the reset is because no stream holds the id
     std::string reason;
     // What to replay, oldest first: (index in the views, index in its entries).
     std::vector<std::pair<std::size_t, std::size_t>> picks;
