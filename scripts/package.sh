@@ -22,7 +22,7 @@ fi
 # (-ffile-prefix-map=PATH=.), so only a fixed path lets ccache hit across
 # builds and checkouts. One build at a time uses it.
 work=/var/tmp/herald-package
-exec 8>/run/lock/herald-package.lock
+exec 8>/var/tmp/herald-package.lock
 flock -w 900 8
 rm -rf "$work"
 trap 'rm -rf "$work"' EXIT
