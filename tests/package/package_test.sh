@@ -20,6 +20,14 @@ done
 exec 9>/run/lock/herald-package-test.lock
 flock -w 900 9
 
+# A run killed before its trap (a ctest timeout is a SIGKILL) leaves its
+# marker: purge what it installed. Any other installed herald is not ours.
+marker=/var/tmp/herald-package-test.installed
+if [[ -e $marker ]]; then
+  echo "purging the package a killed run left installed"
+  dpkg --purge herald >/dev/null 2>&1 || true
+  rm -f "$marker"
+fi
 if dpkg-query -W -f='${Status}' herald 2>/dev/null | grep -q 'install ok installed'; then
   echo "FAIL: a herald package is already installed here; this test would replace and purge it"
   exit 1
@@ -37,6 +45,7 @@ cleanup() {
     echo "cleanup: dpkg --purge herald"
     dpkg --purge herald >/dev/null 2>&1 || true
   fi
+  rm -f "$marker"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,6 +78,7 @@ lintian --fail-on error --tag-display-limit 0 "$deb" || fail "lintian reports er
 
 step "install"
 installed=yes
+touch "$marker"
 dpkg -i "$deb"
 version=$(dpkg-deb --field "$deb" Version)
 [[ "$(/usr/bin/herald --version)" == "herald ${version%-*}" ]] ||
