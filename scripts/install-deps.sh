@@ -16,6 +16,8 @@ if [[ "${1:-}" == "--test" ]]; then
   # The Debian package test (tests/package): lintian, and systemd for
   # systemd-analyze verify/security on the unit (the .deb's tools: below).
   packages+=(lintian systemd adduser)
+  # The image test: podman with runc, and a base image made by debootstrap.
+  packages+=(podman runc debootstrap)
   command -v npm >/dev/null || packages+=(nodejs npm)
 fi
 if [[ "${1:-}" == "--test" || "${1:-}" == "--package" ]]; then
