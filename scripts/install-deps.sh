@@ -7,12 +7,22 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev prometheus-cpp-dev libhiredis-dev libjwt-dev libssl-dev
+  libsystemd-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # The tests start the real servers: Redis, nginx and a headless Chromium
   # driven by playwright-core from npm.
   packages+=(libgtest-dev clang libclang-rt-14-dev redis-server redis-sentinel nginx-light chromium)
+  # The Debian package test (tests/package): lintian, and systemd for
+  # systemd-analyze verify/security on the unit (the .deb's tools: below).
+  packages+=(lintian systemd adduser)
+  # The image test: podman with runc, and a base image made by debootstrap.
+  packages+=(podman runc debootstrap)
   command -v npm >/dev/null || packages+=(nodejs npm)
+fi
+if [[ "${1:-}" == "--test" || "${1:-}" == "--package" ]]; then
+  # scripts/package.sh: dpkg-buildpackage with debhelper.
+  packages+=(debhelper dpkg-dev fakeroot)
 fi
 if [[ "${1:-}" == "--demo" ]]; then
   # examples/chat/run.sh: Redis, nginx in front, and Node for the app server.

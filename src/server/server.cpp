@@ -2,6 +2,7 @@
 
 #include "herald/auth/access_policy.hpp"
 #include "herald/broker/redis_bridge.hpp"
+#include "herald/server/systemd_notify.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -90,6 +91,27 @@ int Server::run() {
         return 1;
     }
     auto endpoint = workers_.front()->local_endpoint();
+    // Signals are caught before anything says herald is up (the log, READY=1).
+    net::io_context signals_context;
+    net::steady_timer insecure_warning(signals_context);
+    net::steady_timer keepalive_timer(signals_context);
+    // SIGHUP would kill the process (its default action); until reload exists
+    // (ExecReload= sends it) it is logged and ignored.
+    net::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
+    std::function<void(error_code, int)> on_signal = [&](error_code ec, int signal) {
+        if (ec)
+            return;
+        if (signal == SIGHUP) {
+            spdlog::warn("SIGHUP: reload is not supported yet; ignored");
+            signals.async_wait(on_signal);
+            return;
+        }
+        spdlog::info("signal {}: shutting down", signal);
+        systemd::notify("STOPPING=1");
+        insecure_warning.cancel();
+        keepalive_timer.cancel();
+    };
+    signals.async_wait(on_signal);
     auto work = net::make_work_guard(hub_.context());
     hub_.start_maintenance();
     if (bridge_)
@@ -104,10 +126,9 @@ int Server::run() {
                  bridge_ ? "Redis bridge" : "embedded broker");
 
     spdlog::info("access: {}", info_.access->describe());
+    systemd::notify("READY=1");
 
-    net::io_context signals_context;
     // --insecure must not go unnoticed in a log: warn now and every minute.
-    net::steady_timer insecure_warning(signals_context);
     std::function<void()> warn_insecure = [&] {
         spdlog::warn("insecure mode: no authentication and no Origin check; "
                      "every client may subscribe and publish to every channel");
@@ -119,11 +140,31 @@ int Server::run() {
     };
     if (info_.access->insecure())
         warn_insecure();
-    net::signal_set signals(signals_context, SIGINT, SIGTERM);
-    signals.async_wait([&](error_code, int signal) {
-        spdlog::info("signal {}: shutting down", signal);
-        insecure_warning.cancel();
-    });
+    // WatchdogSec=: a keep-alive each half period, but only while the hub and
+    // every worker answer a posted ping, so that a wedged loop gets restarted.
+    systemd::LoopWatchdog watchdog(workers_.size() + 1);
+    const auto keepalive_period = systemd::watchdog_period();
+    std::function<void()> keep_alive = [&] {
+        if (watchdog.round_complete()) {
+            systemd::notify("WATCHDOG=1");
+            auto ping = [&watchdog] { watchdog.answered(); };
+            net::post(hub_.context(), ping);
+            for (auto& worker : workers_)
+                net::post(worker->context(), ping);
+        } else {
+            spdlog::warn(
+                "an event loop has not answered the watchdog ping for {} ms; "
+                "no keep-alive to systemd",
+                std::chrono::duration_cast<std::chrono::milliseconds>(keepalive_period).count());
+        }
+        keepalive_timer.expires_after(keepalive_period);
+        keepalive_timer.async_wait([&](error_code ec) {
+            if (!ec)
+                keep_alive();
+        });
+    };
+    if (keepalive_period.count() > 0)
+        keep_alive();
     signals_context.run();
 
     shutdown();
