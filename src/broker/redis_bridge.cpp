@@ -1,8 +1,9 @@
 #include "herald/broker/redis_bridge.hpp"
 
+#include "herald/broker/redis_event.hpp"
+
 #include "herald/hub/channel.hpp"
 #include "herald/broker/redis/command.hpp"
-#include "herald/broker/redis/payload.hpp"
 #include "herald/broker/redis/presence_wire.hpp"
 
 #include <spdlog/spdlog.h>
@@ -179,25 +180,8 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
 
 void RedisBridge::on_message(std::string name, std::string_view payload,
                              std::vector<std::shared_ptr<Event>>& batch) {
-    info_.redis_stats.messages_received.add();
-    auto classified = redis::classify_payload(payload);
-    if (auto* bad = std::get_if<redis::BadPayload>(&classified)) {
-        info_.redis_stats.bad_payloads.add();
-        spdlog::warn("redis: dropped a message on {}: {}", name, bad->reason);
-        return;
-    }
-    Publication publication;
-    if (auto* e = std::get_if<redis::Envelope>(&classified)) {
-        publication = {std::move(name),         std::move(e->event),    e->id.value_or(""),
-                       std::move(e->data_json), std::move(e->sse_data), e->ephemeral,
-                       std::move(e->from),      std::move(e->key)};
-    } else {
-        auto& raw = std::get<redis::Raw>(classified);
-        publication = {std::move(name), "message", "", std::move(raw.data_json),
-                       std::move(raw.sse_data), false, ""};
-    }
-    stamp_publication(config_, publication);
-    batch.push_back(make_event(std::move(publication)));
+    if (auto event = event_from_redis(config_, info_.redis_stats, std::move(name), payload))
+        batch.push_back(std::move(event));
 }
 
 void RedisBridge::on_command_replies(std::vector<Reply>& replies) {

@@ -217,6 +217,12 @@ void add_redis(Families& out, const RedisStats& redis) {
     out.push_back(single("herald_redis_master_switches_total",
                          "Times the Redis connections moved to another master (Sentinel)",
                          redis.master_switches));
+    out.push_back(single("herald_redis_cluster_map_refreshes_total",
+                         "Redis Cluster slot maps received (CLUSTER SLOTS)",
+                         redis.cluster_map_refreshes));
+    out.push_back(single("herald_redis_cluster_redirects_total",
+                         "Redis Cluster -MOVED and -ASK answers followed",
+                         redis.cluster_redirects));
 }
 
 void add_uptime(Families& out, double uptime_seconds) {

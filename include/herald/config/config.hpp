@@ -65,6 +65,10 @@ struct Config {
     std::string redis_sentinel_username;      // the sentinels' own ACL user
     std::string redis_sentinel_password;      // and password (sentinel requirepass)
 
+    // Redis Cluster (README "Redis Cluster"): seed nodes the slot map is
+    // asked of; channels use sharded pub/sub (SSUBSCRIBE/SPUBLISH).
+    std::vector<std::string> redis_cluster; // "host:port" of some cluster nodes
+
     // Authentication and authorization of subscribers (README "Security");
     // these keys are parsed in auth_config.cpp.
     std::string jwt_secret;                   // HS256/384/512 secret (32 bytes or more)
@@ -92,9 +96,10 @@ struct Config {
     bool operator==(const Config&) const = default;
 };
 
-// Redis is configured (redis_url or redis_sentinels): the bridge, not the embedded broker.
+// Redis is configured (redis_url, redis_sentinels or redis_cluster): a bridge,
+// not the embedded broker.
 inline bool uses_redis(const Config& c) {
-    return !c.redis_url.empty() || !c.redis_sentinels.empty();
+    return !c.redis_url.empty() || !c.redis_sentinels.empty() || !c.redis_cluster.empty();
 }
 
 struct ConfigError : std::runtime_error {

@@ -128,6 +128,8 @@ struct RedisStats {
     Counter canary_failures;
     Counter failovers_seen;  // Sentinel announced +switch-master for our master
     Counter master_switches; // the connections moved to another master (any cause)
+    Counter cluster_map_refreshes; // Redis Cluster: slot maps received (CLUSTER SLOTS)
+    Counter cluster_redirects;     // Redis Cluster: -MOVED and -ASK answers followed
 };
 
 struct HubStats {
