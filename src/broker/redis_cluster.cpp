@@ -199,13 +199,18 @@ void RedisClusterBridge::on_map(redis::ClusterMap map) {
 }
 
 void RedisClusterBridge::update_ready() {
-    bool ready = !shards_.empty() && router_.map().complete();
+    // Every master of the map, not every shard there is: the shard of a
+    // master that went away is gone too, and its slots are served by no one.
+    const auto& masters = router_.map().masters();
+    bool ready = !masters.empty() && router_.map().complete();
     std::string waiting;
-    for (const auto& entry : shards_)
-        if (!entry.second->ready) {
+    for (const auto& node : masters) {
+        const auto* shard = shard_at(node);
+        if (!shard || !shard->ready) {
             ready = false;
-            waiting = to_string(entry.second->node);
+            waiting = to_string(node);
         }
+    }
     if (ready == ready_)
         return;
     ready_ = ready;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <thread>
 
 using namespace herald_test;
 
@@ -95,6 +96,17 @@ TEST(RedisCluster, DeliversThroughAReshardingAndAFailover) {
     auto body = wait_not_ready(a.port(), Millis{5000});
     ASSERT_TRUE(body) << "node A stayed ready after a master died";
     EXPECT_NE(reason_of(body).find("Redis Cluster"), std::string::npos) << reason_of(body);
+    // Until a replica serves the slot, no node may call itself ready. /readyz
+    // first, the cluster after: a 200 is wrong if the cluster still had no
+    // new owner after it.
+    for (auto until = Clock::now() + Millis{800}; Clock::now() < until;) {
+        const auto status = readyz(a.port()).status;
+        const auto now_owner = set.owner(slot);
+        if (now_owner != 0 && now_owner != target)
+            break;
+        EXPECT_NE(status, 200u) << "ready while no master serves slot " << slot;
+        std::this_thread::sleep_for(Millis{50});
+    }
     const auto promoted = set.wait_new_owner(slot, target);
     ASSERT_TRUE(wait_ready(a.port(), Millis{15'000})) << readyz(a.port()).body;
     ASSERT_TRUE(wait_ready(b.port(), Millis{15'000})) << readyz(b.port()).body;
