@@ -15,25 +15,6 @@ using redis::Reply;
 using Router = redis::SubscriberRouter;
 using redis::cluster_wire::to_string;
 
-namespace {
-
-// Sharded pub/sub names its kinds with an 's' (smessage, ssubscribe,
-// sunsubscribe) and is otherwise shaped like classic pub/sub: renamed, the
-// replies go through SubscriberRouter as the single-node bridge's do.
-// Returns whether it was a sunsubscribe.
-bool unshard(Reply& reply) {
-    if (reply.type != Reply::Type::array || reply.elements.empty())
-        return false;
-    auto& kind = reply.elements[0].str;
-    if (kind == "smessage" || kind == "ssubscribe" || kind == "sunsubscribe") {
-        kind.erase(0, 1);
-        return kind == "unsubscribe";
-    }
-    return false;
-}
-
-} // namespace
-
 RedisClusterBridge::Shard* RedisClusterBridge::shard_at(const HostPort& node) {
     auto it = shards_.find(to_string(node));
     return it == shards_.end() ? nullptr : it->second.get();
@@ -145,9 +126,8 @@ void RedisClusterBridge::on_subscriber_replies(const HostPort& node,
     bool confirmed = false;
     std::optional<std::string> down;
     for (auto& reply : replies) {
-        const bool unsubscribe = unshard(reply);
-        if (unsubscribe && reply.elements.size() == 3 &&
-            reply.elements[1].str == shard.router.canary_channel()) {
+        const auto unsubscribed = redis::cluster_wire::as_classic_pubsub(reply);
+        if (unsubscribed && *unsubscribed == shard.router.canary_channel()) {
             // Redis drops the subscribers of a slot that moved.
             down = "the canary's slot moved";
             break;

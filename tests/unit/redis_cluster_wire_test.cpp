@@ -76,6 +76,27 @@ TEST(RedisClusterWire, RefusesBrokenSlotReplies) {
     EXPECT_NE(error_of(array({array({integer(0), integer(1)})})), "");
 }
 
+TEST(RedisClusterWire, ShardedPubSubReadsAsClassic) {
+    auto message = array({bulk("smessage"), bulk("p:news"), bulk("{}")});
+    EXPECT_FALSE(as_classic_pubsub(message));
+    EXPECT_EQ(message, array({bulk("message"), bulk("p:news"), bulk("{}")}));
+    auto ack = array({bulk("ssubscribe"), bulk("p:news"), integer(1)});
+    EXPECT_FALSE(as_classic_pubsub(ack));
+    EXPECT_EQ(ack.elements[0].str, "subscribe");
+    // Pushed by Redis when the slot moved (or our own SUNSUBSCRIBE's ack).
+    auto dropped = array({bulk("sunsubscribe"), bulk("p:news"), integer(0)});
+    EXPECT_EQ(as_classic_pubsub(dropped), "p:news");
+    EXPECT_EQ(dropped.elements[0].str, "unsubscribe");
+    // Classic pub/sub and other replies are left alone.
+    auto classic = array({bulk("unsubscribe"), bulk("p:news"), integer(0)});
+    EXPECT_FALSE(as_classic_pubsub(classic));
+    EXPECT_EQ(classic.elements[0].str, "unsubscribe");
+    auto status = ok();
+    EXPECT_FALSE(as_classic_pubsub(status));
+    auto nil_channel = array({bulk("sunsubscribe"), make(Reply::Type::nil), integer(0)});
+    EXPECT_FALSE(as_classic_pubsub(nil_channel));
+}
+
 TEST(RedisClusterWire, Redirects) {
     EXPECT_EQ(parse_redirect(error("MOVED 3999 127.0.0.1:6381")),
               (Redirect{Redirect::Kind::moved, 3999, {"127.0.0.1", 6381}}));

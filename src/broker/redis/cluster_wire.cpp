@@ -116,6 +116,19 @@ std::variant<std::vector<SlotRange>, std::string> parse_slots(const Reply& reply
     return ranges;
 }
 
+std::optional<std::string> as_classic_pubsub(Reply& reply) {
+    if (reply.type != Reply::Type::array || reply.elements.empty())
+        return std::nullopt;
+    auto& kind = reply.elements[0].str;
+    if (kind != "smessage" && kind != "ssubscribe" && kind != "sunsubscribe")
+        return std::nullopt;
+    kind.erase(0, 1);
+    if (kind != "unsubscribe" || reply.elements.size() < 2 ||
+        reply.elements[1].type != Reply::Type::string)
+        return std::nullopt;
+    return reply.elements[1].str;
+}
+
 std::optional<Redirect> parse_redirect(const Reply& reply) {
     if (reply.type != Reply::Type::error)
         return std::nullopt;

@@ -49,6 +49,13 @@ struct SlotRange {
 std::variant<std::vector<SlotRange>, std::string> parse_slots(const Reply& reply,
                                                               const HostPort& asked);
 
+// Sharded pub/sub names its kinds with an 's' (smessage, ssubscribe,
+// sunsubscribe) and is otherwise shaped like classic pub/sub: renamed in
+// place, the reply goes through SubscriberRouter like the single-node
+// bridge's. Returns the channel of a sunsubscribe: sent by Redis unasked
+// when the channel's slot moved, and then its subscription is gone.
+std::optional<std::string> as_classic_pubsub(Reply& reply);
+
 // A -MOVED or -ASK error reply; nullopt for any other reply.
 struct Redirect {
     enum class Kind { moved, ask };
