@@ -7,6 +7,8 @@
 //  - a key's slot is below 16384, and a key with a {tag} hashes as the tag;
 //  - an accepted slot map names a master with a port for every slot it
 //    covers, and a refusal always says why;
+//  - a sharded pub/sub reply reads as classic, and only a sunsubscribe
+//    names a dropped channel;
 //  - a redirect names a slot below 16384 and a port of 1-65535, and prints
 //    back to the error text it came from;
 //  - the router never puts two slots in one command, and a moved channel is
@@ -85,6 +87,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     herald::redis::ReplyReader reader;
     reader.feed(input.data(), input.size());
     while (auto reply = reader.next()) {
+        auto renamed = *reply;
+        if (auto channel = wire::as_classic_pubsub(renamed))
+            FUZZ_CHECK(renamed.elements[0].str == "unsubscribe" &&
+                       renamed.elements[1].str == *channel);
         check_redirect(*reply);
         check_slots(*reply, router);
     }

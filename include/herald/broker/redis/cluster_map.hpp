@@ -1,7 +1,8 @@
 #pragma once
 // Which master owns which of the 16384 slots, sans-io: built from a CLUSTER
-// SLOTS reply, patched by -MOVED until the next refresh confirms it, and
-// compared with its successor to tell what moved.
+// SLOTS reply, and compared with its successor (ClusterRouter::set_map) to
+// tell what moved. The bridge answers a -MOVED with a whole new map rather
+// than a patch: a resharding seldom moves one slot alone.
 #include "herald/broker/redis/cluster_wire.hpp"
 
 #include <cstdint>
@@ -33,9 +34,8 @@ public:
     // Every slot has a master.
     bool complete() const { return unowned_ == 0; }
 
-    // A -MOVED answer: the slot is `to`'s now. Returns whether that changed
-    // anything (false: the map already said so, which means the map is not
-    // the problem and a refresh will not help either).
+    // The slot is `to`'s now (what a -MOVED says; the tests move slots with
+    // it). Returns whether that changed anything.
     bool moved(std::uint16_t slot, const HostPort& to);
 
     bool operator==(const ClusterMap&) const = default;
