@@ -339,6 +339,14 @@ TEST_F(ConfigTest, ClusterKeysSayWhatIsNotSupported) {
                      "--redis-master-name", "m"}),
               "redis_cluster (from flag --redis-cluster): cannot be combined with "
               "redis_sentinels (a cluster fails its masters over itself)");
+    const auto presence = write("cluster-presence.toml",
+                                "redis_cluster = [\"a:7000\"]\n[[namespace]]\npattern = "
+                                "\"room:*\"\npresence = true\n");
+    EXPECT_NE(error({"--config", presence})
+                  .find("presence (namespace \"room:*\") is not shared through a Redis "
+                        "Cluster yet"),
+              std::string::npos)
+        << error({"--config", presence});
     auto c = parse({"--redis-cluster", "10.0.0.1:7000,[::1]"});
     EXPECT_EQ(c.redis_cluster, (std::vector<std::string>{"10.0.0.1:7000", "[::1]"}));
     EXPECT_TRUE(uses_redis(c));
