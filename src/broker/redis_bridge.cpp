@@ -1,8 +1,9 @@
 #include "herald/broker/redis_bridge.hpp"
 
+#include "herald/broker/redis_event.hpp"
+
 #include "herald/hub/channel.hpp"
 #include "herald/broker/redis/command.hpp"
-#include "herald/broker/redis/payload.hpp"
 #include "herald/broker/redis/presence_wire.hpp"
 
 #include <spdlog/spdlog.h>
@@ -206,40 +207,8 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
 void RedisBridge::on_message(std::string name, std::string_view payload,
                              std::vector<std::shared_ptr<Event>>& batch) {
     info_.redis_stats.messages_received.add();
-    if (auto event = event_of(std::move(name), payload))
+    if (auto event = event_from_redis(config_, info_.redis_stats, std::move(name), payload))
         on_live(std::move(event), batch);
-}
-
-std::shared_ptr<Event> RedisBridge::event_of(std::string channel, std::string_view payload,
-                                             std::optional<redis::stream_wire::StreamId> sid) {
-    auto classified = redis::classify_payload(payload);
-    if (auto* bad = std::get_if<redis::BadPayload>(&classified)) {
-        info_.redis_stats.bad_payloads.add();
-        spdlog::warn("redis: dropped a message on {}: {}", channel, bad->reason);
-        return nullptr;
-    }
-    Publication publication;
-    if (auto* e = std::get_if<redis::Envelope>(&classified)) {
-        if (!sid && !e->sid.empty())
-            sid = redis::stream_wire::parse_id(e->sid);
-        // An event stored without an id (an application's herald_publish)
-        // is known by its stream id, the same on every node.
-        auto id = e->id.value_or(sid ? redis::stream_wire::to_string(*sid) : "");
-        publication = {std::move(channel),      std::move(e->event),    std::move(id),
-                       std::move(e->data_json), std::move(e->sse_data), e->ephemeral,
-                       std::move(e->from),      std::move(e->key)};
-    } else {
-        auto& raw = std::get<redis::Raw>(classified);
-        publication = {std::move(channel), "message", "", std::move(raw.data_json),
-                       std::move(raw.sse_data), false, ""};
-    }
-    stamp_publication(config_, publication);
-    auto event = make_event(std::move(publication));
-    if (sid && !event->ephemeral) {
-        event->stream_ms = sid->ms;
-        event->stream_seq = sid->seq;
-    }
-    return event;
 }
 
 void RedisBridge::on_command_replies(std::vector<Reply>& replies) {

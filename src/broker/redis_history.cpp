@@ -9,6 +9,7 @@
 #include "herald/broker/redis/command.hpp"
 #include "herald/broker/redis/payload.hpp"
 #include "herald/broker/redis/stream_resume.hpp"
+#include "herald/broker/redis_event.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -132,7 +133,7 @@ void RedisBridge::read_gap(const std::string& channel, sw::StreamId after) {
         }
         std::vector<std::pair<sw::StreamId, std::shared_ptr<Event>>> events;
         for (const auto& entry : *entries)
-            if (auto event = event_of(channel, entry.message, entry.id); event && !event->ephemeral)
+            if (auto event = event_from_redis(config_, info_.redis_stats, channel, entry.message, entry.id); event && !event->ephemeral)
                 events.emplace_back(entry.id, std::move(event));
         deliver_filled(channel, gap_.filled(channel, *stream, std::move(events),
                                             entries->size() >= asked, ttl, Clock::now()));
@@ -243,7 +244,7 @@ void RedisBridge::finish_read(const std::shared_ptr<HistoryRead>& read) {
             continue;
         }
         if (!entries->empty())
-            if (auto event = event_of(read->channels[i], entries->front().message,
+            if (auto event = event_from_redis(config_, info_.redis_stats, read->channels[i], entries->front().message,
                                       entries->front().id);
                 event && !event->ephemeral)
                 out.events.push_back(std::move(event));
@@ -274,7 +275,7 @@ Hub::SharedHistory::Read RedisBridge::resume_from(HistoryRead& read) {
         view.ttl = options.history_ttl;
         std::reverse(entries->begin(), entries->end()); // XREVRANGE: newest first
         for (const auto& entry : *entries)
-            if (auto event = event_of(channel, entry.message, entry.id);
+            if (auto event = event_from_redis(config_, info_.redis_stats, channel, entry.message, entry.id);
                 event && !event->ephemeral) {
                 view.entries.emplace_back(entry.id, event->id);
                 events[i].push_back(std::move(event));

@@ -34,6 +34,28 @@ void check_sentinels(const Config& c) {
              "monitor, as in their 'sentinel monitor <name> ...' line)");
 }
 
+// What the cluster bridge does not do (yet) is refused here, by name,
+// rather than half done at run time.
+void check_cluster(const Config& c) {
+    for (const auto& address : c.redis_cluster) {
+        auto parsed = redis::sentinel_wire::parse_host_port(address, 6379);
+        if (auto* error = std::get_if<std::string>(&parsed))
+            fail("invalid cluster node address " + quote(address) + ": " + *error +
+                 " (expected host:port, [ipv6]:port; the port defaults to 6379)");
+    }
+    if (c.redis_cluster.empty())
+        return;
+    if (!c.redis_sentinels.empty())
+        fail("cannot be combined with redis_sentinels (a cluster fails its masters over itself)");
+    if (!c.redis_url.empty())
+        fail("cannot be combined with redis_url: AUTH, TLS and SELECT are not supported with a "
+             "cluster yet");
+    for (const auto& ns : c.namespaces)
+        if (ns.presence)
+            fail("presence (namespace " + quote(ns.pattern) +
+                 ") is not shared through a Redis Cluster yet");
+}
+
 void check_needs_sentinels(const Config& c, const std::string& value) {
     if (!value.empty() && c.redis_sentinels.empty())
         fail("only used with redis_sentinels, which is empty");
@@ -77,6 +99,9 @@ std::vector<Key> core_keys() {
                                 " (expected redis or memory)");
                        if (c.history_backend == "redis" && !uses_redis(c))
                            fail("redis needs redis_url or redis_sentinels");
+                       if (c.history_backend == "redis" && !c.redis_cluster.empty())
+                           fail("redis is not supported with redis_cluster yet (history stays in "
+                                "memory there)");
                    }),
         size_key("max_queued_bytes", "unsent bytes per session before it is a slow consumer",
                  &C::max_queued_bytes),
@@ -119,6 +144,10 @@ std::vector<Key> core_keys() {
                             "auth and db",
                             &C::redis_sentinels),
                    check_sentinels),
+        with_check(list_key("redis_cluster", "HOST:PORT",
+                            "Redis Cluster nodes to learn the slot map from (sharded pub/sub)",
+                            &C::redis_cluster),
+                   check_cluster),
         with_check(text_key("redis_master_name", "NAME", "master name the sentinels monitor",
                             &C::redis_master_name),
                    [](const Config& c) { check_needs_sentinels(c, c.redis_master_name); }),

@@ -230,6 +230,12 @@ void add_redis(Families& out, const RedisStats& redis) {
     out.push_back(single("herald_history_read_errors_total",
                          "Reads of the shared history that failed (the subscriber got a reset)",
                          redis.history_read_errors));
+    out.push_back(single("herald_redis_cluster_map_refreshes_total",
+                         "Redis Cluster slot maps received (CLUSTER SLOTS)",
+                         redis.cluster_map_refreshes));
+    out.push_back(single("herald_redis_cluster_redirects_total",
+                         "Redis Cluster -MOVED and -ASK answers followed",
+                         redis.cluster_redirects));
 }
 
 void add_uptime(Families& out, double uptime_seconds) {

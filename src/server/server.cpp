@@ -2,6 +2,7 @@
 
 #include "herald/auth/access_policy.hpp"
 #include "herald/broker/redis_bridge.hpp"
+#include "herald/broker/redis_cluster_bridge.hpp"
 #include "herald/server/systemd_notify.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -13,9 +14,14 @@ namespace herald {
 
 namespace {
 std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& info,
-                                    RedisBridge*& bridge) {
+                                    RedisBridge*& bridge, RedisClusterBridge*& cluster) {
     if (!uses_redis(config))
         return std::make_unique<EmbeddedBroker>(hub);
+    if (!config.redis_cluster.empty()) {
+        auto redis = std::make_unique<RedisClusterBridge>(config, hub, info);
+        cluster = redis.get();
+        return redis;
+    }
     redis::RedisEndpoint endpoint; // with sentinels and no redis_url: no auth, db 0
     if (!config.redis_url.empty()) {
         auto parsed = redis::parse_redis_url(config.redis_url);
@@ -41,7 +47,7 @@ std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& 
 
 Server::Server(Config config)
     : config_(std::move(config)), hub_(config_, info_.hub_stats),
-      broker_(make_broker(config_, hub_, info_, bridge_)) {
+      broker_(make_broker(config_, hub_, info_, bridge_, cluster_)) {
     info_.access = auth::AccessPolicy::from_config(config_);
     unsigned threads =
         config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -116,6 +122,8 @@ int Server::run() {
     hub_.start_maintenance();
     if (bridge_)
         net::post(hub_.context(), [this] { bridge_->start(); });
+    if (cluster_)
+        net::post(hub_.context(), [this] { cluster_->start(); });
     hub_thread_ = std::thread([this] { hub_.context().run(); });
     for (auto& worker : workers_)
         worker->start();
@@ -123,7 +131,7 @@ int Server::run() {
                  config_.max_connections_per_ip);
     spdlog::info("herald {} listening on {}:{} with {} workers ({})", HERALD_VERSION,
                  endpoint.address().to_string(), endpoint.port(), workers_.size(),
-                 bridge_ ? "Redis bridge" : "embedded broker");
+                 bridge_ ? "Redis bridge" : cluster_ ? "Redis Cluster bridge" : "embedded broker");
 
     spdlog::info("access: {}", info_.access->describe());
     systemd::notify("READY=1");
@@ -191,6 +199,8 @@ void Server::shutdown() {
     net::post(hub_.context(), [this] {
         if (bridge_)
             bridge_->stop();
+        if (cluster_)
+            cluster_->stop();
         hub_.stop();
         hub_.context().stop();
     });

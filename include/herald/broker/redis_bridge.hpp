@@ -97,10 +97,6 @@ private:
     void tick();
     void send_canary(Clock::time_point now);
     std::string redis_channel(const std::string& channel) const;
-    // The event a payload from Redis makes (nullptr when it is not one:
-    // counted and logged). Its stream position is `sid`, or the envelope's.
-    std::shared_ptr<Event> event_of(std::string channel, std::string_view payload,
-                                    std::optional<redis::stream_wire::StreamId> sid = {});
     bool commands_usable() const;
 
     // Sentinel (redis_sentinel.cpp).

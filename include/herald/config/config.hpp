@@ -68,6 +68,10 @@ struct Config {
     std::string redis_sentinel_username;      // the sentinels' own ACL user
     std::string redis_sentinel_password;      // and password (sentinel requirepass)
 
+    // Redis Cluster (README "Redis Cluster"): seed nodes the slot map is
+    // asked of; channels use sharded pub/sub (SSUBSCRIBE/SPUBLISH).
+    std::vector<std::string> redis_cluster; // "host:port" of some cluster nodes
+
     // Authentication and authorization of subscribers (README "Security");
     // these keys are parsed in auth_config.cpp.
     std::string jwt_secret;                   // HS256/384/512 secret (32 bytes or more)
@@ -95,14 +99,16 @@ struct Config {
     bool operator==(const Config&) const = default;
 };
 
-// Redis is configured (redis_url or redis_sentinels): the bridge, not the embedded broker.
+// Redis is configured (redis_url, redis_sentinels or redis_cluster): a bridge,
+// not the embedded broker.
 inline bool uses_redis(const Config& c) {
-    return !c.redis_url.empty() || !c.redis_sentinels.empty();
+    return !c.redis_url.empty() || !c.redis_sentinels.empty() || !c.redis_cluster.empty();
 }
 
 // History is kept in Redis streams (stream_wire.hpp), shared by every node.
 inline bool history_in_redis(const Config& c) {
-    return uses_redis(c) && c.history_backend != "memory";
+    // Not yet with redis_cluster, whose bridge keeps history in memory.
+    return uses_redis(c) && c.redis_cluster.empty() && c.history_backend != "memory";
 }
 
 struct ConfigError : std::runtime_error {

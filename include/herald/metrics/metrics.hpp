@@ -133,6 +133,8 @@ struct RedisStats {
     Counter gap_resets;          // channels told reset because a gap could not be filled
     Counter duplicates_dropped;  // live events already delivered (stream id not newer)
     Counter history_read_errors; // history reads that failed (the subscriber got a reset)
+    Counter cluster_map_refreshes; // Redis Cluster: slot maps received (CLUSTER SLOTS)
+    Counter cluster_redirects;     // Redis Cluster: -MOVED and -ASK answers followed
 };
 
 struct HubStats {

@@ -14,6 +14,7 @@
 namespace herald {
 
 class RedisBridge;
+class RedisClusterBridge;
 
 class Server {
 public:
@@ -31,6 +32,7 @@ private:
     ServerInfo info_;
     Hub hub_;
     RedisBridge* bridge_ = nullptr; // set when redis_url is configured
+    RedisClusterBridge* cluster_ = nullptr; // set when redis_cluster is
     std::unique_ptr<Broker> broker_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::thread hub_thread_;

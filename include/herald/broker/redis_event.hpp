@@ -1,0 +1,27 @@
+#pragma once
+// A message from Redis on a herald channel, as the hub's event: an envelope
+// (PUBLISH by herald, or by an application that writes one) or a raw
+// payload, stamped like every publication; or an entry of a history stream.
+// Shared by the bridges.
+#include "herald/broker/redis/stream_wire.hpp"
+#include "herald/config/config.hpp"
+#include "herald/hub/event.hpp"
+#include "herald/metrics/metrics.hpp"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace herald {
+
+// nullptr for a payload that is no valid event: counted and logged here.
+// Its stream position is `sid` (a stream entry's id), else the envelope's
+// "sid" (herald_publish adds it to what it publishes), else none. An event
+// stored without an id (an application's herald_publish) is known by its
+// stream id, the same on every node.
+std::shared_ptr<Event> event_from_redis(const Config& config, RedisStats& stats,
+                                        std::string channel, std::string_view payload,
+                                        std::optional<redis::stream_wire::StreamId> sid = {});
+
+} // namespace herald

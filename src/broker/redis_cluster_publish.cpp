@@ -1,0 +1,104 @@
+// What the cluster bridge sends for others: publishes as SPUBLISH and
+// upstream client messages as XADD, each to the master that owns its key's
+// slot. A -MOVED (the map is out of date) or -ASK (the slot is being
+// migrated) is followed once; the answer after that is final.
+#include "herald/broker/redis_cluster_bridge.hpp"
+
+#include "herald/broker/redis/command.hpp"
+#include "herald/broker/redis/payload.hpp"
+
+namespace herald {
+
+using redis::Reply;
+using Redirect = redis::cluster_wire::Redirect;
+
+namespace {
+
+Reply error_reply(std::string text) {
+    Reply reply;
+    reply.type = Reply::Type::error;
+    reply.str = std::move(text);
+    return reply;
+}
+
+} // namespace
+
+void RedisClusterBridge::send_to(Shard& shard, std::vector<std::string> argv,
+                                 redis::CommandQueue::Completion done, bool asking) {
+    if (asking) {
+        // ASKING lets the importing node serve the next command for a slot it
+        // does not own yet.
+        shard.commands->send(redis::format_command({"ASKING"}));
+        shard.queue.push();
+    }
+    shard.commands->send(redis::format_command(argv));
+    shard.queue.push(std::move(done));
+}
+
+void RedisClusterBridge::command_for(const std::string& key, std::vector<std::string> argv,
+                                     redis::CommandQueue::Completion done, bool redirected) {
+    const auto* owner = router_.map().owner_of(key);
+    auto* shard = owner ? shard_at(*owner) : nullptr;
+    if (!shard || !shard->subscribed)
+        return done(error_reply("no connected master serves the key's slot"));
+    if (redirected)
+        return send_to(*shard, std::move(argv), std::move(done), false);
+    auto follow = [this, argv, done](const Reply& reply) {
+        auto redirect = redis::cluster_wire::parse_redirect(reply);
+        if (!redirect)
+            return done(reply);
+        info_.redis_stats.cluster_redirects.add();
+        auto* target = shard_at(redirect->to);
+        if (redirect->kind == Redirect::Kind::moved)
+            refresh_map("-MOVED " + std::to_string(redirect->slot) + " " +
+                        redis::cluster_wire::to_string(redirect->to));
+        if (!target || !target->subscribed)
+            return done(reply); // an unknown node: the new map will know it
+        send_to(*target, argv, done, redirect->kind == Redirect::Kind::ask);
+    };
+    send_to(*shard, std::move(argv), std::move(follow), false);
+}
+
+void RedisClusterBridge::publish(std::vector<Publication> publications, PublishHandler done) {
+    // As RedisBridge: encoded when it comes back from Redis, not here.
+    net::post(hub_.context(), [this, events = std::move(publications), done = std::move(done)] {
+        struct Pending {
+            std::size_t remaining;
+            PublishResult result;
+            PublishHandler done;
+        };
+        auto pending = std::make_shared<Pending>(Pending{events.size(), {}, done});
+        for (const auto& e : events)
+            pending->result.ids.push_back(e.id);
+        if (events.empty())
+            return done(std::move(pending->result));
+        for (const auto& e : events) {
+            auto channel = config_.channel_prefix + e.channel;
+            std::vector<std::string> argv = {
+                "SPUBLISH", channel,
+                redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from, e.key)};
+            command_for(channel, std::move(argv), [pending](const Reply& reply) {
+                if (reply.type == Reply::Type::error && pending->result.ok()) {
+                    pending->result.failure = PublishResult::Failure::unavailable;
+                    pending->result.error = "Redis: " + reply.str;
+                }
+                if (--pending->remaining == 0)
+                    pending->done(std::move(pending->result));
+            });
+        }
+    });
+}
+
+void RedisClusterBridge::send_upstream(upstream::Message message, upstream::Handler done) {
+    net::post(hub_.context(), [this, message = std::move(message), done = std::move(done)] {
+        auto argv = upstream::xadd_argv(config_.upstream_stream, config_.upstream_maxlen, message);
+        // The reply is the entry id: only then is the message in the stream.
+        command_for(config_.upstream_stream, std::move(argv), [done](const Reply& reply) {
+            if (reply.type == Reply::Type::error)
+                return done({false, "Redis: " + reply.str});
+            done({true, {}});
+        });
+    });
+}
+
+} // namespace herald
