@@ -81,7 +81,7 @@ std::variant<Identity, TokenFailure> AccessPolicy::authenticate(std::string_view
         return std::move(*failure);
     auto& claims = std::get<Claims>(result);
     return Identity{std::move(claims.sub), std::move(claims.channels), std::move(claims.publish),
-                    true, std::move(claims.info), {}};
+                    true, std::move(claims.info), {}, claims.exp};
 }
 
 bool AccessPolicy::may_subscribe(const Identity& who, std::string_view channel) const {

@@ -63,6 +63,9 @@ std::vector<Key> auth_keys() {
                  &C::public_channels),
         flag_key("insecure", "development only: no token or Origin checks (logs a warning)",
                  &C::insecure),
+        flag_key("enforce_token_expiry",
+                 "end SSE and WebSocket streams when their token expires (WS may refresh it)",
+                 &C::enforce_token_expiry),
     };
     keys[4].check = check_algorithms;
     keys[8].check = check_cookie_name;

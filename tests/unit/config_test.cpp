@@ -63,6 +63,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "token_cookie",
                                            "public_channels",
                                            "insecure",
+                                           "enforce_token_expiry",
                                            "upstream_stream",
                                            "upstream_maxlen",
                                            "upstream_url",
@@ -115,6 +116,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.token_cookie, b.token_cookie);
     EXPECT_EQ(a.public_channels, b.public_channels);
     EXPECT_EQ(a.insecure, b.insecure);
+    EXPECT_EQ(a.enforce_token_expiry, b.enforce_token_expiry);
     EXPECT_EQ(a.upstream_stream, b.upstream_stream);
     EXPECT_EQ(a.upstream_maxlen, b.upstream_maxlen);
     EXPECT_EQ(a.upstream_url, b.upstream_url);
@@ -173,6 +175,7 @@ const std::vector<Sample> kSamples = {
     {"token_cookie", R"("herald_token")", "herald_token"},
     {"public_channels", R"(["broadcast", "news:*"])", "broadcast,news:*"},
     {"insecure", "true", "true"},
+    {"enforce_token_expiry", "false", "false"},
     {"upstream_stream", R"("app:in")", "app:in"},
     {"upstream_maxlen", "500", "500"},
     {"upstream_url", R"("http://127.0.0.1:9000/herald")", "http://127.0.0.1:9000/herald"},
@@ -227,6 +230,7 @@ Config sample_config() {
     c.token_cookie = "herald_token";
     c.public_channels = {"broadcast", "news:*"};
     c.insecure = true;
+    c.enforce_token_expiry = false;
     c.upstream_stream = "app:in";
     c.upstream_maxlen = 500;
     c.upstream_url = "http://127.0.0.1:9000/herald";
@@ -346,6 +350,10 @@ TEST_F(ConfigTest, EveryKeyFromEnvironment) {
 TEST_F(ConfigTest, EveryKeyFromFlags) {
     std::vector<std::string> args;
     for (const auto& s : kSamples) {
+        if (s.key == "enforce_token_expiry") { // a flag given a value, as it defaults to true
+            args.push_back("--" + dashed(s.key) + "=" + s.text);
+            continue;
+        }
         args.push_back("--" + dashed(s.key));
         if (s.key != "insecure") // a flag without a value
             args.push_back(s.text);

@@ -30,6 +30,9 @@ struct Identity {
     // Without a sub: the connection's own id ("anon-..."), set when a stream
     // opens, so that what it publishes still names its sender.
     std::string anonymous_id;
+    // The token's exp (Unix seconds); 0 without a token. A stream ends then
+    // unless the client hands over a new one (README "Token lifetimes").
+    std::int64_t expires = 0;
 
     const std::string& id() const { return user ? *user : anonymous_id; }
 };

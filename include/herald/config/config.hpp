@@ -78,6 +78,7 @@ struct Config {
     std::string token_cookie;                 // cookie that may carry the token; empty = none
     std::vector<std::string> public_channels; // patterns anyone may subscribe to
     bool insecure = false;                    // development: no auth, no Origin check
+    bool enforce_token_expiry = true;         // streams end when their token does
 
     // Upstream client messages ({"type":"send"}, README "Upstream messages"):
     // with Redis, XADD to upstream_stream; without, POST to upstream_url.
