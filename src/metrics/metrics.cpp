@@ -85,7 +85,8 @@ void WorkerStats::observe_batch(std::size_t events) {
 }
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
-                           const RedisStats* redis, double uptime_seconds) {
+                           const RedisStats* redis, double uptime_seconds,
+                           const JwksStats* jwks) {
     using namespace metric_families;
     Families out;
     add_connections(out, workers);
@@ -95,6 +96,8 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
     add_hub(out, hub);
     if (redis) // only when the Redis bridge is enabled
         add_redis(out, *redis);
+    if (jwks) // only with jwks_url
+        add_jwks(out, *jwks);
     add_uptime(out, uptime_seconds);
 
     std::ostringstream text;

@@ -56,6 +56,9 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "jwt_secret_file",
                                            "jwt_public_key_file",
                                            "jwks_file",
+                                           "jwks_url",
+                                           "jwks_refresh_interval",
+                                           "jwks_ca_file",
                                            "jwt_algorithms",
                                            "jwt_leeway",
                                            "jwt_issuer",
@@ -109,6 +112,9 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.jwt_secret_file, b.jwt_secret_file);
     EXPECT_EQ(a.jwt_public_key_file, b.jwt_public_key_file);
     EXPECT_EQ(a.jwks_file, b.jwks_file);
+    EXPECT_EQ(a.jwks_url, b.jwks_url);
+    EXPECT_EQ(a.jwks_refresh_interval, b.jwks_refresh_interval);
+    EXPECT_EQ(a.jwks_ca_file, b.jwks_ca_file);
     EXPECT_EQ(a.jwt_algorithms, b.jwt_algorithms);
     EXPECT_EQ(a.jwt_leeway, b.jwt_leeway);
     EXPECT_EQ(a.jwt_issuer, b.jwt_issuer);
@@ -168,6 +174,9 @@ const std::vector<Sample> kSamples = {
     {"jwt_secret_file", R"("/run/secrets/jwt")", "/run/secrets/jwt"},
     {"jwt_public_key_file", R"("/etc/herald/jwt.pem")", "/etc/herald/jwt.pem"},
     {"jwks_file", R"("/etc/herald/jwks.json")", "/etc/herald/jwks.json"},
+    {"jwks_url", R"("https://idp.example/jwks.json")", "https://idp.example/jwks.json"},
+    {"jwks_refresh_interval", R"("15m")", "15m"},
+    {"jwks_ca_file", R"("/etc/herald/idp-ca.pem")", "/etc/herald/idp-ca.pem"},
     {"jwt_algorithms", R"(["RS256", "ES256"])", "RS256,ES256"},
     {"jwt_leeway", R"("5s")", "5s"},
     {"jwt_issuer", R"("https://app.example")", "https://app.example"},
@@ -223,6 +232,9 @@ Config sample_config() {
     c.jwt_secret_file = "/run/secrets/jwt";
     c.jwt_public_key_file = "/etc/herald/jwt.pem";
     c.jwks_file = "/etc/herald/jwks.json";
+    c.jwks_url = "https://idp.example/jwks.json";
+    c.jwks_refresh_interval = 15min;
+    c.jwks_ca_file = "/etc/herald/idp-ca.pem";
     c.jwt_algorithms = {"RS256", "ES256"};
     c.jwt_leeway = 5s;
     c.jwt_issuer = "https://app.example";

@@ -132,6 +132,13 @@ struct RedisStats {
     Counter master_switches; // the connections moved to another master (any cause)
 };
 
+// JWKS fetched from jwks_url, written by the fetcher's thread.
+struct JwksStats {
+    Counter refreshes;      // fetches that installed a key set
+    Counter refresh_errors; // fetches that failed (the last good keys stay)
+    Gauge keys;             // usable keys in the installed set
+};
+
 struct HubStats {
     Counter events_ingested;
     Counter duplicate_ids;
@@ -145,7 +152,9 @@ struct HubStats {
 };
 
 // Renders the Prometheus text exposition format.
+// `jwks` is null without jwks_url.
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
-                           const RedisStats* redis, double uptime_seconds);
+                           const RedisStats* redis, double uptime_seconds,
+                           const JwksStats* jwks = nullptr);
 
 } // namespace herald
