@@ -11,10 +11,6 @@ constexpr JwksSchedule::Millis longest_gap{30'000};
 JwksSchedule::JwksSchedule(Millis interval)
     : interval_(interval), kid_miss_gap_(std::min(interval, longest_gap)) {}
 
-void JwksSchedule::started(Clock::time_point) {
-    in_flight_ = true;
-}
-
 JwksSchedule::Clock::time_point JwksSchedule::finished(Clock::time_point now, bool ok) {
     in_flight_ = false;
     if (ok) {

@@ -55,7 +55,7 @@ void JwksFetcher::do_fetch() {
     if (schedule_.in_flight())
         return;
     timer_.cancel();
-    schedule_.started(Clock::now());
+    schedule_.started();
     https_get(context_, tls_, url_, fetch_timeout, max_jwks_size,
               [this](HttpsResult result) { on_fetched(std::move(result)); });
 }

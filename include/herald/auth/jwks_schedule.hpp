@@ -20,7 +20,7 @@ public:
     explicit JwksSchedule(Millis interval);
 
     // A fetch begins.
-    void started(Clock::time_point now);
+    void started() { in_flight_ = true; }
     // It ended; the time the next fetch is due.
     Clock::time_point finished(Clock::time_point now, bool ok);
     // A kid miss at `now`: whether to fetch now (then it counts as one).
