@@ -11,8 +11,10 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # The tests start the real servers: Redis, nginx and a headless Chromium
-  # driven by playwright-core from npm.
-  packages+=(libgtest-dev clang libclang-rt-14-dev redis-server redis-sentinel nginx-light chromium)
+  # driven by playwright-core from npm; the jwks_url test makes its CA and
+  # serves HTTPS with the openssl command.
+  packages+=(libgtest-dev clang libclang-rt-14-dev redis-server redis-sentinel nginx-light chromium
+             openssl)
   # The Debian package test (tests/package): lintian, and systemd for
   # systemd-analyze verify/security on the unit (the .deb's tools: below).
   packages+=(lintian systemd adduser)

@@ -31,10 +31,11 @@ std::string join(const std::vector<std::string>& items) {
 
 VerifierSettings verifier_settings(const Config& config) {
     const int sources = !config.jwt_secret.empty() + !config.jwt_secret_file.empty() +
-                        !config.jwt_public_key_file.empty() + !config.jwks_file.empty();
+                        !config.jwt_public_key_file.empty() + !config.jwks_file.empty() +
+                        !config.jwks_url.empty();
     if (sources > 1)
-        throw ConfigError(
-            "set only one of jwt_secret, jwt_secret_file, jwt_public_key_file and jwks_file");
+        throw ConfigError("set only one of jwt_secret, jwt_secret_file, jwt_public_key_file, "
+                          "jwks_file and jwks_url");
     VerifierSettings settings;
     settings.secret = config.jwt_secret;
     if (!config.jwt_secret_file.empty()) {
@@ -57,13 +58,18 @@ VerifierSettings verifier_settings(const Config& config) {
     return settings;
 }
 
-std::shared_ptr<const AccessPolicy> AccessPolicy::from_config(const Config& config) {
+std::shared_ptr<AccessPolicy> AccessPolicy::from_config(const Config& config) {
     auto policy = std::make_shared<AccessPolicy>();
     policy->public_channels_ = config.public_channels;
     policy->allowed_origins_ = config.allowed_origins;
     policy->token_cookie_ = config.token_cookie;
     policy->insecure_ = config.insecure;
     auto settings = verifier_settings(config);
+    if (!config.jwks_url.empty()) {
+        policy->jwks_from_url_ = true;
+        policy->url_settings_ = std::move(settings);
+        return policy;
+    }
     if (settings.secret.empty() && settings.public_key_pem.empty() && settings.jwks.empty())
         return policy;
     auto made = JwtVerifier::create(std::move(settings));
@@ -73,15 +79,34 @@ std::shared_ptr<const AccessPolicy> AccessPolicy::from_config(const Config& conf
     return policy;
 }
 
+std::variant<std::size_t, std::string> AccessPolicy::install_jwks(std::string jwks) const {
+    auto settings = url_settings_;
+    settings.jwks = std::move(jwks);
+    auto made = JwtVerifier::create(std::move(settings));
+    if (auto* error = std::get_if<std::string>(&made))
+        return std::move(*error);
+    auto verifier = std::get<std::shared_ptr<const JwtVerifier>>(made);
+    const std::size_t keys = verifier->key_count();
+    verifier_.store(std::move(verifier));
+    return keys;
+}
+
 std::variant<Identity, TokenFailure> AccessPolicy::authenticate(std::string_view token) const {
-    if (!verifier_)
-        return TokenFailure{TokenError::unknown_key, "no JWT key is configured"};
-    auto result = verifier_->verify_now(token);
-    if (auto* failure = std::get_if<TokenFailure>(&result))
+    const auto verifier = verifier_.load();
+    if (!verifier)
+        return TokenFailure{TokenError::unknown_key, jwks_from_url_
+                                                         ? "no JWT keys yet (jwks_url not fetched)"
+                                                         : "no JWT key is configured"};
+    auto result = verifier->verify_now(token);
+    if (auto* failure = std::get_if<TokenFailure>(&result)) {
+        // A kid we lack may be a key the issuer has just rotated in.
+        if (failure->error == TokenError::unknown_key && unknown_kid_hook_)
+            unknown_kid_hook_();
         return std::move(*failure);
+    }
     auto& claims = std::get<Claims>(result);
     return Identity{std::move(claims.sub), std::move(claims.channels), std::move(claims.publish),
-                    true, std::move(claims.info), {}};
+                    true, std::move(claims.info), {}, claims.exp};
 }
 
 bool AccessPolicy::may_subscribe(const Identity& who, std::string_view channel) const {
@@ -117,7 +142,10 @@ bool AccessPolicy::origin_allowed(std::string_view origin, std::string_view host
 std::string AccessPolicy::describe() const {
     if (insecure_)
         return "INSECURE: no authentication, no Origin check";
-    std::string out = verifier_ ? "JWT " + join(verifier_->algorithms()) : "no JWT key";
+    const auto verifier = verifier_.load();
+    std::string out = verifier          ? "JWT " + join(verifier->algorithms())
+                      : jwks_from_url_ ? "JWT keys from jwks_url"
+                                       : "no JWT key";
     out += public_channels_.empty() ? "; no public channels"
                                     : "; public channels: " + join(public_channels_);
     return out;

@@ -5,6 +5,7 @@
 #include "config_keys.hpp"
 
 #include "herald/auth/channel_pattern.hpp"
+#include "herald/upstream/http_target.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -37,6 +38,21 @@ void check_cookie_name(const Config& c) {
             fail("invalid cookie name \"" + c.token_cookie + "\"");
 }
 
+void check_jwks_url(const Config& c) {
+    if (c.jwks_url.empty())
+        return;
+    auto parsed = upstream::parse_http_target(c.jwks_url, "https");
+    if (auto* error = std::get_if<upstream::UrlError>(&parsed))
+        fail("invalid URL " + quote(c.jwks_url) + ": " + error->message);
+}
+
+void check_refresh_interval(const Config& c) {
+    // Every refresh is a TLS handshake with the issuer; more often than this
+    // is load on it, not freshness (a kid miss fetches at once anyway).
+    if (c.jwks_refresh_interval < Millis{1000})
+        fail("at least 1s");
+}
+
 } // namespace
 
 std::vector<Key> auth_keys() {
@@ -51,6 +67,15 @@ std::vector<Key> auth_keys() {
                  &C::jwt_public_key_file),
         text_key("jwks_file", "FILE", "JWKS file; the token's kid picks the key (RSA, EC P-256)",
                  &C::jwks_file),
+        text_key("jwks_url", "URL",
+                 "JWKS fetched over HTTPS (Auth0, Keycloak, Cognito); the token's kid picks the key",
+                 &C::jwks_url),
+        duration_key("jwks_refresh_interval", "how often jwks_url is fetched again",
+                     &C::jwks_refresh_interval),
+        text_key("jwks_ca_file", "FILE",
+                 "CA certificates (PEM) that jwks_url's server is verified against, "
+                 "besides the system store",
+                 &C::jwks_ca_file),
         list_key("jwt_algorithms", "ALG", "accepted algorithms; empty = all the key allows",
                  &C::jwt_algorithms),
         duration_key("jwt_leeway", "clock skew allowed on exp and nbf", &C::jwt_leeway),
@@ -63,10 +88,15 @@ std::vector<Key> auth_keys() {
                  &C::public_channels),
         flag_key("insecure", "development only: no token or Origin checks (logs a warning)",
                  &C::insecure),
+        flag_key("enforce_token_expiry",
+                 "end SSE and WebSocket streams when their token expires (WS may refresh it)",
+                 &C::enforce_token_expiry),
     };
-    keys[4].check = check_algorithms;
-    keys[8].check = check_cookie_name;
-    keys[9].check = check_patterns;
+    keys[4].check = check_jwks_url;
+    keys[5].check = check_refresh_interval;
+    keys[7].check = check_algorithms;
+    keys[11].check = check_cookie_name;
+    keys[12].check = check_patterns;
     return keys;
 }
 

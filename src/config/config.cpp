@@ -132,9 +132,10 @@ ParseOutcome parse_command_line(int argc, const char* const* argv,
         const std::string help = all[i].help + " [" + env_name(all[i]) +
                                  "] (default: " + (shown.empty() ? "none" : shown) + ")";
         // A list flag takes one comma-separated value per use, so it can also be repeated.
+        // A bool is a flag that may also be given a value: --enforce-token-expiry=false
+        // turns off a key whose default is true.
         flags.push_back(
-            all[i].flag ? app.add_flag_callback(
-                              flag, [&value = scalars[i]] { value = "true"; }, help)
+            all[i].flag ? app.add_flag(flag, scalars[i], help)
             : all[i].list
                 ? app.add_option(flag, lists[i], help)->delimiter(',')->allow_extra_args(false)
                 : app.add_option(flag, scalars[i], help)->take_last());

@@ -52,15 +52,30 @@ std::pair<bool, std::string> readiness_body(const ServerInfo& info) {
         ready = false;
         reason = "shutting down";
     }
+    // jwks_url: no keys yet is not ready (every token would be refused); a
+    // failed refresh with the last good keys kept is ready, and says so.
+    std::string jwks_error;
+    if (info.jwks_enabled) {
+        auto [have_keys, error] = info.jwks_state();
+        if (ready && !have_keys) {
+            ready = false;
+            reason = "jwks_url: no keys yet" + (error.empty() ? "" : ": " + error);
+        } else if (!error.empty()) {
+            jwks_error = "last refresh failed, keeping the last good keys: " + error;
+        }
+    }
     nlohmann::json body{{"status", ready ? "ready" : "not ready"}};
     if (!ready)
         body["reason"] = reason;
+    if (!jwks_error.empty())
+        body["jwks"] = jwks_error;
     return {ready, body.dump(-1, ' ', false, json_replace)};
 }
 
 std::string metrics_body(const ServerInfo& info) {
     return render_metrics(worker_stats(info), info.hub_stats,
-                          info.redis_enabled ? &info.redis_stats : nullptr, info.uptime_seconds());
+                          info.redis_enabled ? &info.redis_stats : nullptr, info.uptime_seconds(),
+                          info.jwks_enabled ? &info.jwks_stats : nullptr);
 }
 
 } // namespace herald

@@ -61,6 +61,7 @@ void HttpSession::handle_events(Request& request) {
     SseSession::Options options;
     options.channels = std::move(params.channels);
     options.client_mode = client_mode(request.target());
+    options.token_expires = identity->expires;
     // The header is what EventSource sends when it reconnects by itself; the
     // query parameter serves a page that resumes after a reload.
     if (auto it = request.find("Last-Event-ID"); it != request.end())

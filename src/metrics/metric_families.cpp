@@ -238,6 +238,15 @@ void add_redis(Families& out, const RedisStats& redis) {
                          redis.cluster_redirects));
 }
 
+void add_jwks(Families& out, const JwksStats& jwks) {
+    out.push_back(single("herald_jwks_refreshes_total",
+                         "jwks_url fetches that installed a key set", jwks.refreshes));
+    out.push_back(single("herald_jwks_refresh_errors_total",
+                         "jwks_url fetches that failed (the last good keys stay)",
+                         jwks.refresh_errors));
+    out.push_back(single("herald_jwks_keys", "Usable keys in the key set from jwks_url", jwks.keys));
+}
+
 void add_uptime(Families& out, double uptime_seconds) {
     out.push_back(
         single("herald_uptime_seconds", "Seconds since start", MetricType::Gauge, uptime_seconds));

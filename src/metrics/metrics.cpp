@@ -58,6 +58,8 @@ const char* rejection_name(Rejection r) {
         return "too_many_channels";
     case Rejection::forbidden:
         return "forbidden";
+    case Rejection::token_expired:
+        return "token_expired";
     case Rejection::count:
         break;
     }
@@ -68,7 +70,7 @@ const char* auth_failure_name(AuthFailure f) {
     static constexpr const char* names[] = {
         "malformed", "oversize",         "bad_algorithm",     "unknown_key",      "bad_signature",
         "expired",   "not_yet_valid",    "bad_issuer",        "bad_audience",     "bad_claims",
-        "no_token",  "forbidden_origin", "forbidden_channel", "forbidden_publish"};
+        "no_token",  "forbidden_origin", "forbidden_channel", "forbidden_publish", "other_user"};
     static_assert(std::size(names) == static_cast<std::size_t>(AuthFailure::count));
     auto i = static_cast<std::size_t>(f);
     return i < std::size(names) ? names[i] : "?";
@@ -83,7 +85,8 @@ void WorkerStats::observe_batch(std::size_t events) {
 }
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
-                           const RedisStats* redis, double uptime_seconds) {
+                           const RedisStats* redis, double uptime_seconds,
+                           const JwksStats* jwks) {
     using namespace metric_families;
     Families out;
     add_connections(out, workers);
@@ -93,6 +96,8 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
     add_hub(out, hub);
     if (redis) // only when the Redis bridge is enabled
         add_redis(out, *redis);
+    if (jwks) // only with jwks_url
+        add_jwks(out, *jwks);
     add_uptime(out, uptime_seconds);
 
     std::ostringstream text;

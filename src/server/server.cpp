@@ -48,7 +48,12 @@ std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& 
 Server::Server(Config config)
     : config_(std::move(config)), hub_(config_, info_.hub_stats),
       broker_(make_broker(config_, hub_, info_, bridge_, cluster_)) {
-    info_.access = auth::AccessPolicy::from_config(config_);
+    auto access = auth::AccessPolicy::from_config(config_);
+    if (!config_.jwks_url.empty()) {
+        jwks_ = std::make_unique<JwksFetcher>(hub_.context(), config_, info_, *access);
+        access->set_unknown_kid_hook([fetcher = jwks_.get()] { fetcher->kid_miss(); });
+    }
+    info_.access = std::move(access);
     unsigned threads =
         config_.threads ? config_.threads : std::max(1u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < threads; ++i)
@@ -124,6 +129,8 @@ int Server::run() {
         net::post(hub_.context(), [this] { bridge_->start(); });
     if (cluster_)
         net::post(hub_.context(), [this] { cluster_->start(); });
+    if (jwks_) // /readyz answers 503 until its first keys arrive
+        net::post(hub_.context(), [this] { jwks_->start(); });
     hub_thread_ = std::thread([this] { hub_.context().run(); });
     for (auto& worker : workers_)
         worker->start();

@@ -1,5 +1,6 @@
 #include "herald/server/session.hpp"
 
+#include "herald/server/server_info.hpp"
 #include "herald/server/worker.hpp"
 
 #include <algorithm>
@@ -210,6 +211,32 @@ void Session::unsubscribe(const std::string& channel) {
     while (take_pending(channel)) {
     }
     worker_.unsubscribe(*this, channel);
+}
+
+std::vector<std::string> Session::channel_names() const {
+    std::vector<std::string> names;
+    for (const auto& s : subscriptions_)
+        names.push_back(s.channel);
+    for (const auto& channel : pending_)
+        if (std::find(names.begin(), names.end(), channel) == names.end())
+            names.push_back(channel);
+    return names;
+}
+
+void Session::arm_token_deadline(std::int64_t exp, bool ask_refresh) {
+    const auto& config = worker_.config();
+    if (exp == 0 || !config.enforce_token_expiry || worker_.info().access->insecure()) {
+        token_deadline_.disarm();
+        return;
+    }
+    const std::int64_t grace =
+        ask_refresh ? std::chrono::duration_cast<std::chrono::seconds>(config.jwt_leeway).count()
+                    : 0;
+    const std::int64_t now_unix = std::chrono::duration_cast<std::chrono::seconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count();
+    token_deadline_.arm(exp, grace, ask_refresh, now_unix, Clock::now());
+    next_check_ = std::min(next_check_, token_deadline_.next());
 }
 
 } // namespace herald

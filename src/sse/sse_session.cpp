@@ -30,7 +30,7 @@ const SharedBuffer& client_heartbeat_bytes() {
 
 SseSession::SseSession(Worker& worker, tcp::socket socket, Options options)
     : Session(worker, Transport::sse, std::move(socket)), options_(std::move(options)),
-      client_mode_(options_.client_mode) {}
+      client_mode_(options_.client_mode), token_expires_(options_.token_expires) {}
 
 void SseSession::start() {
     spdlog::debug("sse open {} channels={}", peer(), options_.channels.size());
@@ -78,6 +78,9 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     for (const auto& event : replay)
         deliver(event);
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
+    // From the subscription on: before it, no response has started that an
+    // "expired" event could end.
+    arm_token_deadline(token_expires_, /*ask_refresh=*/false);
 }
 
 void SseSession::on_sweep(Clock::time_point now) {
@@ -85,12 +88,25 @@ void SseSession::on_sweep(Clock::time_point now) {
         close_now();
         return;
     }
+    if (token_deadline_.check(now) == auth::TokenDeadline::Due::expire)
+        return end_expired();
     const auto interval = worker_.config().heartbeat_interval;
     if (now - last_write_ >= interval) {
         queue(client_mode_ ? client_heartbeat_bytes() : heartbeat_bytes());
         last_write_ = now;
     }
-    next_check_ = last_write_ + interval;
+    next_check_ = std::min(last_write_ + interval, token_deadline_.next());
+}
+
+void SseSession::end_expired() {
+    worker_.stats().rejection(Rejection::token_expired);
+    spdlog::debug("sse {}: token expired, ending the stream", peer());
+    // No id line: the browser's last event id stays that of the last event,
+    // where the reconnect (with a new token) resumes.
+    queue(std::make_shared<const std::string>(
+        client_mode_ ? client_message({}, encode_expired_json())
+                     : "event: expired\ndata: {\"reason\":\"token expired\"}\n\n"));
+    close_after_flush();
 }
 
 void SseSession::on_shutdown() {

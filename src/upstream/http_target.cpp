@@ -5,16 +5,19 @@
 
 namespace herald::upstream {
 
-std::variant<HttpTarget, UrlError> parse_http_target(std::string_view url) {
+std::variant<HttpTarget, UrlError> parse_http_target(std::string_view url,
+                                                     std::string_view scheme) {
+    const std::string expected = std::string(scheme) + "://";
     auto parsed = boost::urls::parse_uri(url);
     if (!parsed)
-        return UrlError{"not an absolute URL (expected http://host[:port]/path)"};
+        return UrlError{"not an absolute URL (expected " + expected + "host[:port]/path)"};
     const auto& u = *parsed;
-    if (u.scheme() == "https")
+    if (scheme == "http" && u.scheme() == "https")
         return UrlError{"https:// is not supported (expected http://; put a TLS proxy beside "
                         "herald if the endpoint is remote)"};
-    if (u.scheme() != "http")
-        return UrlError{"unsupported scheme '" + std::string(u.scheme()) + "' (expected http://)"};
+    if (u.scheme() != scheme)
+        return UrlError{"unsupported scheme '" + std::string(u.scheme()) + "' (expected " +
+                        expected + ")"};
     if (u.has_userinfo())
         return UrlError{"user:password@ is not supported"};
     if (u.host().empty())
@@ -36,7 +39,7 @@ std::variant<HttpTarget, UrlError> parse_http_target(std::string_view url) {
         t.port = std::to_string(u.port_number());
         t.host_header += ":" + t.port;
     } else {
-        t.port = "80";
+        t.port = scheme == "https" ? "443" : "80";
     }
     t.target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
     if (u.has_query())

@@ -28,4 +28,8 @@ std::string encode_dropped_json(std::size_t dropped) {
            n + "}";
 }
 
+std::string encode_expired_json() {
+    return R"({"type":"expired","reason":"token expired"})";
+}
+
 } // namespace herald

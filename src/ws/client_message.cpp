@@ -89,6 +89,15 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
     }
     if (name == "send")
         return parse_send(root, text);
+    if (name == "refresh") {
+        // Its size and form are the verifier's to judge, as at the upgrade.
+        const auto token = root.find("token");
+        if (token == root.end() || !token->is_string())
+            return error("token: required, a string");
+        message.type = ClientMessage::Type::refresh;
+        message.token = token->get<std::string>();
+        return message;
+    }
     if (name == "subscribe") {
         message.type = ClientMessage::Type::subscribe;
     } else if (name == "unsubscribe") {
@@ -97,7 +106,7 @@ std::variant<ClientMessage, ClientMessageError> parse(std::string_view text) {
         message.type = ClientMessage::Type::presence;
     } else {
         return error("unknown type '" + std::string(ws::utf8_prefix(name, max_echoed_text)) +
-                     "' (expected subscribe, unsubscribe, publish, presence, send or ping)");
+                     "' (expected subscribe, unsubscribe, publish, presence, send, refresh or ping)");
     }
 
     const auto channel = root.find("channel");
@@ -165,6 +174,14 @@ std::string make_send_error_message(std::string_view ref, std::string_view messa
 
 std::string make_unsubscribed_message(std::string_view channel) {
     return R"({"type":"unsubscribed","channel":)" + json_quote(channel) + "}";
+}
+
+std::string make_refresh_message() {
+    return R"({"type":"refresh"})";
+}
+
+std::string make_refreshed_message(std::int64_t exp) {
+    return R"({"type":"refreshed","exp":)" + std::to_string(exp) + "}";
 }
 
 } // namespace herald

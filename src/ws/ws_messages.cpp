@@ -53,6 +53,9 @@ void WsSession::handle_message(std::string_view text) {
     case ClientMessage::Type::presence:
         handle_presence(message.channel);
         break;
+    case ClientMessage::Type::refresh:
+        handle_refresh(message.token);
+        break;
     }
 }
 

@@ -57,6 +57,7 @@ void WsSession::on_accept(error_code ec) {
     net::post(socket_.get_executor(), [self = std::static_pointer_cast<WsSession>(
                                            shared_from_this())] { self->handshake_.reset(); });
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
+    arm_token_deadline(identity().expires, /*ask_refresh=*/true);
     // Before any other frame: a browser cannot see our pings, so a client
     // that wants to tell a quiet connection from a dead one learns the
     // interval here and pings us itself.
@@ -155,6 +156,13 @@ void WsSession::on_sweep(Clock::time_point now) {
         close_now();
         return;
     }
+    if (!check_token(now))
+        return;
+    sweep_heartbeat(now);
+    next_check_ = std::min(next_check_, token_deadline_.next());
+}
+
+void WsSession::sweep_heartbeat(Clock::time_point now) {
     const auto& config = worker_.config();
     if (awaiting_pong_) {
         if (now - ping_sent_ >= config.heartbeat_timeout) {

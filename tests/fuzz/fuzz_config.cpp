@@ -7,6 +7,7 @@
 #include "fuzz_check.hpp"
 #include "herald/config/config.hpp"
 #include "herald/broker/redis/redis_url.hpp"
+#include "herald/upstream/http_target.hpp"
 
 #include <cstdint>
 
@@ -44,6 +45,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t siz
             other.password = e->password.empty() ? "" : "another secret";
             FUZZ_CHECK(herald::redis::redacted(other) == herald::redis::redacted(*e));
         }
+    }
+    if (!config.jwks_url.empty()) { // the key check parsed it; the fetcher relies on that
+        const auto url = herald::upstream::parse_http_target(config.jwks_url, "https");
+        const auto* parts = std::get_if<herald::upstream::HttpTarget>(&url);
+        FUZZ_CHECK(parts && !parts->host.empty() && parts->target.starts_with("/") &&
+                   !parts->port.empty());
     }
     return 0;
 }

@@ -202,3 +202,16 @@ TEST(ClientMessage, SendAnswers) {
 }
 
 } // namespace
+
+TEST(ClientMessage, RefreshCarriesItsToken) {
+    const auto m = ok(R"({"type":"refresh","token":"a.b.c"})");
+    EXPECT_EQ(m.type, ClientMessage::Type::refresh);
+    EXPECT_EQ(m.token, "a.b.c");
+    EXPECT_EQ(fail(R"({"type":"refresh"})"), "token: required, a string");
+    EXPECT_EQ(fail(R"({"type":"refresh","token":42})"), "token: required, a string");
+}
+
+TEST(ClientMessage, RefreshMessages) {
+    EXPECT_EQ(herald::make_refresh_message(), R"({"type":"refresh"})");
+    EXPECT_EQ(herald::make_refreshed_message(1800000000), R"({"type":"refreshed","exp":1800000000})");
+}

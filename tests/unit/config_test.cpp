@@ -58,6 +58,9 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "jwt_secret_file",
                                            "jwt_public_key_file",
                                            "jwks_file",
+                                           "jwks_url",
+                                           "jwks_refresh_interval",
+                                           "jwks_ca_file",
                                            "jwt_algorithms",
                                            "jwt_leeway",
                                            "jwt_issuer",
@@ -65,6 +68,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "token_cookie",
                                            "public_channels",
                                            "insecure",
+                                           "enforce_token_expiry",
                                            "upstream_stream",
                                            "upstream_maxlen",
                                            "upstream_url",
@@ -111,6 +115,9 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.jwt_secret_file, b.jwt_secret_file);
     EXPECT_EQ(a.jwt_public_key_file, b.jwt_public_key_file);
     EXPECT_EQ(a.jwks_file, b.jwks_file);
+    EXPECT_EQ(a.jwks_url, b.jwks_url);
+    EXPECT_EQ(a.jwks_refresh_interval, b.jwks_refresh_interval);
+    EXPECT_EQ(a.jwks_ca_file, b.jwks_ca_file);
     EXPECT_EQ(a.jwt_algorithms, b.jwt_algorithms);
     EXPECT_EQ(a.jwt_leeway, b.jwt_leeway);
     EXPECT_EQ(a.jwt_issuer, b.jwt_issuer);
@@ -118,6 +125,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.token_cookie, b.token_cookie);
     EXPECT_EQ(a.public_channels, b.public_channels);
     EXPECT_EQ(a.insecure, b.insecure);
+    EXPECT_EQ(a.enforce_token_expiry, b.enforce_token_expiry);
     EXPECT_EQ(a.upstream_stream, b.upstream_stream);
     EXPECT_EQ(a.upstream_maxlen, b.upstream_maxlen);
     EXPECT_EQ(a.upstream_url, b.upstream_url);
@@ -170,6 +178,9 @@ const std::vector<Sample> kSamples = {
     {"jwt_secret_file", R"("/run/secrets/jwt")", "/run/secrets/jwt"},
     {"jwt_public_key_file", R"("/etc/herald/jwt.pem")", "/etc/herald/jwt.pem"},
     {"jwks_file", R"("/etc/herald/jwks.json")", "/etc/herald/jwks.json"},
+    {"jwks_url", R"("https://idp.example/jwks.json")", "https://idp.example/jwks.json"},
+    {"jwks_refresh_interval", R"("15m")", "15m"},
+    {"jwks_ca_file", R"("/etc/herald/idp-ca.pem")", "/etc/herald/idp-ca.pem"},
     {"jwt_algorithms", R"(["RS256", "ES256"])", "RS256,ES256"},
     {"jwt_leeway", R"("5s")", "5s"},
     {"jwt_issuer", R"("https://app.example")", "https://app.example"},
@@ -177,6 +188,7 @@ const std::vector<Sample> kSamples = {
     {"token_cookie", R"("herald_token")", "herald_token"},
     {"public_channels", R"(["broadcast", "news:*"])", "broadcast,news:*"},
     {"insecure", "true", "true"},
+    {"enforce_token_expiry", "false", "false"},
     {"upstream_stream", R"("app:in")", "app:in"},
     {"upstream_maxlen", "500", "500"},
     {"upstream_url", R"("http://127.0.0.1:9000/herald")", "http://127.0.0.1:9000/herald"},
@@ -224,6 +236,9 @@ Config sample_config() {
     c.jwt_secret_file = "/run/secrets/jwt";
     c.jwt_public_key_file = "/etc/herald/jwt.pem";
     c.jwks_file = "/etc/herald/jwks.json";
+    c.jwks_url = "https://idp.example/jwks.json";
+    c.jwks_refresh_interval = 15min;
+    c.jwks_ca_file = "/etc/herald/idp-ca.pem";
     c.jwt_algorithms = {"RS256", "ES256"};
     c.jwt_leeway = 5s;
     c.jwt_issuer = "https://app.example";
@@ -231,6 +246,7 @@ Config sample_config() {
     c.token_cookie = "herald_token";
     c.public_channels = {"broadcast", "news:*"};
     c.insecure = true;
+    c.enforce_token_expiry = false;
     c.upstream_stream = "app:in";
     c.upstream_maxlen = 500;
     c.upstream_url = "http://127.0.0.1:9000/herald";
@@ -375,6 +391,10 @@ TEST_F(ConfigTest, EveryKeyFromEnvironment) {
 TEST_F(ConfigTest, EveryKeyFromFlags) {
     std::vector<std::string> args;
     for (const auto& s : kSamples) {
+        if (s.key == "enforce_token_expiry") { // a flag given a value, as it defaults to true
+            args.push_back("--" + dashed(s.key) + "=" + s.text);
+            continue;
+        }
         args.push_back("--" + dashed(s.key));
         if (s.key != "insecure") // a flag without a value
             args.push_back(s.text);

@@ -45,3 +45,18 @@ TEST(UpstreamHttpTarget, Refusals) {
     EXPECT_NE(error("http://x:0/").find("port"), std::string::npos);
     EXPECT_NE(error("http://x/#f").find("fragment"), std::string::npos);
 }
+
+// jwks_url: the same parser, with https:// the one scheme accepted.
+TEST(UpstreamHttpTarget, HttpsForJwksUrl) {
+    auto parsed = parse_http_target("https://tenant.eu.auth0.com/.well-known/jwks.json", "https");
+    ASSERT_TRUE(std::holds_alternative<HttpTarget>(parsed));
+    const auto& t = std::get<HttpTarget>(parsed);
+    EXPECT_EQ(t.host, "tenant.eu.auth0.com");
+    EXPECT_EQ(t.port, "443");
+    EXPECT_EQ(t.target, "/.well-known/jwks.json");
+    EXPECT_EQ(t.host_header, "tenant.eu.auth0.com");
+
+    auto plain = parse_http_target("http://idp.example/jwks.json", "https");
+    ASSERT_TRUE(std::holds_alternative<UrlError>(plain));
+    EXPECT_EQ(std::get<UrlError>(plain).message, "unsupported scheme 'http' (expected https://)");
+}

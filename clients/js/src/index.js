@@ -244,7 +244,12 @@ export class Herald extends Emitter {
     conn.close = () => ws.close();
     conn.send = (msg) => ws.send(JSON.stringify(msg));
     ws.onmessage = (m) => gen === this._gen && this._frame(JSON.parse(m.data));
-    ws.onclose = ws.onerror = onError;
+    ws.onerror = onError;
+    // 4001: the token expired unanswered; the reconnect takes a new one.
+    ws.onclose = (e) => {
+      if (e.code === 4001 && gen === this._gen) this._token = null;
+      onError();
+    };
   }
 
   async _poll(gen, url) {
@@ -297,6 +302,19 @@ export class Herald extends Emitter {
       this._token = await o.getToken();
     }
     return this._token;
+  }
+
+  // herald asks for a new token before the connection's expires: the
+  // application's, sent on the same connection (nothing to resume).
+  async _refresh(conn) {
+    if (!this.options.getToken) return; // a fixed token: herald closes at exp, the reconnect fails
+    this._token = null;
+    try {
+      const token = await this._getToken();
+      if (conn === this._conn) conn.send({ type: 'refresh', token });
+    } catch (error) {
+      report(error); // herald closes at exp; the reconnect asks getToken again
+    }
   }
 
   // The connection works: herald's hello (WebSocket, SSE; SSE's comes once
@@ -447,6 +465,12 @@ export class Herald extends Emitter {
         return conn.joined.delete(m.channel);
       case 'reset': return this._reset();
       case 'error': return this._error(m);
+      case 'refresh': return this._refresh(conn); // WebSocket: the token expires soon
+      case 'refreshed': return;
+      case 'expired': // SSE: the stream ended with its token; reconnect with a new one
+        this._token = null;
+        this._drop();
+        return this._retry(null, 0);
       default: // sent, published, presence
         return this._answer(m, (r) => (m.ref ? r.msg.ref === m.ref : m.type.startsWith(r.msg.type) && r.msg.channel === m.channel));
     }

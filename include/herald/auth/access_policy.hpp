@@ -11,6 +11,8 @@
 #include "herald/auth/jwt_verifier.hpp"
 #include "herald/config/config.hpp"
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +32,9 @@ struct Identity {
     // Without a sub: the connection's own id ("anon-..."), set when a stream
     // opens, so that what it publishes still names its sender.
     std::string anonymous_id;
+    // The token's exp (Unix seconds); 0 without a token. A stream ends then
+    // unless the client hands over a new one (README "Token lifetimes").
+    std::int64_t expires = 0;
 
     const std::string& id() const { return user ? *user : anonymous_id; }
 };
@@ -43,12 +48,26 @@ class AccessPolicy {
 public:
     // Reads jwt_secret_file, jwt_public_key_file or jwks_file; throws
     // ConfigError on a missing file, a bad key or more than one key source.
-    static std::shared_ptr<const AccessPolicy> from_config(const Config& config);
+    // With jwks_url, no keys until JwksFetcher installs some.
+    static std::shared_ptr<AccessPolicy> from_config(const Config& config);
 
     bool insecure() const { return insecure_; }
     const std::string& token_cookie() const { return token_cookie_; }
-    // nullptr when no key is configured: tokens cannot be verified.
-    const JwtVerifier* verifier() const { return verifier_.get(); }
+    // nullptr when no key is configured (or jwks_url has delivered none yet):
+    // tokens cannot be verified. With jwks_url the verifier is replaced
+    // whenever a fetch brings keys; a caller keeps the one it loaded.
+    std::shared_ptr<const JwtVerifier> verifier() const { return verifier_.load(); }
+    bool jwks_from_url() const { return jwks_from_url_; }
+    // jwks_url: a fetched JWKS document becomes the key set of every worker
+    // at once (an atomic swap: verifications in flight finish with the old
+    // set). The number of usable keys, or why the document is refused, in
+    // which case the old set stays. Const: the policy is shared read-only
+    // and its keys are the one thing that changes, atomically.
+    std::variant<std::size_t, std::string> install_jwks(std::string jwks) const;
+    // Called, on the verifying thread, when a token names a kid that the
+    // key set lacks: jwks_url fetches again (JwksFetcher rate-limits it).
+    // Set before the workers start.
+    void set_unknown_kid_hook(std::function<void()> hook) { unknown_kid_hook_ = std::move(hook); }
 
     // `token` is non-empty. The identity it carries, or why it is refused.
     std::variant<Identity, TokenFailure> authenticate(std::string_view token) const;
@@ -68,7 +87,12 @@ public:
     std::string describe() const;
 
 private:
-    std::shared_ptr<const JwtVerifier> verifier_;
+    // Loaded on every token check; libstdc++'s atomic shared_ptr costs a
+    // short spin on a lock bit, no syscall.
+    mutable std::atomic<std::shared_ptr<const JwtVerifier>> verifier_;
+    VerifierSettings url_settings_; // jwks_url: the settings each fetched set is verified with
+    bool jwks_from_url_ = false;
+    std::function<void()> unknown_kid_hook_;
     std::vector<std::string> public_channels_;
     std::vector<std::string> allowed_origins_;
     std::string token_cookie_;

@@ -46,6 +46,7 @@ public:
 
     // Every algorithm some configured key accepts, e.g. {"HS256","HS384","HS512"}.
     std::vector<std::string> algorithms() const;
+    std::size_t key_count() const { return keys_.size(); }
 
 private:
     explicit JwtVerifier(VerifierSettings settings) : settings_(std::move(settings)) {}

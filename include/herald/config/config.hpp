@@ -78,6 +78,9 @@ struct Config {
     std::string jwt_secret_file;              // or the file that holds it
     std::string jwt_public_key_file;          // RS*/ES* public key, PEM
     std::string jwks_file;                    // or a JWKS document
+    std::string jwks_url;                     // or a JWKS fetched over HTTPS
+    Millis jwks_refresh_interval{600'000};    // how often jwks_url is fetched again
+    std::string jwks_ca_file;                 // CA bundle for jwks_url; empty = system store
     std::vector<std::string> jwt_algorithms;  // narrows what the key allows
     Millis jwt_leeway{30'000};                // clock skew allowed on exp/nbf
     std::string jwt_issuer;                   // required iss; empty = not checked
@@ -85,6 +88,7 @@ struct Config {
     std::string token_cookie;                 // cookie that may carry the token; empty = none
     std::vector<std::string> public_channels; // patterns anyone may subscribe to
     bool insecure = false;                    // development: no auth, no Origin check
+    bool enforce_token_expiry = true;         // streams end when their token does
 
     // Upstream client messages ({"type":"send"}, README "Upstream messages"):
     // with Redis, XADD to upstream_stream; without, POST to upstream_url.

@@ -36,6 +36,7 @@ enum class Rejection : std::uint8_t {
     rate_limit_close,       // WS 1008: over client_message_rate for too long
     too_many_channels,      // WS subscribe beyond max_channels_per_connection
     forbidden,              // 403: channel or Origin not allowed
+    token_expired,          // a stream ended with its token (WS 4001, SSE "expired")
     count
 };
 const char* rejection_name(Rejection r);
@@ -57,6 +58,7 @@ enum class AuthFailure : std::uint8_t {
     forbidden_origin,  // browser Origin not allowed
     forbidden_channel, // the token does not allow that channel
     forbidden_publish, // WS publish the token does not allow
+    other_user,        // WS refresh with a token of another sub
     count
 };
 const char* auth_failure_name(AuthFailure f);
@@ -137,6 +139,13 @@ struct RedisStats {
     Counter cluster_redirects;     // Redis Cluster: -MOVED and -ASK answers followed
 };
 
+// JWKS fetched from jwks_url, written by the fetcher's thread.
+struct JwksStats {
+    Counter refreshes;      // fetches that installed a key set
+    Counter refresh_errors; // fetches that failed (the last good keys stay)
+    Gauge keys;             // usable keys in the installed set
+};
+
 struct HubStats {
     Counter events_ingested;
     Counter duplicate_ids;
@@ -150,7 +159,9 @@ struct HubStats {
 };
 
 // Renders the Prometheus text exposition format.
+// `jwks` is null without jwks_url.
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
-                           const RedisStats* redis, double uptime_seconds);
+                           const RedisStats* redis, double uptime_seconds,
+                           const JwksStats* jwks = nullptr);
 
 } // namespace herald

@@ -4,6 +4,7 @@
 #include "herald/broker/broker.hpp"
 #include "herald/config/config.hpp"
 #include "herald/hub/hub.hpp"
+#include "herald/server/jwks_fetcher.hpp"
 #include "herald/server/server_info.hpp"
 #include "herald/server/worker.hpp"
 
@@ -31,6 +32,7 @@ private:
     Config config_;
     ServerInfo info_;
     Hub hub_;
+    std::unique_ptr<JwksFetcher> jwks_; // with jwks_url; runs on the hub's context
     RedisBridge* bridge_ = nullptr; // set when redis_url is configured
     RedisClusterBridge* cluster_ = nullptr; // set when redis_cluster is
     std::unique_ptr<Broker> broker_;

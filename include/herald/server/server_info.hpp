@@ -42,6 +42,22 @@ struct ServerInfo {
         return {ready_, not_ready_reason_};
     }
 
+    // JWKS from jwks_url (auth::JwksFetcher): whether a key set is
+    // installed, and why the last fetch failed (empty when it did not).
+    // Without keys herald is not ready; a failed refresh with keys kept shows
+    // on /readyz without making it fail.
+    JwksStats jwks_stats;
+    bool jwks_enabled = false;
+    void set_jwks_state(bool have_keys, std::string last_error) {
+        std::lock_guard lock(readiness_mutex_);
+        jwks_have_keys_ = have_keys;
+        jwks_error_ = std::move(last_error);
+    }
+    std::pair<bool, std::string> jwks_state() const {
+        std::lock_guard lock(readiness_mutex_);
+        return {jwks_have_keys_, jwks_error_};
+    }
+
     double uptime_seconds() const {
         return std::chrono::duration<double>(Clock::now() - started).count();
     }
@@ -50,6 +66,8 @@ private:
     mutable std::mutex readiness_mutex_;
     bool ready_ = true;
     std::string not_ready_reason_;
+    bool jwks_have_keys_ = false;
+    std::string jwks_error_;
 };
 
 } // namespace herald

@@ -2,6 +2,7 @@
 // A subscriber connection (SSE or WebSocket): owns the socket, the bounded
 // outbox and the list of channels it is registered for in its worker's shard.
 #include "herald/auth/access_policy.hpp"
+#include "herald/auth/token_deadline.hpp"
 #include "herald/server/connection.hpp"
 #include "herald/hub/event.hpp"
 #include "herald/server/outbox.hpp"
@@ -47,6 +48,8 @@ public:
     // Requested from the hub and not yet answered (a channel may appear twice).
     bool is_pending(const std::string& channel) const;
     std::size_t channel_count() const { return subscriptions_.size() + pending_.size(); }
+    // Every channel subscribed or requested, once each.
+    std::vector<std::string> channel_names() const;
     // Consumes one pending request for `channel`; false if it was withdrawn.
     bool take_pending(const std::string& channel);
     // Who the upgrade gate let in: decides subscribe and publish messages, and
@@ -91,6 +94,13 @@ protected:
 
     void subscribe(std::vector<std::string> channels, std::optional<std::string> last_event_id);
     void unsubscribe(const std::string& channel);
+
+    // Starts (or moves) the token deadline for a token expiring at `exp`
+    // (Unix seconds): WS with `ask_refresh`, ending at exp + jwt_leeway;
+    // SSE without, ending at exp. No-op without a token (exp 0), with
+    // enforce_token_expiry off, or in insecure mode, where tokens are optional.
+    void arm_token_deadline(std::int64_t exp, bool ask_refresh);
+    auth::TokenDeadline token_deadline_;
 
     tcp::socket socket_;
     Outbox outbox_;

@@ -7,6 +7,9 @@
 // unnamed event whose data is the JSON a WebSocket client gets: events with
 // their channel, and {"type":"hello"|"heartbeat"|"reset"} for the stream
 // itself, so that one EventSource.onmessage sees everything.
+//
+// A stream with a token ends when the token expires (enforce_token_expiry):
+// EventSource cannot be handed a new token, so the client reconnects with one.
 #include "herald/server/session.hpp"
 
 namespace herald {
@@ -18,6 +21,7 @@ public:
         std::optional<std::string> last_event_id;
         std::string cors_origin; // echoed when allowed; empty = no CORS headers
         bool client_mode = false;
+        std::int64_t token_expires = 0; // the token's exp; 0 = no token
     };
 
     SseSession(Worker& worker, tcp::socket socket, Options options);
@@ -39,9 +43,13 @@ private:
     // EventSource sends nothing after its request: what comes is dropped.
     void on_input(std::string_view) override {}
     bool reads_while_closing() const override { return true; }
+    // The token ran out: "event: expired" (client mode: {"type":"expired"}),
+    // then the stream ends, so that the client reconnects with a new token.
+    void end_expired();
 
     Options options_;
     bool client_mode_;
+    std::int64_t token_expires_;
 };
 
 } // namespace herald

@@ -1,8 +1,9 @@
 #pragma once
 // Where upstream_url points: http://host[:port][/path][?query]. Only plain
 // HTTP: the application's endpoint is expected beside herald (loopback or a
-// private network); TLS would need certificates and a verify policy that
-// nothing else in herald has, so https:// is refused at start-up.
+// private network), so https:// is refused at start-up. jwks_url is the
+// other way round: https:// only (util/https_get.hpp), since its keys decide
+// whose tokens are believed.
 #include <string>
 #include <string_view>
 #include <variant>
@@ -11,7 +12,7 @@ namespace herald::upstream {
 
 struct HttpTarget {
     std::string host;        // as written, without brackets for IPv6
-    std::string port;        // "80" when absent
+    std::string port;        // "80" ("443" for https) when absent
     std::string target;      // path and query, at least "/"
     std::string host_header; // host[:port] as written, for the Host header
 };
@@ -20,6 +21,8 @@ struct UrlError {
     std::string message;
 };
 
-std::variant<HttpTarget, UrlError> parse_http_target(std::string_view url);
+// `scheme`: the one scheme accepted, "http" or "https".
+std::variant<HttpTarget, UrlError> parse_http_target(std::string_view url,
+                                                     std::string_view scheme = "http");
 
 } // namespace herald::upstream

@@ -6,6 +6,7 @@
 //   {"type":"heartbeat"}
 //   {"type":"reset","reason":"unknown or expired event id"}
 //   {"type":"reset","reason":"slow consumer: 12 events dropped","dropped":12}
+//   {"type":"expired"}
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -27,5 +28,9 @@ std::string encode_reset_json(std::string_view reason, std::string_view channel 
 
 // `dropped` events of drop_oldest channels were dropped (slow consumer).
 std::string encode_dropped_json(std::size_t dropped);
+
+// The stream's token expired and the stream ends: reconnect with a new one
+// (README "Token lifetimes").
+std::string encode_expired_json();
 
 } // namespace herald

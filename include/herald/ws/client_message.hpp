@@ -9,8 +9,11 @@
 //     the token's "publish" claim; "event" and "id" optional as in POST /publish)
 //   {"type":"send","channel":"room:1","data":{...},"ref":"c1"}  (upstream to the
 //     application, README "Upstream messages"; "ref" optional, echoed in the answer)
+//   {"type":"refresh","token":"..."}  (a new token for the connection, README
+//     "Token lifetimes"; answered with {"type":"refreshed","exp":...} or an error)
 #include "herald/http/publish_request.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,12 +22,13 @@
 namespace herald {
 
 struct ClientMessage {
-    enum class Type { subscribe, unsubscribe, ping, publish, presence, send };
+    enum class Type { subscribe, unsubscribe, ping, publish, presence, send, refresh };
     Type type;
     std::string channel;                   // empty for ping
     std::optional<PublishRequest> publish; // for publish
     std::string data_json;                 // for send: the data, compact JSON
     std::string ref;                       // for send: optional, at most 64 bytes
+    std::string token;                     // for refresh: the new JWT
 };
 
 struct ClientMessageError {
@@ -42,6 +46,10 @@ std::string make_pong_message();
 // one is known.
 std::string make_subscribed_message(std::string_view channel, std::string_view position = {});
 std::string make_unsubscribed_message(std::string_view channel);
+// Token lifetimes: the server asks for a new token, and takes one (`exp`:
+// the new token's expiry, Unix seconds).
+std::string make_refresh_message();
+std::string make_refreshed_message(std::int64_t exp);
 std::string make_published_message(std::string_view channel, std::string_view id);
 // Answers to a send: {"type":"sent","ref":..} and an error carrying its ref.
 std::string make_sent_message(std::string_view ref);

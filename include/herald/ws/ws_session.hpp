@@ -60,6 +60,15 @@ private:
     bool may_send(const std::string& channel) const;
     void on_sent(const std::string& ref, const upstream::Result& result);
 
+    // Token lifetimes (src/ws/ws_token.cpp): asks for a new token before
+    // exp, closes with 4001 at exp + leeway, and takes a {"type":"refresh"}.
+    // False once the connection is closing for it.
+    bool check_token(Clock::time_point now);
+    void handle_refresh(const std::string& token);
+    // Unsubscribes, with an error frame each, what the identity no longer allows.
+    void drop_disallowed_channels();
+    void sweep_heartbeat(Clock::time_point now);
+
     // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
     // No permessage-deflate: events are encoded once for every recipient.
     using Handshake = boost::beast::websocket::stream<OutboxStream, /*deflateSupported=*/false>;
