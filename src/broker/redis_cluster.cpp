@@ -227,9 +227,8 @@ void RedisClusterBridge::update_ready() {
 }
 
 void RedisClusterBridge::schedule_tick() {
-    auto period = std::min(config_.canary_interval, config_.canary_timeout) / 4;
-    period = std::clamp(period, Millis{10}, Millis{500});
-    tick_timer_.expires_after(period);
+    tick_timer_.expires_after(
+        redis::Canary::check_period(config_.canary_interval, config_.canary_timeout));
     tick_timer_.async_wait([this](error_code ec) {
         if (ec || stopped_)
             return;

@@ -9,6 +9,7 @@
 // The caller publishes the payload send() returns, reports every read on the
 // subscriber connection (on_activity) and every message on the canary
 // channel (on_echo), and asks check() on a timer what to do.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -33,6 +34,13 @@ public:
     };
 
     Canary(ms interval, ms timeout) : interval_(interval), timeout_(timeout) {}
+
+    // How often to call check(): a quarter of the shorter of the two, so a
+    // late canary is seen within a quarter of its timeout, but between 10 ms
+    // and 500 ms.
+    static ms check_period(ms interval, ms timeout) {
+        return std::clamp(std::min(interval, timeout) / 4, ms{10}, ms{500});
+    }
 
     // A new connection: no canary is due until the handshake sends the first.
     void on_connect();
