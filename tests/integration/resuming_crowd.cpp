@@ -9,7 +9,9 @@
 #include <boost/beast/websocket.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <future>
 #include <optional>
 #include <random>
@@ -19,6 +21,43 @@ namespace herald_test {
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using Clock = std::chrono::steady_clock;
+
+// The body of a chunked response, as it arrives: nginx streams SSE to a
+// HTTP/1.1 client chunked, and when the upstream's stream ends (a node
+// stopped) it ends the response with the last chunk but keeps the connection
+// open for the next request. EventSource then reconnects; so must this.
+class ChunkedBody {
+public:
+    // Appends the payload of `bytes` to `out`; false once the last chunk came.
+    bool feed(std::string_view bytes, std::string& out) {
+        for (std::size_t i = 0; i < bytes.size();) {
+            if (left_ > 0) { // chunk data
+                const std::size_t n = std::min(left_, bytes.size() - i);
+                out.append(bytes.substr(i, n));
+                left_ -= n;
+                i += n;
+                continue;
+            }
+            line_ += bytes[i++];
+            if (line_.size() < 2 || line_.compare(line_.size() - 2, 2, "\r\n") != 0)
+                continue;
+            if (line_ == "\r\n") { // the CRLF after a chunk's data
+                line_.clear();
+                continue;
+            }
+            const std::size_t size = std::stoul(line_, nullptr, 16); // extensions ignored
+            line_.clear();
+            if (size == 0)
+                return false;
+            left_ = size;
+        }
+        return true;
+    }
+
+private:
+    std::string line_;
+    std::size_t left_ = 0;
+};
 
 // One subscriber. A connection is a fresh socket (and, for WS, a fresh beast
 // stream): after any error the old one is dropped whole and a timer brings
@@ -64,6 +103,7 @@ private:
         }
         socket_ = std::make_unique<tcp::socket>(context_);
         parser_.emplace();
+        chunked_.reset();
         head_.clear();
         socket_->async_connect(proxy, [this](error_code ec) {
             if (ec)
@@ -83,6 +123,7 @@ private:
             if (ec)
                 return retry(subscribed_);
             std::string_view bytes(chunk_.data(), n);
+            std::string body;
             if (head_.size() < 4 || head_.compare(head_.size() - 4, 4, "\r\n\r\n") != 0) {
                 head_.append(bytes);
                 const auto end = head_.find("\r\n\r\n");
@@ -90,12 +131,23 @@ private:
                     return read_sse();
                 if (head_.rfind("HTTP/1.1 200", 0) != 0) // e.g. 502 while no node answers
                     return retry(false);
-                bytes = std::string_view(head_).substr(end + 4);
-                parser_->feed(bytes);
+                body = head_.substr(end + 4);
                 head_.resize(end + 4); // the head is done; keep only it
+                std::string lower = head_;
+                for (auto& ch : lower)
+                    ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                if (lower.find("transfer-encoding: chunked") != std::string::npos)
+                    chunked_.emplace();
             } else {
-                parser_->feed(bytes);
+                body.assign(bytes);
             }
+            bool more = true;
+            if (chunked_) {
+                std::string payload;
+                more = chunked_->feed(body, payload);
+                body.swap(payload);
+            }
+            parser_->feed(body);
             subscribed_ = subscribed_ || parser_->retry().has_value();
             while (parser_->has_event()) {
                 auto event = parser_->pop_event();
@@ -107,6 +159,8 @@ private:
                 else
                     add_entry(event.id.value_or(event.last_event_id));
             }
+            if (!more) // the response ended: reconnect, as EventSource does
+                return retry(subscribed_);
             // The stream's first id (its position, in a block without data)
             // dispatches no event: a subscriber that loses its stream before
             // any event resumes without Last-Event-ID. Here every subscriber
@@ -177,6 +231,7 @@ private:
     // SSE
     std::unique_ptr<tcp::socket> socket_;
     std::optional<SseParser> parser_;
+    std::optional<ChunkedBody> chunked_;
     std::string request_, head_;
     std::array<char, 16384> chunk_{};
     // WS
