@@ -65,8 +65,9 @@ private:
 class ResumingCrowd::Member {
 public:
     Member(net::io_context& context, std::uint16_t port, std::string channel, bool ws,
-           unsigned seed)
-        : context_(context), port_(port), timer_(context), rng_(seed) {
+           const std::string& query, unsigned seed)
+        : context_(context), port_(port), query_(query.empty() ? "" : "&" + query),
+          timer_(context), rng_(seed) {
         record_.ws = ws;
         record_.channel = std::move(channel);
     }
@@ -92,7 +93,7 @@ private:
             ws_->next_layer().async_connect(proxy, [this](error_code ec) {
                 if (ec)
                     return retry(false);
-                std::string target = "/ws?channel=" + record_.channel;
+                std::string target = "/ws?channel=" + record_.channel + query_;
                 if (!last_id_.empty())
                     target += "&lastEventId=" + last_id_; // ids and positions need no escaping
                 ws_->async_handshake("127.0.0.1", target, [this](error_code ec) {
@@ -108,7 +109,8 @@ private:
         socket_->async_connect(proxy, [this](error_code ec) {
             if (ec)
                 return retry(false);
-            request_ = "GET /events?channel=" + record_.channel + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+            request_ = "GET /events?channel=" + record_.channel + query_ +
+                       " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
             if (!last_id_.empty())
                 request_ += "Last-Event-ID: " + last_id_ + "\r\n";
             request_ += "\r\n";
@@ -222,6 +224,7 @@ private:
 
     net::io_context& context_;
     std::uint16_t port_;
+    std::string query_; // "&token=..." or empty
     net::steady_timer timer_;
     std::mt19937 rng_;
     SubscriberRecord record_;
@@ -239,14 +242,15 @@ private:
     beast::flat_buffer buffer_;
 };
 
-ResumingCrowd::ResumingCrowd(std::uint16_t port) : port_(port) {}
+ResumingCrowd::ResumingCrowd(std::uint16_t port, std::string query)
+    : port_(port), query_(std::move(query)) {}
 
 ResumingCrowd::~ResumingCrowd() {
     stop();
 }
 
 void ResumingCrowd::add(const std::string& channel, bool ws) {
-    members_.push_back(std::make_unique<Member>(context_, port_, channel, ws,
+    members_.push_back(std::make_unique<Member>(context_, port_, channel, ws, query_,
                                                 static_cast<unsigned>(members_.size() + 1)));
 }
 

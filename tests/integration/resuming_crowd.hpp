@@ -35,7 +35,8 @@ struct SubscriberRecord {
 
 class ResumingCrowd {
 public:
-    explicit ResumingCrowd(std::uint16_t port);
+    // `query` ("token=...") is added to every request's query string.
+    explicit ResumingCrowd(std::uint16_t port, std::string query = {});
     ~ResumingCrowd();
     ResumingCrowd(const ResumingCrowd&) = delete;
     ResumingCrowd& operator=(const ResumingCrowd&) = delete;
@@ -58,6 +59,7 @@ public:
 private:
     net::io_context context_;
     std::uint16_t port_;
+    std::string query_;
     std::vector<std::unique_ptr<Member>> members_;
     std::thread thread_;
     bool running_ = false;
