@@ -43,6 +43,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kChannels = 50;
+// Channels without history: a subscriber that loses its stream cannot be
+// given what it missed, so its resume must end in a reset (and the nodes'
+// subscribers of such a channel get one when Redis comes back).
+constexpr std::size_t kNoHistory = 10;
 constexpr unsigned kPublishRate = 150; // events per second over all channels
 constexpr Millis kPause{6000};         // between chaos steps: several events per channel
 
@@ -59,6 +63,9 @@ std::vector<std::string> node_args(const RedisServer& redis, std::uint16_t port)
 [[namespace]]
 pattern = "quiet:*"
 presence = true
+[[namespace]]
+pattern = "nohist:*"
+history_size = 0
 )");
     // A second --listen overrides the harness's 127.0.0.1:0: nginx's upstream
     // needs ports that stay the same across a restart. Every client comes
@@ -147,10 +154,11 @@ TEST(ClusterChaos, KillRestartAndRedisRestartLoseNothingUnannounced) {
     NginxServer nginx(ports, static_cast<unsigned>(2 * clients + 256));
 
     std::vector<std::string> channels;
-    for (std::size_t c = 0; c < kChannels; ++c)
-        channels.push_back("chan:" + std::string(c < 10 ? "0" : "") + std::to_string(c));
+    for (std::size_t c = 0; c < kChannels; ++c) // the last kNoHistory keep no history
+        channels.push_back((c < kChannels - kNoHistory ? "chan:" : "nohist:") +
+                           std::string(c < 10 ? "0" : "") + std::to_string(c));
     ResumingCrowd crowd(nginx.port(),
-                        "token=" + make_token({{"sub", "crowd"}, {"channels", {"chan:*"}}}, 3600));
+                        "token=" + make_token({{"sub", "crowd"}, {"channels", {"chan:*", "nohist:*"}}}, 3600));
     for (std::size_t i = 0; i < clients; ++i)
         crowd.add(channels[i % kChannels], (i / kChannels) % 2 == 1);
     crowd.start();
@@ -231,8 +239,18 @@ TEST(ClusterChaos, KillRestartAndRedisRestartLoseNothingUnannounced) {
     if (const char* path = std::getenv("HERALD_CHAOS_DUMP"))
         dump(path, ledger, crowd.records());
     std::vector<std::string> problems;
-    const AuditCounts counts = audit_deliveries(ledger, crowd.records(), problems);
+    const auto records = crowd.records();
+    const AuditCounts counts = audit_deliveries(ledger, records, problems);
     std::cout << "[cluster chaos] counts:\n" << counts;
+    // The same, apart for the channels with and without history.
+    std::vector<const SubscriberRecord*> kept, unkept;
+    for (const auto* record : records)
+        (record->channel.rfind("nohist:", 0) == 0 ? unkept : kept).push_back(record);
+    std::vector<std::string> ignored;
+    const AuditCounts with_history = audit_deliveries(ledger, kept, ignored);
+    const AuditCounts without_history = audit_deliveries(ledger, unkept, ignored);
+    std::cout << "[cluster chaos] channels with history:\n" << with_history
+              << "[cluster chaos] channels without history:\n" << without_history;
     for (const auto& problem : problems)
         std::cout << "[cluster chaos] " << problem << "\n";
     say("done", began);
@@ -243,4 +261,8 @@ TEST(ClusterChaos, KillRestartAndRedisRestartLoseNothingUnannounced) {
     EXPECT_GT(counts.recovered, 0u) << "no reconnect recovered anything from the shared history";
     EXPECT_GT(counts.reconnects, 0u);
     EXPECT_EQ(counts.delivered + counts.covered_by_reset, counts.expected);
+    // Where history covers everything, nobody needed a reset.
+    EXPECT_EQ(with_history.resets, 0u);
+    EXPECT_EQ(with_history.delivered, with_history.expected);
+    EXPECT_GT(without_history.resets, 0u) << "a resume on a channel without history is a reset";
 }
