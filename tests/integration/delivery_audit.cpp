@@ -9,8 +9,8 @@ namespace herald_test {
 
 std::ostream& operator<<(std::ostream& out, const AuditCounts& c) {
     return out << "subscribers " << c.subscribers << " (sse " << c.sse << ", ws " << c.ws << ")\n"
-               << "published (202) " << c.published << ", refused " << c.refused
-               << ", unanswered " << c.uncertain_published << "\n"
+               << "published (202) " << c.published << ", refused " << c.refused << ", unanswered "
+               << c.uncertain_published << "\n"
                << "deliveries expected " << c.expected << ", delivered " << c.delivered
                << " (recovered after a reconnect " << c.recovered << ")"
                << ", covered by a reset " << c.covered_by_reset << "\n"
@@ -87,14 +87,15 @@ AuditCounts audit_deliveries(const PublishLedger& ledger,
                     c.covered_by_reset += pos - next;
                 } else {
                     c.missing_without_reset += pos - next;
-                    trouble << " missed " << events[next].id << ".." << events[pos - 1].id
-                            << " (" << pos - next << ") before " << entry.id << ";";
+                    trouble << " missed " << events[next].id << ".." << events[pos - 1].id << " ("
+                            << pos - next << ") before " << entry.id << ";";
                 }
             }
             after_reset = false;
             next = pos + 1;
             ++c.delivered;
-            if (entry.connection > 1 && events[pos].accepted < rec.connected_at[entry.connection - 1])
+            if (entry.connection > 1 &&
+                events[pos].accepted < rec.connected_at[entry.connection - 1])
                 ++c.recovered;
         }
         if (next < events.size()) { // the tail never came

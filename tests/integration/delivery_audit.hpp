@@ -30,7 +30,7 @@ struct AuditCounts {
     // Each must be 0.
     std::size_t duplicates = 0;
     std::size_t out_of_order = 0;
-    std::size_t unknown = 0;             // ids never published, or of another channel
+    std::size_t unknown = 0; // ids never published, or of another channel
     std::size_t missing_without_reset = 0;
 
     bool clean() const {

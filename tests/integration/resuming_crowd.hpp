@@ -19,8 +19,8 @@
 namespace herald_test {
 
 struct ReceivedEntry {
-    std::string id;          // the event's id; empty for a reset
-    std::size_t connection;  // 1 for the first connection, 2 after one reconnect, ...
+    std::string id;         // the event's id; empty for a reset
+    std::size_t connection; // 1 for the first connection, 2 after one reconnect, ...
 };
 
 // What one subscriber saw, read once the crowd has stopped.

@@ -32,7 +32,8 @@ PublishLedger SteadyPublisher::ledger() const {
 }
 
 void SteadyPublisher::run() {
-    const auto period = std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)) / rate_;
+    const auto period =
+        std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(1)) / rate_;
     std::vector<unsigned> attempts(channels_.size(), 0);
     auto next = Clock::now();
     for (std::size_t turn = 0; !stop_; ++turn) {
@@ -53,8 +54,9 @@ void SteadyPublisher::run() {
             std::lock_guard lock(mutex_);
             if (!answer)
                 ledger_.uncertain.insert(id);
-            else if (answer->status == 202 && answer->json().value("ids", nlohmann::json::array()) ==
-                                                   nlohmann::json::array({id}))
+            else if (answer->status == 202 &&
+                     answer->json().value("ids", nlohmann::json::array()) ==
+                         nlohmann::json::array({id}))
                 ledger_.accepted[channels_[c]].push_back({id, Clock::now()});
             else if (answer->status == 202) // accepted under another id: cannot be checked
                 ledger_.uncertain.insert(id);
