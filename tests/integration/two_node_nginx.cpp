@@ -110,9 +110,10 @@ std::string render_nginx_site(const std::string& shipped,
 
 // ---------------------------------------------------------------- NginxServer
 
-NginxServer::NginxServer(const std::vector<std::uint16_t>& herald_ports) {
+NginxServer::NginxServer(const std::vector<std::uint16_t>& herald_ports,
+                         unsigned worker_connections) {
     for (int attempt = 0; attempt < 5; ++attempt)
-        if (launch(herald_ports))
+        if (launch(herald_ports, worker_connections))
             return;
     throw std::runtime_error("nginx did not start; error log:\n" + error_log());
 }
@@ -138,7 +139,8 @@ void NginxServer::kill_all() {
     child_.reset();
 }
 
-bool NginxServer::launch(const std::vector<std::uint16_t>& herald_ports) {
+bool NginxServer::launch(const std::vector<std::uint16_t>& herald_ports,
+                         unsigned worker_connections) {
     port_ = pick_free_port();
     const std::string site_path = dir_.file("herald-site.conf");
     write_file(site_path,
@@ -151,7 +153,7 @@ bool NginxServer::launch(const std::vector<std::uint16_t>& herald_ports) {
         conf << "user nobody " << (::getgrnam("nogroup") ? "nogroup" : "nobody") << ";\n";
     conf << "pid " << dir_.file("nginx.pid") << ";\n"
          << "error_log " << dir_.file("error.log") << " info;\n"
-         << "events {\n    worker_connections 1024;\n}\n"
+         << "events {\n    worker_connections " << worker_connections << ";\n}\n"
          << "http {\n"
          << "    log_format herald_test '$remote_addr \"$request\" $status "
             "upstream=$upstream_addr/$upstream_status xff=\"$http_x_forwarded_for\" "

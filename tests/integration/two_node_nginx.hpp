@@ -26,8 +26,11 @@ public:
     // Renders the site and a main nginx.conf (daemon off; pid, logs and temp
     // paths in a private world-readable temp dir), runs
     // `nginx -p DIR -c DIR/nginx.conf` on a free port (retrying on a clash)
-    // and waits until GET /healthz answers 200 through it.
-    explicit NginxServer(const std::vector<std::uint16_t>& herald_ports);
+    // and waits until GET /healthz answers 200 through it. Each proxied
+    // stream takes two of the worker's `worker_connections` (client and
+    // upstream side).
+    explicit NginxServer(const std::vector<std::uint16_t>& herald_ports,
+                         unsigned worker_connections = 1024);
     ~NginxServer(); // SIGTERM (fast shutdown), then SIGKILL of master and workers
     NginxServer(const NginxServer&) = delete;
     NginxServer& operator=(const NginxServer&) = delete;
@@ -39,7 +42,7 @@ public:
     std::string error_log() const { return read_file(dir_.file("error.log")); }
 
 private:
-    bool launch(const std::vector<std::uint16_t>& herald_ports);
+    bool launch(const std::vector<std::uint16_t>& herald_ports, unsigned worker_connections);
     void kill_all();
 
     TempDir dir_{"herald-nginx"};
