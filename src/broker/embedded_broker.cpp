@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <random>
 
 namespace herald {
 
@@ -36,11 +37,18 @@ void stamp_publication(const Config& config, Publication& p) {
 }
 
 std::string generate_event_id() {
-    static const std::string prefix =
-        base36(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::system_clock::now().time_since_epoch())
-                                              .count())) +
-        "-";
+    // The start time alone is not enough: nodes started in the same
+    // millisecond (a deploy) would hand out the same ids, and ids now meet
+    // in the shared history and in presence. 40 random bits make that
+    // vanishingly unlikely.
+    static const std::string prefix = [] {
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+        std::random_device random;
+        const auto bits = ((std::uint64_t{random()} << 32) | random()) & ((1ULL << 40) - 1);
+        return base36(static_cast<std::uint64_t>(ms)) + base36(bits) + "-";
+    }();
     static std::atomic<std::uint64_t> counter{0};
     return prefix + base36(counter.fetch_add(1, std::memory_order_relaxed) + 1);
 }

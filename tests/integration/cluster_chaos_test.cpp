@@ -14,8 +14,9 @@
 // README, "Shared history"), which this test does not mean to count.
 //
 // Presence: two SSE members per node on a presence channel, each a user of
-// its own (a token's sub; anonymous ids are not unique across nodes, see
-// anonymous_id in http_streams.cpp and generate_event_id); after
+// its own (a token's sub, as in production; this test first found that
+// anonymous ids could collide across nodes started in the same millisecond,
+// fixed in generate_event_id); after
 // the kill -9, the dead node's members must leave every other node's view
 // within presence_ttl (1.5 s here) plus a heartbeat's slack, and members
 // that come back (on another node) must be seen again.

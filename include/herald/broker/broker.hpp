@@ -37,8 +37,10 @@ private:
     Hub& hub_;
 };
 
-// Generated event ids: "<boot time base36>-<counter base36>", unique across
-// restarts so that a stale Last-Event-ID is never mistaken for a new event.
+// Generated event ids: "<boot time base36><40 random bits base36>-<counter
+// base36>", unique across restarts and across nodes so that a stale
+// Last-Event-ID is never mistaken for a new event, and two nodes never name
+// two events (or two anonymous users) alike.
 std::string generate_event_id();
 
 // The last step of every way in (POST /publish, a WebSocket publish, a
