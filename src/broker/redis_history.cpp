@@ -122,14 +122,15 @@ void RedisBridge::read_gap(const std::string& channel, sw::StreamId after) {
         const auto* stream = std::get_if<sw::Info>(&parsed_info);
         auto* entries = std::get_if<std::vector<sw::Entry>>(&parsed);
         if (!stream || !entries) {
-            info_.redis_stats.history_read_errors.add();
             const auto& bad = !stream ? std::get<sw::Bad>(parsed_info) : std::get<sw::Bad>(parsed);
-            return deliver_filled(channel, gap_.failed(channel, "the events published on " +
-                                                                    channel +
-                                                                    " while the node was away "
-                                                                    "from Redis could not be "
-                                                                    "read: " +
-                                                                    bad.reason));
+            auto filled = gap_.failed(channel, "the events published on " + channel +
+                                                   " while the node was away from Redis could "
+                                                   "not be read: " + bad.reason);
+            // Nothing when the connection went down again: the next
+            // subscription reads anew, so that is no read error.
+            if (filled.reset_reason)
+                info_.redis_stats.history_read_errors.add();
+            return deliver_filled(channel, std::move(filled));
         }
         std::vector<std::pair<sw::StreamId, std::shared_ptr<Event>>> events;
         for (const auto& entry : *entries)

@@ -84,7 +84,6 @@ public:
     // after a break, the next subscription reads again.
     Filled failed(const std::string& channel, std::string reason);
 
-    std::size_t followed() const { return channels_.size(); }
     std::uint64_t duplicates() const { return duplicates_; }
 
 private:
