@@ -1,4 +1,5 @@
 // herald: a push server. See README.md.
+#include "herald/auth/access_policy.hpp"
 #include "herald/auth/token_command.hpp"
 #include "herald/config/config.hpp"
 #include "herald/server/server.hpp"
@@ -11,6 +12,30 @@
 
 extern char** environ;
 
+namespace {
+
+// herald check-config [-c FILE] [flags]: everything herald checks before it
+// listens (every key, the key files the auth keys name), and the effective
+// value of every key with where it came from. Exit 0 if valid, 2 if not.
+int check_config(int argc, char** argv, const std::vector<std::string>& environment) {
+    herald::Config config;
+    std::vector<std::string> origins;
+    try {
+        if (herald::parse_command_line(argc, argv, environment, config, &origins) ==
+            herald::ParseOutcome::exit_ok)
+            return 0;
+        herald::auth::AccessPolicy::from_config(config);
+    } catch (const std::exception& e) { // ConfigError, or a key file that cannot be used
+        std::fprintf(stderr, "herald: %s\n", e.what());
+        return 2;
+    }
+    std::fputs(herald::explain_config(config, origins).c_str(), stdout);
+    std::puts("herald: the configuration is valid");
+    return 0;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     herald::Config config;
     std::vector<std::string> environment;
@@ -18,6 +43,8 @@ int main(int argc, char** argv) {
         environment.emplace_back(*e);
     if (argc > 1 && std::string_view(argv[1]) == "token")
         return herald::auth::run_token_command(argc - 1, argv + 1, environment);
+    if (argc > 1 && std::string_view(argv[1]) == "check-config")
+        return check_config(argc - 1, argv + 1, environment);
     try {
         if (herald::parse_command_line(argc, argv, environment, config) ==
             herald::ParseOutcome::exit_ok)

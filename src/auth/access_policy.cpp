@@ -87,12 +87,13 @@ std::variant<std::size_t, std::string> AccessPolicy::install_jwks(std::string jw
         return std::move(*error);
     auto verifier = std::get<std::shared_ptr<const JwtVerifier>>(made);
     const std::size_t keys = verifier->key_count();
-    verifier_.store(std::move(verifier));
+    std::lock_guard lock(verifier_mutex_);
+    verifier_ = std::move(verifier);
     return keys;
 }
 
 std::variant<Identity, TokenFailure> AccessPolicy::authenticate(std::string_view token) const {
-    const auto verifier = verifier_.load();
+    const auto verifier = this->verifier();
     if (!verifier)
         return TokenFailure{TokenError::unknown_key, jwks_from_url_
                                                          ? "no JWT keys yet (jwks_url not fetched)"
@@ -142,7 +143,7 @@ bool AccessPolicy::origin_allowed(std::string_view origin, std::string_view host
 std::string AccessPolicy::describe() const {
     if (insecure_)
         return "INSECURE: no authentication, no Origin check";
-    const auto verifier = verifier_.load();
+    const auto verifier = this->verifier();
     std::string out = verifier          ? "JWT " + join(verifier->algorithms())
                       : jwks_from_url_ ? "JWT keys from jwks_url"
                                        : "no JWT key";

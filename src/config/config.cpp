@@ -113,7 +113,8 @@ void check_all(const Config& c, const std::vector<std::string>& origins) {
 } // namespace
 
 ParseOutcome parse_command_line(int argc, const char* const* argv,
-                                const std::vector<std::string>& environment, Config& out) {
+                                const std::vector<std::string>& environment, Config& out,
+                                std::vector<std::string>* origins_out) {
     const auto& all = keys();
     CLI::App app{"herald: SSE and WebSocket push server", "herald"};
     app.set_version_flag("--version", std::string("herald ") + HERALD_VERSION);
@@ -179,7 +180,28 @@ ParseOutcome parse_command_line(int argc, const char* const* argv,
     }
     check_all(merged, origins);
     out = std::move(merged);
+    if (origins_out)
+        *origins_out = std::move(origins);
     return ParseOutcome::run;
+}
+
+std::string explain_config(const Config& config, const std::vector<std::string>& origins) {
+    const auto& all = keys();
+    std::string out;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        std::string value = all[i].show(config);
+        if (!value.empty() && (all[i].type == "SECRET" || all[i].type == "KEY"))
+            value = "(set)";
+        // redis://user:password@host: the password is a secret too.
+        if (const auto at = value.find('@'), scheme = value.find("://");
+            all[i].name == "redis_url" && at != std::string::npos && scheme != std::string::npos)
+            if (const auto colon = value.find(':', scheme + 3); colon < at)
+                value.replace(colon + 1, at - colon - 1, "(set)");
+        out += all[i].name + " = " + quote(value) + "  # " +
+               (i < origins.size() ? origins[i] : "default") + "\n";
+    }
+    out += "namespaces: " + std::to_string(config.namespaces.size()) + "\n";
+    return out;
 }
 
 Config parse_config_text(std::string_view toml_text, const std::string& source) {

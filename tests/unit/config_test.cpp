@@ -667,6 +667,28 @@ TEST_F(ConfigTest, HelpListsEveryFlagWithDefault) {
     EXPECT_TRUE(Contains(help, "(default: 3)")); // shows the caller's defaults
 }
 
+TEST_F(ConfigTest, ExplainConfigNamesEachValuesSourceAndHidesSecrets) {
+    const auto file = write("explain.toml", "threads = 3\npublish_key = \"hush\"\n"
+                                            "redis_url = \"redis://app:pw@10.0.0.1:6379\"\n");
+    std::vector<const char*> argv{"herald", "-c", file.c_str(), "--retry", "7s"};
+    Config out;
+    std::vector<std::string> origins;
+    ASSERT_EQ(parse_command_line(static_cast<int>(argv.size()), argv.data(),
+                                 {"HERALD_LOG_LEVEL=warn"}, out, &origins),
+              ParseOutcome::run);
+    const auto text = explain_config(out, origins);
+    EXPECT_TRUE(Contains(text, "threads = \"3\"  # config file " + file + ":1\n")) << text;
+    EXPECT_TRUE(Contains(text, "log_level = \"warn\"  # environment HERALD_LOG_LEVEL\n")) << text;
+    EXPECT_TRUE(Contains(text, "retry = \"7s\"  # flag --retry\n")) << text;
+    EXPECT_TRUE(Contains(text, "listen = \"127.0.0.1:8080\"  # default\n")) << text;
+    EXPECT_TRUE(Contains(text, "publish_key = \"(set)\"")) << text;
+    EXPECT_TRUE(Contains(text, "redis_url = \"redis://app:(set)@10.0.0.1:6379\"")) << text;
+    EXPECT_FALSE(Contains(text, "hush")) << text;
+    EXPECT_FALSE(Contains(text, ":pw@")) << text;
+    for (const auto& key : kAllKeys)
+        EXPECT_TRUE(Contains(text, "\n" + key + " = ") || text.starts_with(key + " = ")) << key;
+}
+
 TEST_F(ConfigTest, VersionPrintsVersion) {
     Config out;
     ::testing::internal::CaptureStdout();

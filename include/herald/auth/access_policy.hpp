@@ -11,7 +11,7 @@
 #include "herald/auth/jwt_verifier.hpp"
 #include "herald/config/config.hpp"
 
-#include <atomic>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -56,10 +56,13 @@ public:
     // nullptr when no key is configured (or jwks_url has delivered none yet):
     // tokens cannot be verified. With jwks_url the verifier is replaced
     // whenever a fetch brings keys; a caller keeps the one it loaded.
-    std::shared_ptr<const JwtVerifier> verifier() const { return verifier_.load(); }
+    std::shared_ptr<const JwtVerifier> verifier() const {
+        std::lock_guard lock(verifier_mutex_);
+        return verifier_;
+    }
     bool jwks_from_url() const { return jwks_from_url_; }
     // jwks_url: a fetched JWKS document becomes the key set of every worker
-    // at once (an atomic swap: verifications in flight finish with the old
+    // at once (swapped under a mutex: verifications in flight finish with the old
     // set). The number of usable keys, or why the document is refused, in
     // which case the old set stays. Const: the policy is shared read-only
     // and its keys are the one thing that changes, atomically.
@@ -87,9 +90,12 @@ public:
     std::string describe() const;
 
 private:
-    // Loaded on every token check; libstdc++'s atomic shared_ptr costs a
-    // short spin on a lock bit, no syscall.
-    mutable std::atomic<std::shared_ptr<const JwtVerifier>> verifier_;
+    // Copied on every token check, replaced every jwks_refresh_interval at
+    // most: the mutex is all but never contended, so it costs a pair of
+    // atomic operations. (std::atomic<std::shared_ptr> of libstdc++ 12 hides
+    // its lock from ThreadSanitizer, which then reports the swap as a race.)
+    mutable std::mutex verifier_mutex_;
+    mutable std::shared_ptr<const JwtVerifier> verifier_; // guarded by verifier_mutex_
     VerifierSettings url_settings_; // jwks_url: the settings each fetched set is verified with
     bool jwks_from_url_ = false;
     std::function<void()> unknown_kid_hook_;

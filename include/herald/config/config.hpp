@@ -124,8 +124,16 @@ enum class ParseOutcome { run, exit_ok };
 // Parses argv (and the file named by --config, and the environment taken from
 // `envp`-style "KEY=VALUE" strings) into `out`. Prints --help / --version
 // itself and returns exit_ok for them. Throws ConfigError on any bad value.
+// With `origins`, also where each key's value came from, for explain_config.
 ParseOutcome parse_command_line(int argc, const char* const* argv,
-                                const std::vector<std::string>& environment, Config& out);
+                                const std::vector<std::string>& environment, Config& out,
+                                std::vector<std::string>* origins = nullptr);
+
+// `herald check-config`: one line per key, "name = value  # origin", where
+// the origin is "default", "config file F:LINE", "environment HERALD_X" or
+// "flag --x"; secrets (publish_key, jwt_secret, passwords, the password in
+// redis_url) show as "(set)".
+std::string explain_config(const Config& config, const std::vector<std::string>& origins);
 
 // The configuration that a TOML text gives on top of the defaults, checked as
 // at start-up; `source` names it in errors. Throws ConfigError. (herald reads
