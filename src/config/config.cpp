@@ -197,8 +197,12 @@ std::string explain_config(const Config& config, const std::vector<std::string>&
             all[i].name == "redis_url" && at != std::string::npos && scheme != std::string::npos)
             if (const auto colon = value.find(':', scheme + 3); colon < at)
                 value.replace(colon + 1, at - colon - 1, "(set)");
-        out += all[i].name + " = " + quote(value) + "  # " +
-               (i < origins.size() ? origins[i] : "default") + "\n";
+        // A file's values are known by "path:line" alone.
+        std::string origin = i < origins.size() ? origins[i] : "default";
+        if (origin != "default" && !origin.starts_with("environment ") &&
+            !origin.starts_with("flag "))
+            origin = "config file " + origin;
+        out += all[i].name + " = " + quote(value) + "  # " + origin + "\n";
     }
     out += "namespaces: " + std::to_string(config.namespaces.size()) + "\n";
     return out;
