@@ -2,7 +2,8 @@
 
 export type Transport = 'websocket' | 'sse' | 'longpoll';
 
-/** `failed`: herald refused the connection and a new token cannot fix it (see `error`); no more retries.
+/** `failed`: herald refused the connection and a new token cannot fix it, or an operator disconnected
+ *  the user (`error.code` `kicked`); no more retries until `reconnect()`.
  *  `closed`: after `close()`. */
 export type State = 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
@@ -84,7 +85,7 @@ export interface SubscribeHandlers<T = unknown> {
 
 export class HeraldError extends Error {
   constructor(message: string, code: string, status?: number);
-  /** unauthorized | forbidden | bad_request | queue_full | unsupported | timeout | disconnected | closed, or herald's error code. */
+  /** unauthorized | forbidden | bad_request | kicked (an operator's POST /admin/disconnect; the message is its reason) | queue_full | unsupported | timeout | disconnected | closed, or herald's error code. */
   code: string;
   /** The HTTP status of a refused connection. */
   status?: number;
@@ -95,8 +96,9 @@ export class Subscription {
   readonly active: boolean;
   /** The id of the last event of this channel received. */
   readonly lastEventId: string | null;
-  /** `subscribed`: the channel is live (after each connection); `join`/`leave`: presence changes. */
-  on(type: 'subscribed', fn: () => void): () => void;
+  /** `subscribed`: the channel is live (after each connection); `unsubscribed`: an operator took the
+   *  user off the channel (the subscription is over); `join`/`leave`: presence changes. */
+  on(type: 'subscribed' | 'unsubscribed', fn: () => void): () => void;
   on(type: 'join' | 'leave', fn: (change: PresenceChange) => void): () => void;
   off(type: string, fn: (...args: any[]) => void): void;
   /** Members of the channel (WebSocket only). */

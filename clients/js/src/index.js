@@ -11,8 +11,9 @@ const POLL = 'longpoll';
 
 export class HeraldError extends Error {
   // code: unauthorized | forbidden | bad_request (herald refused the
-  // connection), queue_full, unsupported, timeout, disconnected, closed, or
-  // the code of herald's {"type":"error"} answer.
+  // connection), kicked (an operator ended the user's sessions: the message
+  // is the operator's reason), queue_full, unsupported, timeout,
+  // disconnected, closed, or the code of herald's {"type":"error"} answer.
   constructor(message, code, status) {
     super(message);
     this.name = 'HeraldError';
@@ -246,8 +247,11 @@ export class Herald extends Emitter {
     ws.onmessage = (m) => gen === this._gen && this._frame(JSON.parse(m.data));
     ws.onerror = onError;
     // 4001: the token expired unanswered; the reconnect takes a new one.
+    // 4002: an operator disconnected the user (README "Admin API").
     ws.onclose = (e) => {
-      if (e.code === 4001 && gen === this._gen) this._token = null;
+      if (gen !== this._gen) return;
+      if (e.code === 4002) return this._kicked(e.reason);
+      if (e.code === 4001) this._token = null;
       onError();
     };
   }
@@ -276,6 +280,7 @@ export class Herald extends Emitter {
       }
       if (gen !== this._gen) return;
       if (res?.status !== 200 || !body) return this._lost(gen, res, body);
+      if (body.disconnect) return this._kicked(body.reason);
       if (!this._live) this._opened();
       if (body.reset) this._reset();
       for (const event of body.events) this._event(event);
@@ -462,11 +467,14 @@ export class Herald extends Emitter {
         if (m.position && this.lastEventId == null) this.lastEventId = m.position;
         return this._joined(m.channel);
       case 'unsubscribed':
-        return conn.joined.delete(m.channel);
+        conn.joined.delete(m.channel);
+        // With a reason, herald's own doing: an operator took the user off the channel.
+        return m.reason && this._removed(m.channel);
       case 'reset': return this._reset();
       case 'error': return this._error(m);
       case 'refresh': return this._refresh(conn); // WebSocket: the token expires soon
       case 'refreshed': return;
+      case 'disconnect': return this._kicked(m.reason); // SSE and long-poll's form of WS 4002
       case 'expired': // SSE: the stream ended with its token; reconnect with a new one
         this._token = null;
         this._drop();
@@ -489,6 +497,32 @@ export class Herald extends Emitter {
       if (e.event === 'join' || e.event === 'leave') sub._emit(e.event, e.data);
       else sub._call('onEvent', e);
     }
+  }
+
+  // An operator ended this user's sessions (POST /admin/disconnect): not a
+  // failure to retry, so the client stops, as after a refusal, until the
+  // application calls reconnect() (after a new login, say).
+  _kicked(reason) {
+    if (this._closed()) return;
+    this._drop();
+    this.error = new HeraldError(reason || 'disconnected', 'kicked');
+    this._rejectAll(this.error);
+    this._set('failed');
+  }
+
+  // An operator unsubscribed the user (POST /admin/unsubscribe): the
+  // subscriptions end, with `unsubscribed`, rather than coming back on the
+  // next reconnect.
+  _removed(channel) {
+    const set = this._subs.get(channel);
+    if (!set) return;
+    this._subs.delete(channel);
+    if (this._conn) this._conn.channels = this._conn.channels.filter((c) => c !== channel);
+    for (const sub of set) {
+      sub.active = false;
+      sub._emit('unsubscribed');
+    }
+    this._resync();
   }
 
   // History no longer covers the resume: every subscription reloads.
