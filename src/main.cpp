@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
 
     try {
         herald::Server server(std::move(config));
+        server.set_reload_source(std::vector<std::string>(argv, argv + argc), environment);
         return server.run();
     } catch (const herald::ConfigError& e) {
         spdlog::critical("{}", e.what());

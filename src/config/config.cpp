@@ -22,6 +22,19 @@
 #endif
 
 namespace herald {
+
+const std::vector<config_keys::Key>& config_keys::all_keys() {
+    static const std::vector<Key> table = [] {
+        auto all = core_keys();
+        auto auth = auth_keys();
+        all.insert(all.end(), auth.begin(), auth.end());
+        auto upstream = upstream_keys();
+        all.insert(all.end(), upstream.begin(), upstream.end());
+        return all;
+    }();
+    return table;
+}
+
 namespace {
 
 using config_keys::fail;
@@ -30,15 +43,7 @@ using config_keys::Key;
 using config_keys::quote;
 
 const std::vector<Key>& keys() {
-    static const std::vector<Key> table = [] {
-        auto all = config_keys::core_keys();
-        auto auth = config_keys::auth_keys();
-        all.insert(all.end(), auth.begin(), auth.end());
-        auto upstream = config_keys::upstream_keys();
-        all.insert(all.end(), upstream.begin(), upstream.end());
-        return all;
-    }();
-    return table;
+    return config_keys::all_keys();
 }
 
 std::string env_name(const Key& k) {

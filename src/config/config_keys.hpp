@@ -50,6 +50,9 @@ std::string format_duration(Millis d);          // what parse_duration reads bac
 std::vector<Namespace> parse_namespaces(const toml::node& node, const std::string& path);
 toml::array namespaces_to_toml(const std::vector<Namespace>& namespaces);
 
+// Every key, in the order of --help and check-config (config.cpp).
+const std::vector<Key>& all_keys();
+
 std::vector<Key> core_keys(); // core_keys.cpp
 std::vector<Key> auth_keys(); // auth_config.cpp
 std::vector<Key> upstream_keys(); // upstream_keys.cpp

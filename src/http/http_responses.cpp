@@ -48,9 +48,12 @@ std::string health_body(const ServerInfo& info) {
 
 std::pair<bool, std::string> readiness_body(const ServerInfo& info) {
     auto [ready, reason] = info.readiness();
-    if (info.shutting_down) {
+    // Draining (SIGTERM): load balancers must stop sending here while the
+    // open streams are closed in slices.
+    const bool draining = info.shutting_down;
+    if (draining) {
         ready = false;
-        reason = "shutting down";
+        reason = "draining: the server is shutting down";
     }
     // jwks_url: no keys yet is not ready (every token would be refused); a
     // failed refresh with the last good keys kept is ready, and says so.
@@ -64,7 +67,7 @@ std::pair<bool, std::string> readiness_body(const ServerInfo& info) {
             jwks_error = "last refresh failed, keeping the last good keys: " + error;
         }
     }
-    nlohmann::json body{{"status", ready ? "ready" : "not ready"}};
+    nlohmann::json body{{"status", ready ? "ready" : draining ? "draining" : "not ready"}};
     if (!ready)
         body["reason"] = reason;
     if (!jwks_error.empty())
@@ -75,7 +78,7 @@ std::pair<bool, std::string> readiness_body(const ServerInfo& info) {
 std::string metrics_body(const ServerInfo& info) {
     return render_metrics(worker_stats(info), info.hub_stats,
                           info.redis_enabled ? &info.redis_stats : nullptr, info.uptime_seconds(),
-                          info.jwks_enabled ? &info.jwks_stats : nullptr);
+                          info.jwks_enabled ? &info.jwks_stats : nullptr, &info.reload_stats);
 }
 
 } // namespace herald

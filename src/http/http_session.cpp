@@ -257,7 +257,7 @@ void HttpSession::on_sweep(Clock::time_point now) {
     socket_.close(ignored);
 }
 
-void HttpSession::on_shutdown() {
+void HttpSession::on_shutdown(std::chrono::milliseconds) {
     keep_alive_ = false;
     if (reading_) {
         error_code ignored;

@@ -69,7 +69,7 @@ void HttpSession::handle_events(Request& request) {
     else
         options.last_event_id = std::move(params.last_event_id);
     if (auto it = request.find(http::field::origin); it != request.end())
-        if (worker_.info().access->origin_listed(it->value()))
+        if (worker_.access().origin_listed(it->value()))
             options.cors_origin = std::string(it->value());
     auto client = client_of(request);
     auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
@@ -129,7 +129,7 @@ void HttpSession::handle_poll(Request& request) {
     options.last_event_id = std::move(params.stream.last_event_id);
     options.timeout = params.timeout;
     if (auto it = request.find(http::field::origin); it != request.end())
-        if (worker_.info().access->origin_listed(it->value()))
+        if (worker_.access().origin_listed(it->value()))
             options.cors_origin = std::string(it->value());
     // Bytes after this request (pipelining) are in buffer_, which dies with
     // this session: then the poll closes after answering, and the client
@@ -144,7 +144,7 @@ void HttpSession::handle_poll(Request& request) {
 }
 
 std::optional<auth::Identity> HttpSession::admit(const Request& request, StreamParams& params) {
-    auto decision = check_upgrade(*worker_.info().access, request, params);
+    auto decision = check_upgrade(worker_.access(), request, params);
     if (auto* refusal = std::get_if<GateRefusal>(&decision)) {
         worker_.stats().auth_failure(refusal->reason);
         reject(refusal->status,

@@ -39,14 +39,18 @@ void Hub::stamp_slow_consumer(Event& event) const {
     // reset notice is never dropped or replaced: it is what says so.
     if (event.reset_notice)
         return;
-    event.slow_consumer = channel_options(config_, event.channel).slow_consumer;
+    event.slow_consumer = channel_options(live(), event.channel).slow_consumer;
     if (event.slow_consumer == SlowConsumer::latest)
         event.latest_hash = latest_key_hash(event.channel, event.key);
 }
 
 Hub::Hub(const Config& config, HubStats& stats)
-    : config_(config), stats_(stats), boot_id_(random_boot_id()),
-      history_(make_history(config)) {}
+    : config_(config), live_(std::shared_ptr<const Config>(), &config), stats_(stats),
+      boot_id_(random_boot_id()), history_(make_history(config)) {}
+
+void Hub::apply(std::shared_ptr<const Config> config) {
+    net::post(context_, [this, config = std::move(config)]() mutable { live_ = std::move(config); });
+}
 
 PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates) {
     PublishResult result;
@@ -130,7 +134,7 @@ void Hub::release(Waiting& w) {
 std::vector<std::string> Hub::latest_channels(const Waiting& w) const {
     std::vector<std::string> latest;
     for (const auto& channel : w.channels)
-        if (const auto* ns = find_namespace(config_.namespaces, channel);
+        if (const auto* ns = find_namespace(live().namespaces, channel);
             ns && ns->latest_on_subscribe)
             latest.push_back(channel);
     return latest;
@@ -198,7 +202,7 @@ void Hub::add_latest(const Waiting& w, std::vector<EventPtr>& replay) {
     // first, unless it is already in the replay (published while waiting).
     bool added = false;
     for (const auto& channel : w.channels) {
-        const auto* ns = find_namespace(config_.namespaces, channel);
+        const auto* ns = find_namespace(live().namespaces, channel);
         if (!ns || !ns->latest_on_subscribe)
             continue;
         if (auto latest = history_.latest(channel, Clock::now()); latest && latest->seq < w.from_seq) {

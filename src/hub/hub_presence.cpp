@@ -75,12 +75,12 @@ void Hub::presence_forget(const std::string& channel) {
 }
 
 void Hub::announce(const Presence::Change& change) {
-    if (!channel_options(config_, change.channel).join_leave)
+    if (!channel_options(live(), change.channel).join_leave)
         return;
     auto data = Presence::event_data(change.user, change.info);
     // The data is a JSON object, so EventSource's event.data is its text.
     Publication publication{change.channel, change.event(), "", data, data, true, ""};
-    stamp_publication(config_, publication);
+    stamp_publication(live(), publication);
     std::vector<std::shared_ptr<Event>> batch;
     batch.push_back(make_event(std::move(publication)));
     ingest(std::move(batch), false);

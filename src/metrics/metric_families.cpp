@@ -247,6 +247,14 @@ void add_jwks(Families& out, const JwksStats& jwks) {
     out.push_back(single("herald_jwks_keys", "Usable keys in the key set from jwks_url", jwks.keys));
 }
 
+void add_reload(Families& out, const ReloadStats& reload) {
+    out.push_back(single("herald_config_reloads_total",
+                         "SIGHUP reloads of the configuration that were applied", reload.reloads));
+    out.push_back(single("herald_config_reload_errors_total",
+                         "SIGHUP reloads refused for an invalid configuration (the old one stays)",
+                         reload.reload_errors));
+}
+
 void add_uptime(Families& out, double uptime_seconds) {
     out.push_back(
         single("herald_uptime_seconds", "Seconds since start", MetricType::Gauge, uptime_seconds));

@@ -25,6 +25,7 @@ void add_worker_totals(Families& out, const Workers& workers);
 void add_hub(Families& out, const HubStats& hub);
 void add_redis(Families& out, const RedisStats& redis);
 void add_jwks(Families& out, const JwksStats& jwks);
+void add_reload(Families& out, const ReloadStats& reload);
 void add_uptime(Families& out, double uptime_seconds);
 
 } // namespace herald::metric_families

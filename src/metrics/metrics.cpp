@@ -86,7 +86,7 @@ void WorkerStats::observe_batch(std::size_t events) {
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
                            const RedisStats* redis, double uptime_seconds,
-                           const JwksStats* jwks) {
+                           const JwksStats* jwks, const ReloadStats* reload) {
     using namespace metric_families;
     Families out;
     add_connections(out, workers);
@@ -98,6 +98,8 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
         add_redis(out, *redis);
     if (jwks) // only with jwks_url
         add_jwks(out, *jwks);
+    if (reload)
+        add_reload(out, *reload);
     add_uptime(out, uptime_seconds);
 
     std::ostringstream text;

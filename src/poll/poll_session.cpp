@@ -185,7 +185,7 @@ void PollSession::abort() {
     close_now();
 }
 
-void PollSession::on_shutdown() {
+void PollSession::on_shutdown(std::chrono::milliseconds) {
     keep_alive_ = false;
     if (subscribed_)
         return do_answer();

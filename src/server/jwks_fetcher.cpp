@@ -11,9 +11,9 @@ constexpr std::size_t max_jwks_size = 1024 * 1024;
 } // namespace
 
 JwksFetcher::JwksFetcher(net::io_context& context, const Config& config, ServerInfo& info,
-                         const auth::AccessPolicy& policy)
+                         std::shared_ptr<const auth::AccessPolicy> policy)
     : context_(context), tls_(net::ssl::context::tls_client), url_text_(config.jwks_url),
-      info_(info), policy_(policy), schedule_(config.jwks_refresh_interval), timer_(context) {
+      info_(info), policy_(std::move(policy)), schedule_(config.jwks_refresh_interval), timer_(context) {
     auto parsed = upstream::parse_http_target(config.jwks_url, "https");
     if (auto* error = std::get_if<upstream::UrlError>(&parsed)) // config checks it first
         throw ConfigError("jwks_url: " + error->message);
@@ -67,7 +67,11 @@ void JwksFetcher::on_fetched(HttpsResult result) {
     } else if (result.status != 200) {
         note_failure("HTTP " + std::to_string(result.status));
     } else {
-        auto installed = policy_.install_jwks(std::move(result.body));
+        std::unique_lock lock(policy_mutex_);
+        auto installed = policy_->install_jwks(result.body);
+        if (std::holds_alternative<std::size_t>(installed))
+            last_jwks_ = std::move(result.body);
+        lock.unlock();
         if (auto* error = std::get_if<std::string>(&installed)) {
             note_failure("bad JWKS: " + *error);
         } else {
@@ -81,6 +85,13 @@ void JwksFetcher::on_fetched(HttpsResult result) {
         }
     }
     schedule(schedule_.finished(Clock::now(), ok));
+}
+
+void JwksFetcher::retarget(std::shared_ptr<const auth::AccessPolicy> policy) {
+    std::lock_guard lock(policy_mutex_);
+    if (!last_jwks_.empty())
+        policy->install_jwks(last_jwks_); // accepted before: it checks the same
+    policy_ = std::move(policy);
 }
 
 void JwksFetcher::note_failure(const std::string& why) {

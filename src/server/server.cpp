@@ -46,11 +46,12 @@ std::unique_ptr<Broker> make_broker(const Config& config, Hub& hub, ServerInfo& 
 } // namespace
 
 Server::Server(Config config)
-    : config_(std::move(config)), hub_(config_, info_.hub_stats),
+    : config_(std::move(config)), live_(std::shared_ptr<const Config>(), &config_),
+      hub_(config_, info_.hub_stats),
       broker_(make_broker(config_, hub_, info_, bridge_, cluster_)) {
     auto access = auth::AccessPolicy::from_config(config_);
     if (!config_.jwks_url.empty()) {
-        jwks_ = std::make_unique<JwksFetcher>(hub_.context(), config_, info_, *access);
+        jwks_ = std::make_unique<JwksFetcher>(hub_.context(), config_, info_, access);
         access->set_unknown_kid_hook([fetcher = jwks_.get()] { fetcher->kid_miss(); });
     }
     info_.access = std::move(access);
@@ -106,21 +107,42 @@ int Server::run() {
     net::io_context signals_context;
     net::steady_timer insecure_warning(signals_context);
     net::steady_timer keepalive_timer(signals_context);
-    // SIGHUP would kill the process (its default action); until reload exists
-    // (ExecReload= sends it) it is logged and ignored.
+    net::steady_timer drain_watch(signals_context);
     net::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
+    bool draining = false;
+    // Until every connection is gone, or drain_window + shutdown_timeout.
+    std::function<void()> watch_drain = [&] {
+        if (drained()) {
+            keepalive_timer.cancel(); // the watchdog is fed until here
+            signals.cancel();
+            return;
+        }
+        drain_watch.expires_after(std::chrono::milliseconds(20));
+        drain_watch.async_wait([&](error_code ec) {
+            if (!ec)
+                watch_drain();
+        });
+    };
     std::function<void(error_code, int)> on_signal = [&](error_code ec, int signal) {
         if (ec)
             return;
-        if (signal == SIGHUP) {
-            spdlog::warn("SIGHUP: reload is not supported yet; ignored");
-            signals.async_wait(on_signal);
-            return;
+        // Re-armed first: a drain that ends at once cancels this wait.
+        signals.async_wait(on_signal);
+        if (signal == SIGHUP && !draining) {
+            reload();
+        } else if (signal != SIGHUP && !draining) {
+            draining = true;
+            insecure_warning.cancel();
+            spdlog::info("signal {}: draining: streams close over {} ms", signal,
+                         live_->drain_window.count());
+            begin_drain();
+            watch_drain();
+        } else if (signal != SIGHUP) {
+            // Operators expect a second Ctrl-C (or SIGTERM) to mean "now".
+            spdlog::info("signal {} during the drain: closing every connection now", signal);
+            for (auto& worker : workers_)
+                worker->drain_now();
         }
-        spdlog::info("signal {}: shutting down", signal);
-        systemd::notify("STOPPING=1");
-        insecure_warning.cancel();
-        keepalive_timer.cancel();
     };
     signals.async_wait(on_signal);
     auto work = net::make_work_guard(hub_.context());
@@ -182,23 +204,32 @@ int Server::run() {
         keep_alive();
     signals_context.run();
 
-    shutdown();
+    finish();
     work.reset();
     return 0;
 }
 
-void Server::shutdown() {
-    info_.shutting_down = true;
+void Server::begin_drain() {
+    info_.shutting_down = true; // /readyz: 503 "draining"
+    systemd::notify("STOPPING=1");
     for (auto& worker : workers_)
-        worker->begin_shutdown();
-    auto deadline = Clock::now() + config_.shutdown_timeout;
-    auto all_idle = [&] {
-        return std::all_of(workers_.begin(), workers_.end(), [](auto& w) { return w->idle(); });
-    };
-    while (!all_idle() && Clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (!all_idle())
-        spdlog::warn("shutdown_timeout reached with connections still open; closing them");
+        worker->begin_drain(live_->drain_window);
+    drain_deadline_ = Clock::now() + live_->drain_window + live_->shutdown_timeout;
+}
+
+bool Server::drained() const {
+    return Clock::now() >= drain_deadline_ ||
+           std::all_of(workers_.begin(), workers_.end(), [](auto& w) { return w->idle(); });
+}
+
+void Server::finish() {
+    std::size_t cut = 0;
+    for (auto& worker : workers_)
+        cut += worker->open_connections();
+    if (cut > 0)
+        spdlog::warn("drain_window + shutdown_timeout reached with {} connections still open; "
+                     "cutting them",
+                     cut);
     for (auto& worker : workers_) {
         worker->context().stop();
         worker->join();

@@ -225,7 +225,7 @@ std::vector<std::string> Session::channel_names() const {
 
 void Session::arm_token_deadline(std::int64_t exp, bool ask_refresh) {
     const auto& config = worker_.config();
-    if (exp == 0 || !config.enforce_token_expiry || worker_.info().access->insecure()) {
+    if (exp == 0 || !config.enforce_token_expiry || worker_.access().insecure()) {
         token_deadline_.disarm();
         return;
     }

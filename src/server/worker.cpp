@@ -5,6 +5,7 @@
 #include "herald/hub/hub.hpp"
 #include "herald/poll/poll_cursor.hpp"
 #include "herald/server/listener.hpp"
+#include "herald/server/server_info.hpp"
 #include "herald/server/session.hpp"
 
 #include <algorithm>
@@ -13,9 +14,11 @@
 namespace herald {
 
 Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, ServerInfo& info)
-    : index_(index), config_(config), hub_(hub), broker_(broker), info_(info),
-      flusher_(context_, config.flush_interval), listener_(std::make_unique<Listener>(*this)),
-      sweep_timer_(context_),
+    // The boot configuration is the Server's and outlives the worker: held
+    // without ownership until a reload hands over an owned snapshot.
+    : index_(index), config_(std::shared_ptr<const Config>(), &config), access_(info.access),
+      hub_(hub), broker_(broker), info_(info), flusher_(context_, config.flush_interval),
+      listener_(std::make_unique<Listener>(*this)), sweep_timer_(context_), drain_timer_(context_),
       presence_configured_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                        [](const Namespace& ns) { return ns.presence; })) {
     if (!uses_redis(config) && !config.upstream_url.empty())
@@ -30,6 +33,7 @@ Worker::~Worker() {
     // session outlives the members of this worker that it uses.
     listener_->stop();
     sweep_timer_.cancel();
+    drain_timer_.cancel();
     for (auto& c : connections_)
         c.abort();
     context_.restart();
@@ -66,16 +70,11 @@ void Worker::join() {
         thread_.join();
 }
 
-void Worker::begin_shutdown() {
-    net::post(context_, [this] {
-        shutting_down_ = true;
-        listener_->stop();
-        due_.clear();
-        for (auto& c : connections_)
-            due_.push_back(c.shared_from_this());
-        for (auto& c : due_)
-            c->on_shutdown();
-        due_.clear();
+void Worker::apply(std::shared_ptr<const Config> config,
+                   std::shared_ptr<const auth::AccessPolicy> access) {
+    net::post(context_, [this, config = std::move(config), access = std::move(access)]() mutable {
+        config_ = std::move(config);
+        access_ = std::move(access);
     });
 }
 
@@ -97,8 +96,8 @@ void Worker::schedule_sweep() {
     // One timer per worker serves every connection's deadlines; its period is
     // the finest granularity any of them needs.
     auto period =
-        std::min({Millis{1000}, config_.heartbeat_interval / 2, config_.handshake_timeout / 2,
-                  config_.heartbeat_timeout / 2, config_.idle_timeout / 2});
+        std::min({Millis{1000}, config().heartbeat_interval / 2, config().handshake_timeout / 2,
+                  config().heartbeat_timeout / 2, config().idle_timeout / 2});
     period = std::max(period, Millis{20});
     sweep_timer_.expires_after(period);
     sweep_timer_.async_wait([this](error_code ec) {
@@ -161,7 +160,7 @@ void Worker::on_subscribed(const std::shared_ptr<Session>& session,
         // A poll is one short request: counting it would make its client
         // join and leave on every poll.
         const bool presence = presence_configured_ && session->transport() != Transport::poll &&
-                              channel_options(config_, channel).presence;
+                              channel_options(config(), channel).presence;
         auto& subs = session->subscriptions();
         subs.push_back({channel, 0, presence});
         shard_.add(channel, *session, static_cast<std::uint32_t>(subs.size() - 1));

@@ -55,6 +55,7 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
                 "\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n";
     // No length and no chunking: the stream's body ends when the connection does.
     head += "\r\n";
+    streaming_ = true;
     head += sse::encode_retry(worker_.config().retry.count());
     // The stream's position sets the browser's Last-Event-ID before any
     // event does, so that a client that loses the stream before its first
@@ -109,7 +110,12 @@ void SseSession::end_expired() {
     close_after_flush();
 }
 
-void SseSession::on_shutdown() {
+void SseSession::on_shutdown(std::chrono::milliseconds sse_retry) {
+    // The browser's EventSource reconnects after `retry`: jittered by the
+    // drain, so that the reconnects spread as the closes do. (Before its
+    // head, a stream just closes: the client retries as it would anyway.)
+    if (streaming_)
+        queue(std::make_shared<const std::string>(sse::encode_retry(sse_retry.count())), true);
     close_after_flush();
 }
 

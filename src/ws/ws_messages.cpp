@@ -33,7 +33,7 @@ void WsSession::handle_message(std::string_view text) {
         handle_send(std::move(message));
         break;
     case ClientMessage::Type::subscribe:
-        if (!worker_.info().access->may_subscribe(identity(), message.channel)) {
+        if (!worker_.access().may_subscribe(identity(), message.channel)) {
             worker_.stats().auth_failure(AuthFailure::forbidden_channel);
             send_text(
                 make_error_message("not allowed to subscribe to " + message.channel, "forbidden"));
@@ -61,7 +61,7 @@ void WsSession::handle_message(std::string_view text) {
 
 void WsSession::handle_presence(const std::string& channel) {
     // Who is on a channel is for those who may be on it.
-    if (!worker_.info().access->may_subscribe(identity(), channel)) {
+    if (!worker_.access().may_subscribe(identity(), channel)) {
         worker_.stats().auth_failure(AuthFailure::forbidden_channel);
         return send_text(make_error_message("not allowed to subscribe to " + channel, "forbidden"));
     }
@@ -104,7 +104,7 @@ void WsSession::on_rate_limited(MessageRateLimiter::Verdict verdict) {
 void WsSession::handle_publish(PublishRequest request) {
     const auto* ns = find_namespace(worker_.config().namespaces, request.channel);
     if ((ns && !ns->client_publish) ||
-        !worker_.info().access->may_publish(identity(), request.channel)) {
+        !worker_.access().may_publish(identity(), request.channel)) {
         worker_.stats().auth_failure(AuthFailure::forbidden_publish);
         send_text(make_error_message("not allowed to publish to " + request.channel, "forbidden"));
         return;

@@ -19,7 +19,7 @@ enum UpstreamOutcome : std::size_t { sent = 0, failed = 1, refused = 2 };
 // publish claim allows it on any channel it covers. --insecure allows all
 // (may_publish says yes to everything there).
 bool WsSession::may_send(const std::string& channel) const {
-    const auto& access = *worker_.info().access;
+    const auto& access = worker_.access();
     const auto* ns = find_namespace(worker_.config().namespaces, channel);
     if (ns && ns->upstream && access.may_subscribe(identity(), channel))
         return true;

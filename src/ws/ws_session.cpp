@@ -185,8 +185,10 @@ void WsSession::sweep_heartbeat(Clock::time_point now) {
     next_check_ = std::max(last_read_, last_write_) + config.heartbeat_interval;
 }
 
-void WsSession::on_shutdown() {
-    close_with(1001, "server shutting down");
+void WsSession::on_shutdown(std::chrono::milliseconds) {
+    // 1012, not 1001 ("going away"): the service restarts and the client
+    // should reconnect (to this node once it is back, or to another).
+    close_with(1012, "service restart");
 }
 
 void WsSession::on_slow_consumer() {

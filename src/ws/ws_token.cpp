@@ -35,7 +35,7 @@ bool WsSession::check_token(Clock::time_point now) {
 }
 
 void WsSession::handle_refresh(const std::string& token) {
-    const auto& access = *worker_.info().access;
+    const auto& access = worker_.access();
     const auto& current = identity();
     // An anonymous connection never had a token to run out: a refresh would
     // be a login, which happens at the upgrade.
@@ -68,7 +68,7 @@ void WsSession::handle_refresh(const std::string& token) {
 void WsSession::drop_disallowed_channels() {
     // The safe side: what the new token does not allow is left at once,
     // rather than kept on the strength of a token that is gone.
-    const auto& access = *worker_.info().access;
+    const auto& access = worker_.access();
     for (const auto& channel : channel_names()) {
         if (access.may_subscribe(identity(), channel))
             continue;

@@ -151,8 +151,8 @@ describe('herald in Chromium through nginx, with the Redis bridge', { timeout: 5
     // The page's WebSocket reconnected with lastEventId too and got a reset frame.
     await inPage('WS resubscribed', () => window.wsControl.some((f) => f.conn > 1 && f.type === 'subscribed'));
     const control = await wsControl();
-    assert.ok(control.some((f) => f.conn === 1 && f.type === 'close' && f.code === 1001),
-      `WS closed with 1001 going away: ${JSON.stringify(control)}`);
+    assert.ok(control.some((f) => f.conn === 1 && f.type === 'close' && f.code === 1012),
+      `WS closed with 1012 service restart: ${JSON.stringify(control)}`);
     assert.ok(control.some((f) => f.conn > 1 && f.type === 'reset'), `WS reset: ${JSON.stringify(control)}`);
 
     await redisSubscribed();

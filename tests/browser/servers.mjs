@@ -188,6 +188,7 @@ export async function startHerald({ binary, dir, port, redisPort, origin, auth =
     '--redis-url', `redis://${HOST}:${redisPort}`,
     '--heartbeat-interval', '2s',
     '--log-level', 'debug',
+    '--drain-window', '0', // stopped with SIGTERM: no 10 s drain
     '--trusted-proxies', HOST,
     '--allowed-origins', origin,
     ...auth,

@@ -36,7 +36,7 @@ export class Herald {
     herald.dir = mkdtempSync(path.join(os.tmpdir(), 'herald-conformance-'));
     [herald.port] = await freePorts(1);
     herald.args = [...(secure ? [] : insecure()), '--listen', `${HOST}:${herald.port}`, '--threads', '2',
-      '--log-level', 'debug', ...flags];
+      '--log-level', 'debug', '--drain-window', '0', ...flags];
     herald.runs = 0;
     await herald.run();
     return herald;

@@ -217,7 +217,7 @@ describe('WebSocket conformance with the ws package', { timeout: 60000 }, () => 
 });
 
 describe('WebSocket close initiated by herald', { timeout: 30000 }, () => {
-  it('SIGTERM closes with 1001 and a reason, cleanly', async () => {
+  it('SIGTERM closes with 1012 (service restart) and a reason, cleanly', async () => {
     const herald = await Herald.start(['--shutdown-timeout', '3s']);
     let stopped = false;
     try {
@@ -227,7 +227,7 @@ describe('WebSocket close initiated by herald', { timeout: 30000 }, () => {
       const status = herald.stop();
       stopped = true;
       const closed = await withTimeout(client.closed, 5000, 'close');
-      assert.deepEqual(closed, { code: 1001, reason: 'server shutting down' });
+      assert.deepEqual(closed, { code: 1012, reason: 'service restart' });
       assert.deepEqual(client.errors.map(String), []);
       assert.deepEqual(await status, { code: 0, signal: null });
     } finally {

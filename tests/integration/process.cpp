@@ -171,7 +171,7 @@ void raise_descriptor_limit(rlim_t wanted) {
 } // namespace
 
 HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, Security security,
-                             unsigned descriptor_limit) {
+                             unsigned descriptor_limit, bool listen_flags) {
     raise_descriptor_limit(8192);
     char path[] = "/tmp/herald-integration-XXXXXX.log";
     int fd = ::mkstemps(path, 4);
@@ -180,8 +180,12 @@ HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, Security secur
     ::close(fd);
     log_path_ = path;
 
-    std::vector<std::string> argv = {
-        HERALD_BINARY, "--listen", "127.0.0.1:0", "--log-level", "debug", "--threads", "2"};
+    // --drain-window 0: a test stops herald with SIGTERM, and a drain spread
+    // over the default 10 s would make every test that much slower. Tests of
+    // the drain pass their own (a later flag wins).
+    std::vector<std::string> argv = {HERALD_BINARY, "--threads", "2", "--drain-window", "0"};
+    if (listen_flags)
+        argv.insert(argv.end(), {"--listen", "127.0.0.1:0", "--log-level", "debug"});
     if (security == Security::insecure)
         argv.push_back("--insecure");
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());

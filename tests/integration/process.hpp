@@ -56,14 +56,19 @@ private:
 enum class Security { insecure, as_configured };
 
 // The herald binary under test, started with
-//   --listen 127.0.0.1:0 --log-level debug --threads 2 [--insecure] <extra args>
+//   --listen 127.0.0.1:0 --log-level debug --threads 2 --drain-window 0
+//   [--insecure] <extra args>
 // and logging to a temporary file. The constructor waits (10 s at most) for
 // "listening on 127.0.0.1:<port>" and throws if it does not come.
 // `descriptor_limit` > 0 runs it under that RLIMIT_NOFILE (soft and hard).
+// `listen_flags` false leaves out --listen and --log-level, so that a config
+// file (-c in `extra_args`, which must then say listen = "127.0.0.1:0") sets
+// them and a reload (SIGHUP) can be seen to change them.
 class HeraldProcess {
 public:
     explicit HeraldProcess(std::vector<std::string> extra_args = {},
-                           Security security = Security::insecure, unsigned descriptor_limit = 0);
+                           Security security = Security::insecure, unsigned descriptor_limit = 0,
+                           bool listen_flags = true);
     ~HeraldProcess(); // SIGTERM, then SIGKILL after 10 s; dumps the log if the test failed
     HeraldProcess(const HeraldProcess&) = delete;
     HeraldProcess& operator=(const HeraldProcess&) = delete;

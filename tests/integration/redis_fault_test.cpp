@@ -237,7 +237,7 @@ TEST(RedisFault, ShutdownIsPromptWhileRedisIsStopped) {
     const auto start = Clock::now();
     herald.send_signal(SIGTERM);
     EXPECT_TRUE(ws.wait_closed(Millis{4000}));
-    EXPECT_EQ(ws.close_code(), 1001u);
+    EXPECT_EQ(ws.close_code(), 1012u);
     EXPECT_TRUE(sse.wait_closed(Millis{4000}));
     auto exit = herald.wait_exit(Millis{8000});
     ASSERT_TRUE(exit) << "still running 8 s after SIGTERM";

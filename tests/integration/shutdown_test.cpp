@@ -1,5 +1,6 @@
-// Graceful shutdown on SIGTERM: WebSocket clients get close 1001, SSE
-// streams end, the process exits 0 within shutdown_timeout.
+// Graceful shutdown on SIGTERM with drain_window 0 (the harness default; the
+// spread drain is drain_test.cpp): WebSocket clients get close 1012, SSE
+// streams a "retry:" and their end, the process exits 0 within shutdown_timeout.
 #include "harness.hpp"
 
 #include <gtest/gtest.h>
@@ -29,11 +30,13 @@ TEST(Shutdown, SigtermClosesClientsAndExitsZero) {
 
     for (WsClient* ws : {&ws1, &ws2}) {
         EXPECT_TRUE(ws->wait_closed(kShutdownTimeout + 2s));
-        EXPECT_EQ(ws->close_code(), 1001u) << ws->read_error().message();
+        EXPECT_EQ(ws->close_code(), 1012u) << ws->read_error().message();
     }
     for (SseClient* sse : {&sse1, &sse2}) {
         EXPECT_TRUE(sse->wait_closed(kShutdownTimeout + 2s)) << "SSE stream not ended";
         EXPECT_FALSE(sse->next_event(0ms)) << "no events after the end";
+        ASSERT_TRUE(sse->retry());
+        EXPECT_EQ(*sse->retry(), 1000) << "drain_window 0: the floor of the jitter";
     }
 
     auto exit = herald.wait_exit(kShutdownTimeout + 5s);
@@ -62,7 +65,7 @@ TEST(Shutdown, SigintAlsoShutsDownGracefully) {
     ASSERT_TRUE(ws.wait_subscribed("a"));
     herald.send_signal(SIGINT);
     EXPECT_TRUE(ws.wait_closed(kShutdownTimeout));
-    EXPECT_EQ(ws.close_code(), 1001u);
+    EXPECT_EQ(ws.close_code(), 1012u);
     auto exit = herald.wait_exit(kShutdownTimeout + 2s);
     ASSERT_TRUE(exit);
     EXPECT_TRUE(exit->exited);

@@ -1,7 +1,7 @@
 // Type=notify for real: the test binds the unix datagram socket that systemd
 // would ($NOTIFY_SOCKET, with WATCHDOG_USEC) and reads what herald sends:
-// READY=1 once it listens, WATCHDOG=1 keep-alives, STOPPING=1 on SIGTERM.
-// Also: SIGHUP (ExecReload=) does not kill herald.
+// READY=1 once it listens, WATCHDOG=1 keep-alives (during the drain too),
+// STOPPING=1 on SIGTERM, RELOADING=1 and READY=1 around a SIGHUP reload.
 #include "harness.hpp"
 
 #include <gtest/gtest.h>
@@ -96,15 +96,39 @@ TEST(SystemdNotify, ReadyWatchdogAndStopping) {
     EXPECT_EQ(exit->code, 0);
 }
 
-TEST(SystemdNotify, SighupIsIgnoredUntilReloadExists) {
+TEST(SystemdNotify, WatchdogIsFedDuringTheDrain) {
+    NotifySocket socket;
+    SystemdEnvironment environment(socket.path(), "400000"); // keep-alives every 200 ms
+    HeraldProcess herald({"--drain-window", "2s"});
+    WsClient ws(herald.port(), ws_target({"a"})); // one stream: closed at the window's end
+    ASSERT_TRUE(ws.wait_subscribed("a"));
+    EXPECT_TRUE(socket.wait_for("READY=1", 5s)) << socket.received();
+    herald.send_signal(SIGTERM);
+    EXPECT_TRUE(socket.wait_for("STOPPING=1", 5s)) << socket.received();
+    EXPECT_TRUE(socket.wait_for("WATCHDOG=1", 1s)) << "no keep-alive while draining";
+    EXPECT_TRUE(ws.wait_closed(5s));
+    EXPECT_EQ(ws.close_code(), 1012u);
+    auto exit = herald.wait_exit(10s);
+    ASSERT_TRUE(exit);
+    EXPECT_EQ(exit->code, 0);
+}
+
+// ExecReload= sends SIGHUP: RELOADING=1, the reload, READY=1; herald keeps
+// running, and the handler is re-armed for the next one.
+TEST(SystemdNotify, SighupReloadsBetweenReloadingAndReady) {
+    NotifySocket socket;
+    SystemdEnvironment environment(socket.path(), "0");
     HeraldProcess herald;
-    herald.send_signal(SIGHUP);
-    EXPECT_TRUE(herald.wait_for_log("reload is not supported yet", 5s)) << herald.log();
-    herald.send_signal(SIGHUP); // and again: the handler is re-armed
+    ASSERT_TRUE(socket.wait_for("READY=1", 5s)) << socket.received();
+    for (int round = 1; round <= 2; ++round) {
+        herald.send_signal(SIGHUP);
+        EXPECT_TRUE(socket.wait_for("RELOADING=1", 5s)) << socket.received();
+        EXPECT_TRUE(socket.wait_for("READY=1", 5s)) << socket.received();
+    }
     EXPECT_TRUE(wait_until(
         [&] {
-            return herald.log().find("reload is not supported yet") !=
-                   herald.log().rfind("reload is not supported yet");
+            const auto log = herald.log();
+            return log.find("reload: applied 0 changes") != log.rfind("reload: applied 0 changes");
         },
         5s))
         << herald.log();

@@ -27,6 +27,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "heartbeat_timeout",
                                            "handshake_timeout",
                                            "shutdown_timeout",
+                                           "drain_window",
                                            "retry",
                                            "flush_interval",
                                            "history_size",
@@ -85,6 +86,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.heartbeat_timeout, b.heartbeat_timeout);
     EXPECT_EQ(a.handshake_timeout, b.handshake_timeout);
     EXPECT_EQ(a.shutdown_timeout, b.shutdown_timeout);
+    EXPECT_EQ(a.drain_window, b.drain_window);
     EXPECT_EQ(a.retry, b.retry);
     EXPECT_EQ(a.flush_interval, b.flush_interval);
     EXPECT_EQ(a.history_size, b.history_size);
@@ -148,6 +150,7 @@ const std::vector<Sample> kSamples = {
     {"heartbeat_timeout", "7", "7s"},
     {"handshake_timeout", R"("2500ms")", "2500ms"},
     {"shutdown_timeout", R"("1m")", "1m"},
+    {"drain_window", R"("2500ms")", "2500ms"},
     {"retry", R"("1h")", "1h"},
     {"flush_interval", R"("5ms")", "5ms"},
     {"history_size", "250", "250"},
@@ -207,6 +210,7 @@ Config sample_config() {
     c.heartbeat_timeout = 7s;
     c.handshake_timeout = 2500ms;
     c.shutdown_timeout = 1min;
+    c.drain_window = 2500ms;
     c.retry = 1h;
     c.flush_interval = 5ms;
     c.history_size = 250;

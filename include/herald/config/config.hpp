@@ -28,7 +28,8 @@ struct Config {
     Millis heartbeat_interval{30'000}; // SSE ": heartbeat" comment and WS ping period
     Millis heartbeat_timeout{10'000};  // WS pong must arrive within this
     Millis handshake_timeout{10'000};  // a connection must complete its request within this
-    Millis shutdown_timeout{5'000};    // graceful shutdown deadline
+    Millis shutdown_timeout{5'000};    // graceful shutdown deadline, after drain_window
+    Millis drain_window{10'000};       // SIGTERM: streams closed spread over this; 0 = at once
     Millis retry{3'000};               // SSE "retry:" sent to EventSource clients
     Millis flush_interval{0};          // 0 = write as soon as the socket is free
 

@@ -29,7 +29,7 @@ public:
     void refuse(ConnectionLimits::Verdict verdict);
 
     void on_sweep(Clock::time_point now) override;
-    void on_shutdown() override;
+    void on_shutdown(std::chrono::milliseconds sse_retry) override;
     void abort() override {
         error_code ignored;
         socket_.close(ignored);

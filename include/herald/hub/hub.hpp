@@ -13,6 +13,7 @@
 #include "herald/util/net.hpp"
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,9 @@ public:
     Hub(const Config& config, HubStats& stats);
 
     net::io_context& context() { return context_; }
+    // Any thread: a reloaded configuration for what the hub reads per event
+    // (the namespaces' options). History keeps the boot configuration.
+    void apply(std::shared_ptr<const Config> config);
     // Random per process, set at construction (so readable from any thread):
     // position cursors carry it, so that another node or a restart knows
     // them for foreign.
@@ -173,7 +177,11 @@ private:
     void announce(const Presence::Change& change);
     void note_presence();
 
+    // The live configuration (hub thread): the boot one, not owned, until a
+    // reload posts an owned snapshot.
+    const Config& live() const { return *live_; }
     const Config& config_;
+    std::shared_ptr<const Config> live_;
     HubStats& stats_;
     const std::string boot_id_;
     net::io_context context_{1};

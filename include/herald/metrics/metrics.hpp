@@ -146,6 +146,12 @@ struct JwksStats {
     Gauge keys;             // usable keys in the installed set
 };
 
+// SIGHUP reloads (README "Drain and reload"), counted on the main thread.
+struct ReloadStats {
+    Counter reloads;       // reloads applied (with or without changes)
+    Counter reload_errors; // reloads refused: the old configuration stays
+};
+
 struct HubStats {
     Counter events_ingested;
     Counter duplicate_ids;
@@ -162,6 +168,7 @@ struct HubStats {
 // `jwks` is null without jwks_url.
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const HubStats& hub,
                            const RedisStats* redis, double uptime_seconds,
-                           const JwksStats* jwks = nullptr);
+                           const JwksStats* jwks = nullptr,
+                           const ReloadStats* reload = nullptr);
 
 } // namespace herald

@@ -37,7 +37,7 @@ public:
                        const std::vector<EventPtr>& replay,
                        const std::string& position) override;
     void on_sweep(Clock::time_point now) override;
-    void on_shutdown() override;
+    void on_shutdown(std::chrono::milliseconds sse_retry) override;
     void abort() override;
 
 private:

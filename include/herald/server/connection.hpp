@@ -7,6 +7,7 @@
 #include "herald/util/net.hpp"
 
 #include <boost/intrusive/list.hpp>
+#include <chrono>
 #include <memory>
 
 namespace herald {
@@ -28,8 +29,16 @@ public:
     Clock::time_point next_check() const { return next_check_; }
 
     virtual void on_sweep(Clock::time_point now) = 0;
-    // Graceful server shutdown: WS close 1001, SSE stream ended, HTTP closed.
-    virtual void on_shutdown() = 0;
+    // The drain (README "Drain and reload") reaches this connection: WS close
+    // 1012, SSE "retry: <sse_retry>" then the end, a poll answered, HTTP
+    // closed. Once per connection: the drain's last slice sweeps every
+    // connection again, including those already told.
+    void shutdown(std::chrono::milliseconds sse_retry) {
+        if (shutdown_sent_)
+            return;
+        shutdown_sent_ = true;
+        on_shutdown(sse_retry);
+    }
     // Closes the socket at once (worker teardown).
     virtual void abort() = 0;
 
@@ -39,12 +48,15 @@ public:
     void adopt_slot(ConnectionSlot&& slot) { slot_ = std::move(slot); }
 
 protected:
+    virtual void on_shutdown(std::chrono::milliseconds sse_retry) = 0;
+
     Worker& worker_;
     Clock::time_point next_check_ = Clock::time_point::max();
     ConnectionSlot slot_;
 
 private:
     Transport transport_;
+    bool shutdown_sent_ = false;
 };
 
 using ConnectionList =

@@ -48,7 +48,8 @@ class ConnectionLimits {
 public:
     enum class Verdict { admitted, max_connections, max_per_address };
 
-    // 0 for `max_per_address` = no per-address limit.
+    // 0 for `max_per_address` = no per-address limit. Any thread, any time
+    // (a reload): connections already admitted stay.
     void configure(std::size_t max_connections, std::size_t max_per_address);
 
     // A new TCP connection. `address` is the peer's, or empty for a trusted
@@ -59,7 +60,7 @@ public:
     Verdict admit_address(ConnectionSlot& slot, const std::string& address);
 
     std::size_t connections() const { return connections_.load(std::memory_order_relaxed); }
-    std::size_t max_connections() const { return max_connections_; }
+    std::size_t max_connections() const { return max_connections_.load(std::memory_order_relaxed); }
     // Open connections counted for `address`, and how many addresses are held.
     std::size_t count(const std::string& address) const;
     std::size_t addresses() const;
@@ -69,8 +70,9 @@ private:
     bool take_address(const std::string& address);
     void release_address(const std::string& address);
 
-    std::size_t max_connections_ = 0;
-    std::size_t max_per_address_ = 0;
+    // Atomic: a reload (SIGHUP, on the main thread) changes them while workers admit.
+    std::atomic<std::size_t> max_connections_{0};
+    std::atomic<std::size_t> max_per_address_{0};
     std::atomic<std::size_t> connections_{0};
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::size_t> per_address_;

@@ -14,6 +14,8 @@
 #include "herald/util/https_get.hpp"
 
 #include <atomic>
+#include <memory>
+#include <mutex>
 
 namespace herald {
 
@@ -21,13 +23,17 @@ class JwksFetcher {
 public:
     // Throws ConfigError for an unreadable jwks_ca_file.
     JwksFetcher(net::io_context& context, const Config& config, ServerInfo& info,
-                const auth::AccessPolicy& policy);
+                std::shared_ptr<const auth::AccessPolicy> policy);
 
     // On the context's thread: the first fetch, now.
     void start();
     // Any thread (a worker that met an unknown kid): fetch again soon, if
     // the schedule allows. Cheap when one is already on its way.
     void kid_miss();
+    // Any thread (a reload): `policy` gets the last fetched key set now, and
+    // every later fetch. Until then the workers still use the old policy,
+    // which keeps its keys: no moment without keys.
+    void retarget(std::shared_ptr<const auth::AccessPolicy> policy);
 
 private:
     void do_fetch();
@@ -41,7 +47,10 @@ private:
     upstream::HttpTarget url_;
     std::string url_text_;
     ServerInfo& info_;
-    const auth::AccessPolicy& policy_;
+    // Guarded: the hub thread installs fetched keys, a reload retargets.
+    std::mutex policy_mutex_;
+    std::shared_ptr<const auth::AccessPolicy> policy_;
+    std::string last_jwks_; // the last document that gave keys
     auth::JwksSchedule schedule_;
     net::steady_timer timer_;
     bool have_keys_ = false;

@@ -1,6 +1,7 @@
 #pragma once
 // Owns the hub thread, the broker and the worker pool; turns SIGINT/SIGTERM
-// into a graceful shutdown bounded by shutdown_timeout.
+// into a drain spread over drain_window and bounded by shutdown_timeout after
+// it, and SIGHUP into a reload of the configuration (README "Drain and reload").
 #include "herald/broker/broker.hpp"
 #include "herald/config/config.hpp"
 #include "herald/hub/hub.hpp"
@@ -9,11 +10,15 @@
 #include "herald/server/worker.hpp"
 
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
 namespace herald {
 
+namespace auth {
+class AccessPolicy;
+}
 class RedisBridge;
 class RedisClusterBridge;
 
@@ -24,12 +29,28 @@ public:
     // Throws ConfigError for a bad redis_url.
     // Binds, runs until a signal, shuts down. Returns the process exit code.
     int run();
+    // The command line (argv[0] included) and environment the configuration
+    // was read from: a reload parses them again over the re-read file, so
+    // that the precedence file < environment < flag holds as at start-up.
+    // Without it SIGHUP has nothing to read and is ignored.
+    void set_reload_source(std::vector<std::string> args, std::vector<std::string> environment);
 
 private:
     bool bind(error_code& ec);
-    void shutdown();
+    void begin_drain();
+    bool drained() const;
+    void finish();
+    // server_reload.cpp
+    void reload();
+    void apply(const Config& next, std::shared_ptr<const auth::AccessPolicy> access);
 
-    Config config_;
+    Config config_; // as at start-up: what the objects built from it keep
+    // The live configuration: config_ until a reload; read on the main thread,
+    // and posted to each worker and the hub, which keep their own copy.
+    std::shared_ptr<const Config> live_;
+    std::vector<std::string> reload_args_;
+    std::vector<std::string> reload_environment_;
+    Clock::time_point drain_deadline_;
     ServerInfo info_;
     Hub hub_;
     std::unique_ptr<JwksFetcher> jwks_; // with jwks_url; runs on the hub's context

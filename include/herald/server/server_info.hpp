@@ -27,9 +27,12 @@ struct ServerInfo {
     HubStats hub_stats;
     RedisStats redis_stats;
     bool redis_enabled = false;
-    std::atomic<bool> shutting_down{false};
+    std::atomic<bool> shutting_down{false}; // draining: /readyz answers 503 "draining"
+    ReloadStats reload_stats;
     ConnectionLimits limits; // max_connections, max_connections_per_ip
-    std::shared_ptr<const auth::AccessPolicy> access; // set before the workers start
+    // Set before the workers start; each worker keeps its own copy
+    // (Worker::access), which a reload replaces. Main thread only after that.
+    std::shared_ptr<const auth::AccessPolicy> access;
 
     // Readiness (/readyz): set by the broker, read by any worker.
     void set_ready(bool ready, std::string reason = {}) {

@@ -5,6 +5,7 @@
 #include "herald/config/config.hpp"
 #include "herald/server/connection.hpp"
 #include "herald/hub/event.hpp"
+#include "herald/server/drain_schedule.hpp"
 #include "herald/server/flusher.hpp"
 #include "herald/metrics/metrics.hpp"
 #include "herald/util/net.hpp"
@@ -21,6 +22,9 @@ namespace herald {
 namespace upstream {
 class HttpUpstream;
 }
+namespace auth {
+class AccessPolicy;
+}
 class Broker;
 class Hub;
 class Listener;
@@ -35,7 +39,16 @@ public:
 
     unsigned index() const { return index_; }
     net::io_context& context() { return context_; }
-    const Config& config() const { return config_; }
+    // The live configuration (README "Drain and reload"): replaced by a
+    // reload, on this thread, between two handlers. Read it per use; what a
+    // session took from it when it was admitted stays with the session.
+    const Config& config() const { return *config_; }
+    // Who may subscribe and publish: this worker's own copy, replaced
+    // with the configuration, so that the hot path takes no lock.
+    const auth::AccessPolicy& access() const { return *access_; }
+    // Any thread: installs a reloaded configuration and access policy here.
+    void apply(std::shared_ptr<const Config> config,
+               std::shared_ptr<const auth::AccessPolicy> access);
     WorkerStats& stats() { return stats_; }
     Flusher& flusher() { return flusher_; }
     Broker& broker() { return broker_; }
@@ -51,7 +64,12 @@ public:
     void listen(const tcp::endpoint& endpoint, error_code& ec);
     tcp::endpoint local_endpoint() const;
     void start();          // runs the io_context on a new thread
-    void begin_shutdown(); // posted: stop accepting, close every connection
+    // Posted: stop accepting, answer polls and close plain HTTP now, and
+    // close the streams in slices spread over `window` (DrainSchedule).
+    void begin_drain(Millis window);
+    // Posted (a second SIGTERM): close every connection left, now.
+    void drain_now();
+    std::size_t open_connections() const { return live_connections_.load(); }
     void join();
     bool idle() const { return live_connections_.load() == 0; }
 
@@ -73,9 +91,14 @@ public:
 private:
     void schedule_sweep();
     void sweep();
+    void do_drain(Millis window);
+    void on_drain_tick();
+    void close_drained(std::size_t upto);
+    void close_the_rest();
 
     unsigned index_;
-    const Config& config_;
+    std::shared_ptr<const Config> config_;
+    std::shared_ptr<const auth::AccessPolicy> access_;
     Hub& hub_;
     Broker& broker_;
     ServerInfo& info_;
@@ -91,6 +114,16 @@ private:
     std::vector<std::shared_ptr<Connection>> due_;
     std::thread thread_;
     bool shutting_down_ = false;
+    // The drain: the streams open when it began, oldest first, closed in
+    // the schedule's slices; then whatever opened meanwhile (an upgrade
+    // that was under way).
+    std::vector<std::weak_ptr<Connection>> draining_;
+    std::optional<DrainSchedule> drain_;
+    std::optional<RetryJitter> jitter_;
+    std::size_t drain_tick_ = 0;
+    std::size_t drain_closed_ = 0;
+    Clock::time_point drain_started_;
+    net::steady_timer drain_timer_;
     // Some namespace has presence: only then does a subscription look its
     // channel's options up on the way in.
     bool presence_configured_ = false;

@@ -32,7 +32,7 @@ public:
                        const std::vector<EventPtr>& replay,
                        const std::string& position) override;
     void on_sweep(Clock::time_point now) override;
-    void on_shutdown() override;
+    void on_shutdown(std::chrono::milliseconds sse_retry) override;
 
 private:
     const std::string& encoding(const Event& event) const override {
@@ -50,6 +50,7 @@ private:
     Options options_;
     bool client_mode_;
     std::int64_t token_expires_;
+    bool streaming_ = false; // the response head is queued: the body may follow
 };
 
 } // namespace herald
