@@ -43,9 +43,13 @@ admin::Report Worker::admin_act(const admin::Request& request) {
         break;
     }
     case admin::Action::connections:
-        for (const auto& s : sessions)
+        for (const auto& s : sessions) {
+            // peer() is "address[ user=id]", for logs: the address alone here.
+            const auto& peer = s->peer();
             report.connections.push_back({"", transport_name(s->transport()), s->channel_names(),
-                                          admin::rfc3339_utc(s->opened()), s->peer()});
+                                          admin::rfc3339_utc(s->opened()),
+                                          peer.substr(0, peer.find(' '))});
+        }
         break;
     case admin::Action::disconnect:
         for (const auto& s : sessions)
