@@ -3,6 +3,7 @@
 #include "herald/broker/redis_event.hpp"
 
 #include "herald/hub/channel.hpp"
+#include "herald/broker/redis/admin_wire.hpp"
 #include "herald/broker/redis/command.hpp"
 #include "herald/broker/redis/presence_wire.hpp"
 
@@ -28,7 +29,8 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
       gap_([this](const std::string& channel) { return stored(channel); }),
       presence_enabled_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                     [](const Namespace& ns) { return ns.presence; })),
-      presence_(hub.boot_id(), config.presence_ttl) {
+      presence_(hub.boot_id(), config.presence_ttl),
+      admin_reply_(redis::admin_wire::reply_name(hub.boot_id())) {
     info_.redis_enabled = true;
     info_.set_ready(false, "connecting to Redis");
     if (!config.redis_sentinels.empty()) {
@@ -54,6 +56,11 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
     if (presence_enabled_) {
         hub_.share_presence(this);
         tracker_.want(std::string(redis::presence_wire::nodes_name));
+    }
+    if (!config.admin_key.empty()) {
+        hub_.share_admin(this);
+        tracker_.want(std::string(redis::admin_wire::request_name));
+        tracker_.want(admin_reply_);
     }
 }
 
@@ -167,7 +174,9 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             continue;
         auto action = router_.route(std::move(reply), tracker_);
         if (auto* m = std::get_if<Router::Deliver>(&action)) {
-            if (m->channel.starts_with('#')) // never a herald channel: presence's
+            if (m->channel.starts_with(redis::admin_wire::request_name))
+                on_admin_message(m->channel, m->payload);
+            else if (m->channel.starts_with('#')) // never a herald channel: presence's
                 on_presence_message(m->channel, m->payload);
             else
                 on_message(std::move(m->channel), m->payload, batch);

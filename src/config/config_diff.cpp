@@ -47,6 +47,13 @@ bool namespaces_need_restart(const std::vector<Namespace>& a, const std::vector<
     return false;
 }
 
+// A new admin_key is live, but turning the Admin API on or off is not: the
+// Redis bridge subscribes to the admin channels, and streams keep the
+// identity the API finds them by, only when it is on at start-up.
+bool switches_admin_api(std::string_view key, const Config& running, const Config& next) {
+    return key == "admin_key" && running.admin_key.empty() != next.admin_key.empty();
+}
+
 } // namespace
 
 ConfigDiff diff_config(const Config& running, const Config& next) {
@@ -55,7 +62,7 @@ ConfigDiff diff_config(const Config& running, const Config& next) {
         const auto before = key.show(running);
         if (key.show(next) == before)
             continue;
-        if (!restart_only(key.name)) {
+        if (!restart_only(key.name) && !switches_admin_api(key.name, running, next)) {
             diff.applied.push_back(key.name);
             continue;
         }

@@ -73,6 +73,8 @@ std::vector<Key> core_keys() {
                  &C::log_level, check_log_level),
         text_key("publish_key", "KEY", "secret required by POST /publish; empty = open",
                  &C::publish_key),
+        text_key("admin_key", "KEY", "secret required by /admin/*; empty = admin API off",
+                 &C::admin_key),
         list_key("allowed_origins", "ORIGIN", "CORS / Origin allow-list, comma-separated",
                  &C::allowed_origins),
         duration_key("heartbeat_interval", "SSE heartbeat and WebSocket ping period",

@@ -1,6 +1,6 @@
 // GET /presence?channel=room:1: who is subscribed to a presence channel, for
 // the application (publish_key, like POST /publish). The same JSON as the
-// WebSocket presence answer.
+// WebSocket presence answer. GET /admin/presence answers the same with admin_key.
 #include "herald/http/http_session.hpp"
 #include "herald/http/request_params.hpp"
 #include "herald/hub/hub.hpp"
@@ -13,6 +13,10 @@ namespace http = boost::beast::http;
 void HttpSession::handle_presence(Request& request) {
     if (!has_publish_key(request))
         return;
+    handle_presence_query(request);
+}
+
+void HttpSession::handle_presence_query(Request& request) {
     auto parsed = parse_stream_target(request.target(), 1); // one channel per query
     if (auto* error = std::get_if<ParamError>(&parsed))
         return reject(400, Rejection::bad_request, error->field + ": " + error->message,
@@ -20,7 +24,10 @@ void HttpSession::handle_presence(Request& request) {
     auto& params = std::get<StreamParams>(parsed);
     if (params.channels.empty())
         return reject(400, Rejection::bad_request, "channel: required", "channel");
-    auto channel = std::move(params.channels.front());
+    do_presence(std::move(params.channels.front()));
+}
+
+void HttpSession::do_presence(std::string channel) {
     if (!channel_options(worker_.config(), channel).presence)
         return reject(404, Rejection::not_found, "channel: no presence on " + channel, "channel");
     // The registry belongs to the hub thread; the answer is sent from ours.

@@ -71,6 +71,9 @@ void HttpSession::route(Request request) {
     head_ = request.method() == http::verb::head;
     keep_alive_ = request.keep_alive() && !worker_.info().shutting_down;
     auto [endpoint, allowed] = route_request(request.method(), request.target());
+    admin_ = is_admin(endpoint);
+    if (admin_ && worker_.config().admin_key.empty()) // off: no trace of it
+        endpoint = Endpoint::not_found;
     if (endpoint != Endpoint::not_found && !allowed)
         return reject(405, Rejection::bad_method, "method not allowed");
     switch (endpoint) {
@@ -103,6 +106,12 @@ void HttpSession::route(Request request) {
         res.body() = metrics_body(worker_.info());
         return send(std::move(res));
     }
+    case Endpoint::admin_channels:
+    case Endpoint::admin_connections:
+    case Endpoint::admin_disconnect:
+    case Endpoint::admin_unsubscribe:
+    case Endpoint::admin_presence:
+        return handle_admin(endpoint, request);
     case Endpoint::not_found:
         return reject(404, Rejection::not_found, "not found");
     }
@@ -176,7 +185,8 @@ void HttpSession::reject(unsigned status, Rejection reason, std::string message,
     Response res{static_cast<http::status>(status), version_};
     res.set(http::field::content_type, "application/json");
     if (status == 401)
-        res.set(http::field::www_authenticate, "Bearer realm=\"herald\"");
+        res.set(http::field::www_authenticate,
+                admin_ ? "Bearer realm=\"herald-admin\"" : "Bearer realm=\"herald\"");
     if (status == 405)
         res.set(http::field::allow, "GET, POST, HEAD");
     if (status == 429 || status == 503)

@@ -75,10 +75,11 @@ void HttpSession::handle_events(Request& request) {
     auto session = std::make_shared<SseSession>(worker_, std::move(socket_), std::move(options));
     session->adopt_slot(std::move(slot_));
     session->set_peer(identity->user ? client + " user=" + *identity->user : client);
-    // An SSE stream sends nothing, so only presence needs who it is; it
-    // counts every connection under an id, as for WebSocket. Without presence
-    // the stream keeps no identity (no memory spent on it).
-    if (worker_.presence_configured()) {
+    // An SSE stream sends nothing, so only presence and the Admin API need
+    // who it is; presence counts every connection under an id, as for
+    // WebSocket. Without either the stream keeps no identity (no memory
+    // spent on it).
+    if (worker_.presence_configured() || !worker_.config().admin_key.empty()) {
         if (!identity->user)
             identity->anonymous_id = "anon-" + generate_event_id();
         session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));
@@ -140,6 +141,9 @@ void HttpSession::handle_poll(Request& request) {
     auto session = std::make_shared<PollSession>(worker_, std::move(socket_), std::move(options));
     session->adopt_slot(std::move(slot_));
     session->set_peer(identity->user ? client + " user=" + *identity->user : client);
+    // Only the Admin API asks a poll who it is (to disconnect it, say).
+    if (!worker_.config().admin_key.empty())
+        session->set_identity(std::make_shared<const auth::Identity>(std::move(*identity)));
     session->start(std::move(params.stream.channels));
 }
 

@@ -16,7 +16,7 @@ struct Entry {
 };
 
 // HEAD is allowed where a monitor may probe without a body.
-const std::array<Entry, 8> routes = {{
+const std::array<Entry, 13> routes = {{
     {"/events", Endpoint::events, http::verb::get, http::verb::get},
     {"/ws", Endpoint::ws, http::verb::get, http::verb::get},
     {"/poll", Endpoint::poll, http::verb::get, http::verb::get},
@@ -25,6 +25,11 @@ const std::array<Entry, 8> routes = {{
     {"/healthz", Endpoint::healthz, http::verb::get, http::verb::head},
     {"/readyz", Endpoint::readyz, http::verb::get, http::verb::head},
     {"/metrics", Endpoint::metrics, http::verb::get, http::verb::get},
+    {"/admin/channels", Endpoint::admin_channels, http::verb::get, http::verb::get},
+    {"/admin/connections", Endpoint::admin_connections, http::verb::get, http::verb::get},
+    {"/admin/disconnect", Endpoint::admin_disconnect, http::verb::post, http::verb::post},
+    {"/admin/unsubscribe", Endpoint::admin_unsubscribe, http::verb::post, http::verb::post},
+    {"/admin/presence", Endpoint::admin_presence, http::verb::get, http::verb::get},
 }};
 
 } // namespace

@@ -118,6 +118,18 @@ void add_refusals(Families& out, const Workers& workers) {
     out.push_back(per_reason<AuthFailure>(
         "herald_auth_failures_total", "Refused tokens, channels and origins, by reason", workers,
         auth_failure_name, [](const WorkerStats& w) -> auto& { return w.auth_failures; }));
+    MetricFamily admin{"herald_admin_requests_total", "Admin API requests admitted, by action",
+                       MetricType::Counter, {}};
+    static constexpr const char* actions[] = {"channels", "connections", "disconnect",
+                                              "unsubscribe", "presence"};
+    for (std::size_t a = 0; a < std::size(actions); ++a) {
+        ClientMetric m;
+        m.label.push_back({"action", actions[a]});
+        for (const auto* w : workers)
+            m.counter.value += static_cast<double>(w->admin_requests[a].get());
+        admin.metric.push_back(std::move(m));
+    }
+    out.push_back(std::move(admin));
 }
 
 void add_write_batches(Families& out, const Workers& workers) {
@@ -191,6 +203,12 @@ void add_hub(Families& out, const HubStats& hub) {
     out.push_back(single("herald_presence_nodes_expired_total",
                          "Other nodes whose presence expired (their members left)",
                          hub.presence_nodes_expired));
+    out.push_back(single("herald_admin_bad_messages_total",
+                         "Admin API messages from Redis that could not be used",
+                         hub.admin_bad_messages));
+    out.push_back(single("herald_admin_incomplete_total",
+                         "Admin API answers without the report of every node asked",
+                         hub.admin_incomplete));
     out.push_back(single("herald_history_events", "Events held for resume", hub.history_events));
     out.push_back(
         single("herald_history_channels", "Channels with resume history", hub.history_channels));

@@ -70,7 +70,8 @@ const char* auth_failure_name(AuthFailure f) {
     static constexpr const char* names[] = {
         "malformed", "oversize",         "bad_algorithm",     "unknown_key",      "bad_signature",
         "expired",   "not_yet_valid",    "bad_issuer",        "bad_audience",     "bad_claims",
-        "no_token",  "forbidden_origin", "forbidden_channel", "forbidden_publish", "other_user"};
+        "no_token",  "forbidden_origin", "forbidden_channel", "forbidden_publish", "other_user",
+        "admin_key"};
     static_assert(std::size(names) == static_cast<std::size_t>(AuthFailure::count));
     auto i = static_cast<std::size_t>(f);
     return i < std::size(names) ? names[i] : "?";

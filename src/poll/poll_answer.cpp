@@ -12,10 +12,13 @@ constexpr std::string_view comma = ",";
 } // namespace
 
 PollAnswer::PollAnswer(std::vector<EventPtr> events, std::string_view cursor, bool reset,
-                       std::string_view reset_reason, const Head& head)
+                       std::string_view reset_reason, const Head& head,
+                       std::optional<std::string_view> disconnect)
     : events_(std::move(events)) {
     tail_ = R"(],"lastEventId":)" + json_quote(cursor);
-    if (reset)
+    if (disconnect) // one reason only: the end of the session outweighs a reset
+        tail_ += R"(,"disconnect":true,"reason":)" + json_quote(*disconnect);
+    else if (reset)
         tail_ += R"(,"reset":true,"reason":)" + json_quote(reset_reason);
     tail_ += '}';
 

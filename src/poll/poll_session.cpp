@@ -87,12 +87,17 @@ void PollSession::collect(const EventPtr& event) {
     gathered_->events.push_back(event);
 }
 
-void PollSession::do_answer(bool reset, std::string_view reset_reason) {
+void PollSession::admin_disconnect(const std::string& reason) {
+    do_answer(false, {}, reason);
+}
+
+void PollSession::do_answer(bool reset, std::string_view reset_reason,
+                            std::optional<std::string_view> disconnect) {
     if (answered_ || closing())
         return;
     answered_ = true;
     worker_.unsubscribe_all(*this); // nothing more is delivered to an answered poll
-    if (worker_.info().shutting_down)
+    if (worker_.info().shutting_down || disconnect)
         keep_alive_ = false;
     std::vector<EventPtr> events;
     std::string notice;
@@ -106,7 +111,8 @@ void PollSession::do_answer(bool reset, std::string_view reset_reason) {
     }
     gathered_.reset();
     answer_ = std::make_unique<PollAnswer>(std::move(events), cursor_.value(), reset, reset_reason,
-                                           PollAnswer::Head{keep_alive_, cors_origin_});
+                                           PollAnswer::Head{keep_alive_, cors_origin_},
+                                           disconnect);
     // A client that does not read its answer is closed by the sweep.
     next_check_ = Clock::now() + worker_.config().handshake_timeout;
     net::async_write(socket_, answer_->buffers(),

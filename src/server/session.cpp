@@ -213,6 +213,15 @@ void Session::unsubscribe(const std::string& channel) {
     worker_.unsubscribe(*this, channel);
 }
 
+bool Session::admin_unsubscribe(const std::string& channel) {
+    if (closing_ || (!is_subscribed(channel) && !is_pending(channel)))
+        return false;
+    unsubscribe(channel);
+    if (auto notice = unsubscribed_notice(channel))
+        queue(std::move(notice));
+    return true;
+}
+
 std::vector<std::string> Session::channel_names() const {
     std::vector<std::string> names;
     for (const auto& s : subscriptions_)

@@ -3,6 +3,7 @@
 #include "herald/server/worker.hpp"
 #include "herald/wire/control_json.hpp"
 #include "herald/wire/sse_encoder.hpp"
+#include "herald/ws/client_message.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -108,6 +109,28 @@ void SseSession::end_expired() {
         client_mode_ ? client_message({}, encode_expired_json())
                      : "event: expired\ndata: {\"reason\":\"token expired\"}\n\n"));
     close_after_flush();
+}
+
+void SseSession::admin_disconnect(const std::string& reason) {
+    if (closing())
+        return;
+    if (!streaming_) // the response has not begun: nothing can carry the event
+        return close_now();
+    // A named event, which EventSource does not hide; the stream's end alone
+    // would make it reconnect, so the page must close it on this event.
+    queue(std::make_shared<const std::string>(
+              client_mode_ ? client_message({}, encode_disconnect_json(reason))
+                           : sse::encode_event({}, "disconnect", encode_disconnect_data(reason))),
+          /*force=*/true);
+    close_after_flush();
+}
+
+SharedBuffer SseSession::unsubscribed_notice(const std::string& channel) const {
+    if (!streaming_)
+        return nullptr;
+    return std::make_shared<const std::string>(
+        client_mode_ ? client_message({}, make_unsubscribed_message(channel, "admin"))
+                     : sse::encode_event({}, "unsubscribed", encode_unsubscribed_data(channel)));
 }
 
 void SseSession::on_shutdown(std::chrono::milliseconds sse_retry) {

@@ -32,4 +32,16 @@ std::string encode_expired_json() {
     return R"({"type":"expired","reason":"token expired"})";
 }
 
+std::string encode_disconnect_json(std::string_view reason) {
+    return R"({"type":"disconnect","reason":)" + json_quote(reason) + "}";
+}
+
+std::string encode_disconnect_data(std::string_view reason) {
+    return R"({"reason":)" + json_quote(reason) + "}";
+}
+
+std::string encode_unsubscribed_data(std::string_view channel) {
+    return R"({"channel":)" + json_quote(channel) + R"(,"reason":"admin"})";
+}
+
 } // namespace herald

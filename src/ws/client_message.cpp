@@ -172,8 +172,11 @@ std::string make_send_error_message(std::string_view ref, std::string_view messa
     return out;
 }
 
-std::string make_unsubscribed_message(std::string_view channel) {
-    return R"({"type":"unsubscribed","channel":)" + json_quote(channel) + "}";
+std::string make_unsubscribed_message(std::string_view channel, std::string_view reason) {
+    auto out = R"({"type":"unsubscribed","channel":)" + json_quote(channel);
+    if (!reason.empty())
+        out += R"(,"reason":)" + json_quote(reason);
+    return out + "}";
 }
 
 std::string make_refresh_message() {

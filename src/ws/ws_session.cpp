@@ -3,6 +3,8 @@
 // handled in ws_messages.cpp.
 #include "herald/ws/ws_session.hpp"
 
+#include "herald/hub/admin.hpp"
+
 #include "herald/ws/client_message.hpp"
 #include "herald/server/worker.hpp"
 #include "herald/wire/control_json.hpp"
@@ -189,6 +191,22 @@ void WsSession::on_shutdown(std::chrono::milliseconds) {
     // 1012, not 1001 ("going away"): the service restarts and the client
     // should reconnect (to this node once it is back, or to another).
     close_with(1012, "service restart");
+}
+
+void WsSession::admin_disconnect(const std::string& reason) {
+    if (!open_) // mid-handshake: no frame may go out yet
+        return close_now();
+    // A close code of its own, so that the client library knows not to
+    // reconnect (it does after 1001 or 1006).
+    close_with(admin::disconnect_close_code, reason);
+}
+
+SharedBuffer WsSession::unsubscribed_notice(const std::string& channel) const {
+    if (!open_)
+        return nullptr;
+    // The same message as the answer to the client's own unsubscribe.
+    return std::make_shared<const std::string>(
+        ws::encode_frame(ws::Opcode::text, make_unsubscribed_message(channel, "admin")));
 }
 
 void WsSession::on_slow_consumer() {

@@ -75,7 +75,7 @@ void WsSession::drop_disallowed_channels() {
         worker_.stats().auth_failure(AuthFailure::forbidden_channel);
         unsubscribe(channel);
         send_text(make_error_message("token no longer allows channel " + channel, "forbidden"));
-        send_text(make_unsubscribed_message(channel));
+        send_text(make_unsubscribed_message(channel, "token"));
     }
 }
 

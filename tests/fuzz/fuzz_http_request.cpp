@@ -196,8 +196,11 @@ void check_request(const Request& request) {
     const auto target = request.target();
     const auto path = target.substr(0, target.find('?'));
     const auto route = herald::route_request(request.method(), target);
-    const std::set<std::string_view> known = {"/events",  "/ws",     "/poll",   "/publish",
-                                              "/healthz", "/readyz", "/metrics"};
+    const std::set<std::string_view> known = {
+        "/events",         "/ws",          "/poll",           "/publish",
+        "/presence",       "/healthz",     "/readyz",         "/metrics",
+        "/admin/channels", "/admin/connections", "/admin/disconnect", "/admin/unsubscribe",
+        "/admin/presence"};
     FUZZ_CHECK((route.endpoint == herald::Endpoint::not_found) == !known.contains(path));
     FUZZ_CHECK(route.endpoint != herald::Endpoint::not_found || !route.method_allowed);
     check_client_address(request);
@@ -215,6 +218,10 @@ void check_request(const Request& request) {
     case herald::Endpoint::publish:
         FUZZ_CHECK(request.method() == http::verb::post);
         return check_publish(request);
+    case herald::Endpoint::admin_disconnect:
+    case herald::Endpoint::admin_unsubscribe:
+        FUZZ_CHECK(request.method() == http::verb::post);
+        return;
     default:
         FUZZ_CHECK(request.method() == http::verb::get || request.method() == http::verb::head);
     }

@@ -117,6 +117,7 @@ TEST_F(TokenExpiry, NarrowerTokenUnsubscribesWhatItNoLongerAllows) {
     auto left = next_of_type(ws, "unsubscribed");
     ASSERT_TRUE(left);
     EXPECT_EQ(left->value("channel", ""), "news:1");
+    EXPECT_EQ(left->value("reason", ""), "token");
     ASSERT_TRUE(next_of_type(ws, "refreshed"));
 
     publish_event(herald.port(), "news:1", "gone", {}, "n-1");

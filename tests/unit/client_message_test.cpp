@@ -102,6 +102,8 @@ TEST(ClientMessage, ControlMessages) {
               R"({"type":"subscribed","channel":"room:1","position":"@beef-7"})");
     EXPECT_EQ(herald::make_unsubscribed_message("room:1"),
               R"({"type":"unsubscribed","channel":"room:1"})");
+    EXPECT_EQ(herald::make_unsubscribed_message("room:1", "admin"),
+              R"({"type":"unsubscribed","channel":"room:1","reason":"admin"})");
 }
 
 TEST(ClientMessage, ControlMessagesEscapeAndSurviveBadUtf8) {

@@ -86,3 +86,18 @@ TEST(ConfigDiff, NamespacePatternsHistoryAndPresenceNeedARestart) {
     more.namespaces.push_back(Namespace{.pattern = "news:*"});
     EXPECT_EQ(diff_config(running, more).need_restart, Keys{"namespace"});
 }
+
+TEST(ConfigDiff, AdminKeyRotatesLiveButTurningTheApiOnOrOffNeedsARestart) {
+    Config running;
+    running.admin_key = "old";
+    Config next = running;
+    next.admin_key = "new";
+    EXPECT_EQ(diff_config(running, next).applied, Keys{"admin_key"});
+    next.admin_key.clear();
+    auto off = diff_config(running, next);
+    EXPECT_EQ(off.need_restart, Keys{"admin_key"});
+    EXPECT_EQ(off.config.admin_key, "old");
+    auto on = diff_config(next, running);
+    EXPECT_EQ(on.need_restart, Keys{"admin_key"});
+    EXPECT_EQ(on.config.admin_key, "");
+}

@@ -22,6 +22,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "threads",
                                            "log_level",
                                            "publish_key",
+                                           "admin_key",
                                            "allowed_origins",
                                            "heartbeat_interval",
                                            "heartbeat_timeout",
@@ -81,6 +82,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.threads, b.threads);
     EXPECT_EQ(a.log_level, b.log_level);
     EXPECT_EQ(a.publish_key, b.publish_key);
+    EXPECT_EQ(a.admin_key, b.admin_key);
     EXPECT_EQ(a.allowed_origins, b.allowed_origins);
     EXPECT_EQ(a.heartbeat_interval, b.heartbeat_interval);
     EXPECT_EQ(a.heartbeat_timeout, b.heartbeat_timeout);
@@ -144,6 +146,7 @@ const std::vector<Sample> kSamples = {
     {"threads", "4", "4"},
     {"log_level", R"("debug")", "debug"},
     {"publish_key", R"("s3cret")", "s3cret"},
+    {"admin_key", R"("t0p")", "t0p"},
     {"allowed_origins", R"(["https://a.example", "https://b.example"])",
      "https://a.example,https://b.example"},
     {"heartbeat_interval", R"("15s")", "15s"},
@@ -205,6 +208,7 @@ Config sample_config() {
     c.threads = 4;
     c.log_level = "debug";
     c.publish_key = "s3cret";
+    c.admin_key = "t0p";
     c.allowed_origins = {"https://a.example", "https://b.example"};
     c.heartbeat_interval = 15s;
     c.heartbeat_timeout = 7s;
@@ -672,7 +676,7 @@ TEST_F(ConfigTest, HelpListsEveryFlagWithDefault) {
 }
 
 TEST_F(ConfigTest, ExplainConfigNamesEachValuesSourceAndHidesSecrets) {
-    const auto file = write("explain.toml", "threads = 3\npublish_key = \"hush\"\n"
+    const auto file = write("explain.toml", "threads = 3\npublish_key = \"hush\"\nadmin_key = \"shh\"\n"
                                             "redis_url = \"redis://app:pw@10.0.0.1:6379\"\n");
     std::vector<const char*> argv{"herald", "-c", file.c_str(), "--retry", "7s"};
     Config out;
@@ -686,6 +690,8 @@ TEST_F(ConfigTest, ExplainConfigNamesEachValuesSourceAndHidesSecrets) {
     EXPECT_TRUE(Contains(text, "retry = \"7s\"  # flag --retry\n")) << text;
     EXPECT_TRUE(Contains(text, "listen = \"127.0.0.1:8080\"  # default\n")) << text;
     EXPECT_TRUE(Contains(text, "publish_key = \"(set)\"")) << text;
+    EXPECT_TRUE(Contains(text, "admin_key = \"(set)\"")) << text;
+    EXPECT_FALSE(Contains(text, "shh")) << text;
     EXPECT_TRUE(Contains(text, "redis_url = \"redis://app:(set)@10.0.0.1:6379\"")) << text;
     EXPECT_FALSE(Contains(text, "hush")) << text;
     EXPECT_FALSE(Contains(text, ":pw@")) << text;

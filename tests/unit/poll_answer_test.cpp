@@ -53,6 +53,14 @@ TEST(PollAnswer, EmptyAndResetAnswers) {
     EXPECT_EQ(body["lastEventId"], "@ab-3");
 }
 
+TEST(PollAnswer, DisconnectAnswerEndsTheSession) {
+    // The Admin API's disconnect: in the form of a reset, and it wins over one.
+    PollAnswer answer({}, "@ab-3", true, "gap", {false, {}}, "logout");
+    EXPECT_EQ(answer.body(),
+              R"({"events":[],"lastEventId":"@ab-3","disconnect":true,"reason":"logout"})");
+    EXPECT_NE(wire(answer).find("Connection: close\r\n"), std::string::npos);
+}
+
 TEST(PollAnswer, HeadCarriesLengthConnectionAndCors) {
     PollAnswer answer({event("a", "1", "1")}, "1", false, {}, {false, "https://app.example"});
     const auto text = wire(answer);

@@ -17,6 +17,21 @@ TEST(Router, KnownPathsAndMethods) {
     EXPECT_FALSE(route_request(verb::post, "/events").method_allowed);
 }
 
+TEST(Router, AdminPaths) {
+    EXPECT_EQ(route_request(verb::get, "/admin/channels?pattern=a*").endpoint,
+              Endpoint::admin_channels);
+    EXPECT_EQ(route_request(verb::get, "/admin/connections?user=1").endpoint,
+              Endpoint::admin_connections);
+    EXPECT_TRUE(route_request(verb::post, "/admin/disconnect").method_allowed);
+    EXPECT_FALSE(route_request(verb::get, "/admin/disconnect").method_allowed);
+    EXPECT_TRUE(route_request(verb::post, "/admin/unsubscribe").method_allowed);
+    EXPECT_EQ(route_request(verb::get, "/admin/presence?channel=a").endpoint,
+              Endpoint::admin_presence);
+    EXPECT_EQ(route_request(verb::get, "/admin").endpoint, Endpoint::not_found);
+    EXPECT_TRUE(is_admin(Endpoint::admin_presence));
+    EXPECT_FALSE(is_admin(Endpoint::presence));
+}
+
 TEST(Router, PathIsExactUpToTheQuery) {
     for (auto target : {"/", "/events/", "/Events", "/events#x", "events", "/ws/x", "", "?/ws"}) {
         const auto route = route_request(verb::get, target);

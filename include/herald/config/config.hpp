@@ -23,6 +23,7 @@ struct Config {
     std::string log_level = "info";        // trace, debug, info, warn, error, off
 
     std::string publish_key;                  // empty = POST /publish open
+    std::string admin_key;                    // empty = /admin/* answers 404 (README "Admin API")
     std::vector<std::string> allowed_origins; // CORS / Origin allow-list
 
     Millis heartbeat_interval{30'000}; // SSE ": heartbeat" comment and WS ping period

@@ -5,6 +5,8 @@
 #include "herald/auth/access_policy.hpp"
 #include "herald/server/connection.hpp"
 #include "herald/http/request_params.hpp"
+#include "herald/http/router.hpp"
+#include "herald/hub/admin.hpp"
 
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
@@ -44,8 +46,18 @@ private:
     void handle_poll(Request& request);
     void handle_publish(Request& request);
     void handle_presence(Request& request); // http_presence.cpp
+    // /admin/* (http_admin.cpp); only routed here with admin_key set.
+    void handle_admin(Endpoint endpoint, Request& request);
+    void do_admin(admin::Request request);
+    void on_admin(std::string body);
+    // The Admin API's requests carry admin_key; false: 401 was sent.
+    bool has_admin_key(const Request& request);
     // The application's requests carry publish_key; false: 401 was sent.
     bool has_publish_key(const Request& request);
+    // The query and answer of /presence (http_presence.cpp), past its key:
+    // /admin/presence's too.
+    void handle_presence_query(Request& request);
+    void do_presence(std::string channel);
     std::string client_of(const Request& request) const;
     // The stream's query parameters, or nullopt after answering 400.
     std::optional<StreamParams> stream_params(const Request& request);
@@ -67,6 +79,7 @@ private:
     unsigned version_ = 11;
     bool keep_alive_ = true;
     bool head_ = false;
+    bool admin_ = false; // the request is the Admin API's: its 401 names realm herald-admin
     bool reading_ = false;
     Clock::time_point read_started_{};
     bool served_ = false; // answered a request: a later idle close is no handshake timeout

@@ -10,7 +10,27 @@
 
 namespace herald {
 
-enum class Endpoint { events, ws, poll, publish, presence, healthz, readyz, metrics, not_found };
+enum class Endpoint {
+    events,
+    ws,
+    poll,
+    publish,
+    presence,
+    healthz,
+    readyz,
+    metrics,
+    // The Admin API (README "Admin API"): 404 like not_found without admin_key.
+    admin_channels,
+    admin_connections,
+    admin_disconnect,
+    admin_unsubscribe,
+    admin_presence,
+    not_found
+};
+
+inline bool is_admin(Endpoint e) {
+    return e >= Endpoint::admin_channels && e <= Endpoint::admin_presence;
+}
 
 struct Route {
     Endpoint endpoint = Endpoint::not_found; // not_found answers 404

@@ -4,6 +4,7 @@
 // and the resume history. Workers post subscribe/unsubscribe to it; it stamps
 // every incoming event with its publish order, remembers it, and posts each
 // batch once to every worker that has subscribers for its channels.
+#include "herald/hub/admin.hpp"
 #include "herald/hub/channel_counts.hpp"
 #include "herald/config/config.hpp"
 #include "herald/hub/event.hpp"
@@ -110,6 +111,23 @@ public:
     };
     void share_presence(SharedPresence* shared) { shared_presence_ = shared; }
 
+    // The Admin API (hub_admin.cpp, README "Admin API"), on the hub thread.
+    // `done` gets the answer's JSON body, on the hub thread.
+    using AdminAnswerHandler = std::function<void(std::string)>;
+    void admin(admin::Request request, AdminAnswerHandler done);
+    // This node's report: each worker does its share on its own thread
+    // (Worker::admin_act); `done` runs on the hub thread once all have.
+    using AdminReportHandler = std::function<void(admin::Report)>;
+    void admin_local(const admin::Request& request, AdminReportHandler done);
+    // Admin requests acted on by every node (the Redis bridge implements it).
+    class SharedAdmin {
+    public:
+        virtual ~SharedAdmin() = default;
+        virtual void ask(admin::Request request, AdminAnswerHandler done) = 0;
+    };
+    void share_admin(SharedAdmin* shared) { shared_admin_ = shared; }
+    HubStats& stats() { return stats_; }
+
     // History shared across nodes (history_backend = "redis"; the Redis
     // bridge implements it). Resumes from an event id, and latest_on_subscribe,
     // read it instead of this node's memory, which only holds what reached
@@ -196,6 +214,7 @@ private:
     Presence presence_{boot_id_};
     SharedPresence* shared_presence_ = nullptr;
     SharedHistory* shared_history_ = nullptr;
+    SharedAdmin* shared_admin_ = nullptr;
     bool stopped_ = false;
 };
 

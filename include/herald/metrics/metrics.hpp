@@ -59,6 +59,7 @@ enum class AuthFailure : std::uint8_t {
     forbidden_channel, // the token does not allow that channel
     forbidden_publish, // WS publish the token does not allow
     other_user,        // WS refresh with a token of another sub
+    admin_key,         // /admin/* without the right admin_key
     count
 };
 const char* auth_failure_name(AuthFailure f);
@@ -116,6 +117,9 @@ struct WorkerStats {
     std::array<Counter, 3> upstream_messages;
     std::array<Counter, static_cast<std::size_t>(AuthFailure::count)> auth_failures;
     void auth_failure(AuthFailure f) { auth_failures[static_cast<std::size_t>(f)].add(); }
+    // Admin API requests admitted, by admin::Action (channels, connections,
+    // disconnect, unsubscribe), then presence.
+    std::array<Counter, 5> admin_requests;
 
     void observe_batch(std::size_t events);
 };
@@ -162,6 +166,8 @@ struct HubStats {
     Gauge presence_members;  // members over all presence channels
     Counter presence_sync_errors;  // presence messages and replies from Redis not usable
     Counter presence_nodes_expired; // other nodes whose presence expired
+    Counter admin_bad_messages;     // Admin API messages from Redis that did not parse
+    Counter admin_incomplete;       // Admin API answers some node did not report to in time
 };
 
 // Renders the Prometheus text exposition format.

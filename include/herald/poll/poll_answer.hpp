@@ -2,7 +2,9 @@
 // The HTTP response to GET /poll, ready for one gather write:
 //   200 application/json
 //   {"events":[{"channel","event","id","data"}, ...],"lastEventId":"<cursor>"}
-// plus "reset":true and "reason" when the cursor could not be resolved.
+// plus "reset":true and "reason" when the cursor could not be resolved, or
+// "disconnect":true and "reason" when the Admin API ended the session (the
+// client must not poll again).
 //
 // Each event object is the payload of the event's WebSocket frame, which
 // make_event encoded once for every recipient: the answer points into the
@@ -11,6 +13,7 @@
 #include "herald/hub/event.hpp"
 
 #include <boost/asio/buffer.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +29,8 @@ public:
 
     PollAnswer() = default;
     PollAnswer(std::vector<EventPtr> events, std::string_view cursor, bool reset,
-               std::string_view reset_reason, const Head& head);
+               std::string_view reset_reason, const Head& head,
+               std::optional<std::string_view> disconnect = std::nullopt);
 
     // Head then body; valid as long as this answer lives and is not moved.
     const std::vector<boost::asio::const_buffer>& buffers() const { return buffers_; }

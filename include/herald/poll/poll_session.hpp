@@ -39,16 +39,23 @@ public:
     void on_sweep(Clock::time_point now) override;
     void on_shutdown(std::chrono::milliseconds sse_retry) override;
     void abort() override;
+    // Admin API: answers now with "disconnect":true and the reason, then
+    // closes the connection (no keep-alive: the poll session ends).
+    void admin_disconnect(const std::string& reason) override;
 
 private:
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override { close_now(); } // the outbox is not used
     void on_input(std::string_view) override {}      // start_reading is not used
     SharedBuffer gap_marker(std::size_t) const override { return nullptr; } // nor are policies
+    // A poll's answer has no place for it: the channel's events stop coming
+    // into this answer, and the client's next poll names its channels anew.
+    SharedBuffer unsubscribed_notice(const std::string&) const override { return nullptr; }
 
     // Takes an event into the answer, in publish order, up to max_queued_bytes.
     void collect(const EventPtr& event);
-    void do_answer(bool reset = false, std::string_view reset_reason = {});
+    void do_answer(bool reset = false, std::string_view reset_reason = {},
+                   std::optional<std::string_view> disconnect = std::nullopt);
     void on_answered(error_code ec);
     void hand_back();
     void do_watch();

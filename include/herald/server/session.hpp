@@ -7,6 +7,7 @@
 #include "herald/hub/event.hpp"
 #include "herald/server/outbox.hpp"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,15 @@ public:
     // The client's address as a trusted proxy reported it (for logs).
     void set_peer(std::string peer) { peer_ = std::move(peer); }
     bool closing() const { return closing_; }
+    // When the stream began, for GET /admin/connections.
+    std::chrono::system_clock::time_point opened() const { return opened_; }
+
+    // The Admin API (README "Admin API"), on the worker's thread. Ends the
+    // session the transport's way of saying "do not reconnect" (WS close
+    // 4002, SSE "event: disconnect", a poll answer with "disconnect":true).
+    virtual void admin_disconnect(const std::string& reason) = 0;
+    // Leaves `channel` and tells the client; false if not subscribed to it.
+    bool admin_unsubscribe(const std::string& channel);
 
 protected:
     virtual const std::string& encoding(const Event& event) const = 0;
@@ -70,6 +80,9 @@ protected:
     // What tells the client that `dropped` events of drop_oldest channels
     // were dropped before the next event it gets.
     virtual SharedBuffer gap_marker(std::size_t dropped) const = 0;
+    // What tells the client that the Admin API took `channel` away; null
+    // when the transport has nothing to say it with (the long poll).
+    virtual SharedBuffer unsubscribed_notice(const std::string& channel) const = 0;
 
     // Queues bytes within max_queued_bytes; beyond it the session becomes a
     // slow consumer and false is returned. `force` is for the final close frame.
@@ -122,6 +135,7 @@ private:
     std::vector<std::string> pending_;
     std::shared_ptr<const auth::Identity> identity_;
     std::string peer_;
+    std::chrono::system_clock::time_point opened_ = std::chrono::system_clock::now();
     bool closing_ = false;
     bool slow_ = false;
     bool dirty_ = false;

@@ -4,6 +4,7 @@
 // handlers need no strand; only the hub posts in from outside.
 #include "herald/config/config.hpp"
 #include "herald/server/connection.hpp"
+#include "herald/hub/admin.hpp"
 #include "herald/hub/event.hpp"
 #include "herald/server/drain_schedule.hpp"
 #include "herald/server/flusher.hpp"
@@ -81,6 +82,10 @@ public:
                        const std::vector<std::string>& channels, const SubscribeResult& result);
     void unsubscribe(Session& session, const std::string& channel);
     void unsubscribe_all(Session& session);
+
+    // Posted by the hub (hub_admin.cpp): this worker's share of an Admin API
+    // request, done and reported (src/server/worker_admin.cpp).
+    admin::Report admin_act(const admin::Request& request);
 
     // Posted by the hub: fan a batch out to this worker's subscribers.
     void deliver(const std::vector<EventPtr>& batch);

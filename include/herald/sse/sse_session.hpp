@@ -33,6 +33,9 @@ public:
                        const std::string& position) override;
     void on_sweep(Clock::time_point now) override;
     void on_shutdown(std::chrono::milliseconds sse_retry) override;
+    // Admin API: "event: disconnect" (client mode: {"type":"disconnect"}),
+    // then the stream ends.
+    void admin_disconnect(const std::string& reason) override;
 
 private:
     const std::string& encoding(const Event& event) const override {
@@ -40,6 +43,7 @@ private:
     }
     void on_slow_consumer() override;
     SharedBuffer gap_marker(std::size_t dropped) const override;
+    SharedBuffer unsubscribed_notice(const std::string& channel) const override;
     // EventSource sends nothing after its request: what comes is dropped.
     void on_input(std::string_view) override {}
     bool reads_while_closing() const override { return true; }

@@ -7,6 +7,7 @@
 //   {"type":"reset","reason":"unknown or expired event id"}
 //   {"type":"reset","reason":"slow consumer: 12 events dropped","dropped":12}
 //   {"type":"expired"}
+//   {"type":"disconnect","reason":"logout"}
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -32,5 +33,12 @@ std::string encode_dropped_json(std::size_t dropped);
 // The stream's token expired and the stream ends: reconnect with a new one
 // (README "Token lifetimes").
 std::string encode_expired_json();
+// The Admin API ended the session (README "Admin API"): the client must not
+// reconnect. `reason` is the admin's.
+std::string encode_disconnect_json(std::string_view reason);
+// {"reason":"logout"}: the data of an SSE "event: disconnect".
+std::string encode_disconnect_data(std::string_view reason);
+// {"channel":"room:1"}: the data of an SSE "event: unsubscribed".
+std::string encode_unsubscribed_data(std::string_view channel);
 
 } // namespace herald

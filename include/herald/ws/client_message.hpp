@@ -45,7 +45,9 @@ std::string make_pong_message();
 // With a `position` ("@<boot>-<seq>", where the subscription went live) when
 // one is known.
 std::string make_subscribed_message(std::string_view channel, std::string_view position = {});
-std::string make_unsubscribed_message(std::string_view channel);
+// With a reason ("admin", "token"): herald's own doing, not the answer to the
+// client's unsubscribe, so a client knows not to subscribe again by itself.
+std::string make_unsubscribed_message(std::string_view channel, std::string_view reason = {});
 // Token lifetimes: the server asks for a new token, and takes one (`exp`:
 // the new token's expiry, Unix seconds).
 std::string make_refresh_message();

@@ -35,6 +35,8 @@ public:
                        const std::string& position) override;
     void on_sweep(Clock::time_point now) override;
     void on_shutdown(std::chrono::milliseconds sse_retry) override;
+    // Admin API: close 4002 with the admin's reason (src/ws/ws_session.cpp).
+    void admin_disconnect(const std::string& reason) override;
 
 private:
     // OutboxStream::Owner: bytes Beast writes, and Beast's end of the connection.
@@ -43,6 +45,7 @@ private:
     const std::string& encoding(const Event& event) const override { return event.ws_frame; }
     void on_slow_consumer() override;
     SharedBuffer gap_marker(std::size_t dropped) const override;
+    SharedBuffer unsubscribed_notice(const std::string& channel) const override;
     void on_accept(error_code ec);
     void on_input(std::string_view bytes) override;
     void handle_frames(std::string_view bytes);
