@@ -167,6 +167,8 @@ void Lane::consume(Conn* c, char* data, std::size_t n) {
 void Lane::record(Conn* c, const StreamEvents& ev) {
     if (ev.other)
         other.fetch_add(ev.other, std::memory_order_relaxed);
+    if (ev.resets)
+        resets.fetch_add(ev.resets, std::memory_order_relaxed);
     stale += ev.stale;
     if (!ev.deliveries)
         return;

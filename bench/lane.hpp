@@ -65,7 +65,8 @@ struct Lane {
     std::uint64_t last_connect_ns = 0, last_subscribe_ns = 0, slow_received = 0, slow_open = 0,
                   stale = 0;
     bool resumed = false; // resume_slow() was called
-    std::atomic<std::uint64_t> subscribed{0}, failed{0}, received{0}, dropped{0}, other{0};
+    std::atomic<std::uint64_t> subscribed{0}, failed{0}, received{0}, dropped{0}, other{0},
+        resets{0};
     std::atomic<std::uint64_t> connected{0}, firsts{0}, slow_closed{0};
     std::thread thread;
 

@@ -25,7 +25,8 @@ void resp_bulk(std::string& out, std::string_view s) {
 } // namespace
 
 bool is_redis(PublishMode mode) {
-    return mode == PublishMode::redis_envelope || mode == PublishMode::redis_raw;
+    return mode == PublishMode::redis_envelope || mode == PublishMode::redis_raw ||
+           mode == PublishMode::redis_function;
 }
 
 std::string build_publish(PublishMode mode, const WireTarget& t, std::uint64_t first,
@@ -59,6 +60,26 @@ std::string build_publish(PublishMode mode, const WireTarget& t, std::uint64_t f
     case PublishMode::epoll_http:
         http_post(out, "/publish?channel=" + channel_of(t, first), t, "text/plain", data);
         break;
+    case PublishMode::redis_function: {
+        // What an application runs to publish into herald's shared history
+        // (README "Shared history"): the channel's stream, herald's default
+        // history_size (100) and history_ttl (5 min), the envelope.
+        std::string envelope;
+        envelope.append(R"({"data":")").append(data).append("\"}");
+        for (std::uint64_t j = 0; j < n; ++j) {
+            const auto channel = channel_of(t, first + j);
+            out.append("*8\r\n");
+            resp_bulk(out, "FCALL");
+            resp_bulk(out, "herald_publish");
+            resp_bulk(out, "1");
+            resp_bulk(out, "#history{" + channel + "}");
+            resp_bulk(out, channel);
+            resp_bulk(out, "100");
+            resp_bulk(out, "300000");
+            resp_bulk(out, envelope);
+        }
+        break;
+    }
     case PublishMode::redis_envelope:
     case PublishMode::redis_raw: {
         std::string envelope;
@@ -85,6 +106,15 @@ std::size_t parse_resp(std::string_view in, std::uint64_t want, RespReplies& out
         if (end == std::string_view::npos)
             break;
         auto line = in.substr(pos, end - pos);
+        if (line.starts_with("$")) { // a bulk string: FCALL herald_publish's stream id
+            auto data_end = in.find("\r\n", end + 2);
+            if (data_end == std::string_view::npos)
+                break;
+            ++out.integers;
+            ++got;
+            pos = data_end + 2;
+            continue;
+        }
         if (line.starts_with(":")) {
             ++out.integers;
             if (line == ":0")

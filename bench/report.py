@@ -34,6 +34,7 @@ FANOUT_COLUMNS = [
     ("p999 ms", lambda r: r.latency("p999"), None),
     ("missing", lambda r: r.get("deliveries_missing"), None),
     ("dropped", lambda r: r.get("subscribers_dropped"), None),
+    ("resets", lambda r: r.get("resets"), None),
 ]
 SCENARIOS = [
     ("idle", "Idle connections: server memory per connection",

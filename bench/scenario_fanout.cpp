@@ -107,7 +107,7 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     for (std::uint32_t i = 0; i < o.subscribers; ++i)
         ++subs[i % channels];
     Histogram latency;
-    std::uint64_t received = 0, dropped = 0, other = 0, last_delivery = 0;
+    std::uint64_t received = 0, dropped = 0, other = 0, resets = 0, last_delivery = 0;
     std::int64_t generator_rss = 0;
     double generator_cpu = 0;
     for (const auto& f : finals) {
@@ -118,6 +118,7 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
         received += f.value("received", std::uint64_t{0});
         dropped += f.value("dropped", std::uint64_t{0});
         other += f.value("other", std::uint64_t{0});
+        resets += f.value("resets", std::uint64_t{0});
         last_delivery = std::max(last_delivery, f.value("last_delivery_ns", std::uint64_t{0}));
         generator_rss += f.value("rss_kb", std::int64_t{0});
     }
@@ -140,6 +141,9 @@ nlohmann::json run_fanout(const Options& o, SteadyTime deadline) {
     r["subscribers_dropped"] = dropped;
     r["stale_events"] = sum_field(finals, "stale"); // stamped before this run: replayed
     r["other_messages"] = other;
+    // Subscribers told that they missed events (herald's reset notices): a
+    // missing count they cover was announced, not silently lost.
+    r["resets"] = resets;
     r["latency_ms"] = latency.summary(1e6);
     if (before.cpu && after.cpu) {
         double cpu = *after.cpu - *before.cpu;

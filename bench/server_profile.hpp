@@ -12,6 +12,7 @@ namespace bench {
 enum class PublishMode : std::uint8_t {
     herald_json,    // POST /publish, herald's JSON envelope, up to 1000 per request
     redis_envelope, // Redis PUBLISH C {"data":"..."} (herald-redis)
+    redis_function, // Redis FCALL herald_publish: stored in C's stream, then published
     redis_raw,      // Redis PUBLISH C <data> (node)
     nchan_http,     // POST /pub/C, raw body, one event per request
     pushpin_http,   // POST /publish/, {"items":[...]} several per request

@@ -51,7 +51,11 @@ void sse_block(std::string_view block, StreamEvents& out) {
     std::size_t data = block.starts_with("data: ") ? 0 : block.find("\ndata: ");
     if (data == std::string_view::npos || block.find("\nevent: ") != std::string_view::npos ||
         block.starts_with("event: ")) {
-        ++out.other; // named events (reset) are not the bench's
+        // Named events are not the bench's; a reset announces a loss.
+        if (block.find("event: reset\n") != std::string_view::npos)
+            ++out.resets;
+        else
+            ++out.other;
         return;
     }
     take_timestamp(block.substr(data == 0 ? 6 : data + 7), out);
@@ -62,6 +66,10 @@ void ws_text(std::string_view payload, StreamEvents& out) {
         return take_timestamp(payload, out);
     if (payload.starts_with(R"({"type":"subscribed")")) {
         out.subscribed = true;
+        return;
+    }
+    if (payload.starts_with(R"({"type":"reset")")) {
+        ++out.resets;
         return;
     }
     if (!payload.starts_with(R"({"channel":)")) {

@@ -20,7 +20,8 @@ struct StreamEvents {
     std::uint32_t stale = 0;         // replayed events of an earlier run (nchan's buffer, ...)
     bool raw = false;             // not herald: SSE data lines / WS messages are the published data
     std::uint32_t deliveries = 0; // events carrying the bench's timestamp
-    std::uint32_t other = 0;      // any other event or message (reset, error, ...)
+    std::uint32_t other = 0;      // any other event or message (error, ...)
+    std::uint32_t resets = 0;     // herald's reset notices: a loss it announced
     bool subscribed = false;      // SSE "retry:" block / WS {"type":"subscribed"}
     bool closed = false;          // WS close frame
     bool protocol_error = false;

@@ -60,6 +60,7 @@ PoolProgress SubscriberPool::progress() const {
         p.received += l->received.load(std::memory_order_relaxed);
         p.dropped += l->dropped.load(std::memory_order_relaxed);
         p.other += l->other.load(std::memory_order_relaxed);
+        p.resets += l->resets.load(std::memory_order_relaxed);
         p.connected += l->connected.load(std::memory_order_relaxed);
         p.firsts += l->firsts.load(std::memory_order_relaxed);
         p.slow_closed += l->slow_closed.load(std::memory_order_relaxed);
@@ -116,7 +117,7 @@ nlohmann::json SubscriberPool::final_report() const {
 nlohmann::json PoolProgress::to_json() const {
     return {{"connected", connected},   {"firsts", firsts}, {"slow_closed", slow_closed},
             {"subscribed", subscribed}, {"failed", failed}, {"received", received},
-            {"dropped", dropped},       {"other", other}};
+            {"dropped", dropped},       {"other", other},   {"resets", resets}};
 }
 
 PoolProgress PoolProgress::from_json(const nlohmann::json& j) {
@@ -128,6 +129,7 @@ PoolProgress PoolProgress::from_json(const nlohmann::json& j) {
     p.received = j.value("received", 0ull);
     p.dropped = j.value("dropped", 0ull);
     p.other = j.value("other", 0ull);
+    p.resets = j.value("resets", 0ull);
     p.connected = j.value("connected", 0ull);
     p.firsts = j.value("firsts", 0ull);
     p.slow_closed = j.value("slow_closed", 0ull);
@@ -140,6 +142,7 @@ PoolProgress& PoolProgress::operator+=(const PoolProgress& o) {
     received += o.received;
     dropped += o.dropped;
     other += o.other;
+    resets += o.resets;
     connected += o.connected;
     firsts += o.firsts;
     slow_closed += o.slow_closed;

@@ -126,7 +126,6 @@ public:
         virtual void ask(admin::Request request, AdminAnswerHandler done) = 0;
     };
     void share_admin(SharedAdmin* shared) { shared_admin_ = shared; }
-    HubStats& stats() { return stats_; }
 
     // History shared across nodes (history_backend = "redis"; the Redis
     // bridge implements it). Resumes from an event id, and latest_on_subscribe,

@@ -1,0 +1,1 @@
+../herald-redis/stop.sh
