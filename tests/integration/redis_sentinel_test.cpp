@@ -217,26 +217,22 @@ TEST(RedisSentinel, EventsTheReplicaNeverReceivedAreAnnouncedByAReset) {
     ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, after));
     EXPECT_GE(metric(a.port(), "herald_redis_gap_resets_total"), 1);
 
-    // Resuming from an event only the old master had, on a node that never
-    // saw it: the new master's stream does not know it, a reset.
+    // Resuming from an event only the old master had: on a node that never
+    // saw it, the new master's stream does not know it; on a node that
+    // delivered it, its memory has a hole at the failover. A reset either way.
     HeraldProcess c(sentinel_args(set));
     ASSERT_TRUE(wait_ready(c.port())) << readyz(c.port()).body;
-    SseClient resumed(c.port(), events_target({"news"}), {{"Last-Event-ID", unreplicated.back()}});
-    auto first = resumed.next_event();
-    ASSERT_TRUE(first);
-    EXPECT_EQ(first->type, "reset") << first->data;
+    for (auto port : {c.port(), a.port()}) {
+        SseClient resumed(port, events_target({"news"}), {{"Last-Event-ID", unreplicated.back()}});
+        auto first = resumed.next_event();
+        ASSERT_TRUE(first);
+        EXPECT_EQ(first->type, "reset") << first->data;
+    }
     WsClient ws_resumed(c.port(), ws_target({"news"}, "lastEventId=" + unreplicated.front()));
     while ((frame = ws_resumed.next_json()) && frame->value("type", "") == "subscribed") {
     }
     ASSERT_TRUE(frame);
     EXPECT_EQ(frame->value("type", ""), "reset") << frame->dump();
-    // On a node that delivered it, its memory holds what followed: the
-    // client gets the rest in order, nothing is missing.
-    SseClient on_a(a.port(), events_target({"news"}), {{"Last-Event-ID", unreplicated.front()}});
-    auto rest = on_a.next_events(2);
-    ASSERT_EQ(rest.size(), 2u);
-    EXPECT_EQ(rest[0].id, unreplicated.back()) << rest[0].type << " " << rest[0].data;
-    EXPECT_EQ(rest[1].id, after);
 }
 
 TEST(RedisSentinel, UnreachableSentinelsAreReportedOneByOne) {
