@@ -143,9 +143,9 @@ void RedisBridge::read_gap(const std::string& channel, sw::StreamId after) {
             // the lost ones after it, which the stream cannot show: trimmed
             // away, such a resume finds no anchor and is a reset.
             const auto& at = *filled.rewound_at;
-            commands_->send(redis::format_command(
-                {"XTRIM", sw::history_key(config_.channel_prefix, channel), "MINID",
-                 sw::to_string(sw::StreamId{at.ms, at.seq + 1})}));
+            commands_->send(
+                redis::format_command({"XTRIM", sw::history_key(config_.channel_prefix, channel),
+                                       "MINID", sw::to_string(sw::StreamId{at.ms, at.seq + 1})}));
             command_queue_.push();
         }
         deliver_filled(channel, std::move(filled));

@@ -53,7 +53,7 @@ std::vector<std::string> chaos_channels(std::size_t count, std::size_t without_h
 std::vector<std::string> chaos_node_flags(std::uint16_t port, const std::string& config,
                                           std::vector<std::string> more) {
     std::vector<std::string> flags = {"--listen", "127.0.0.1:" + std::to_string(port), "--config",
-                                      config, "--max-connections-per-ip", "0"};
+                                      config,     "--max-connections-per-ip",          "0"};
     flags.insert(flags.end(), more.begin(), more.end());
     return secure_flags(std::move(flags));
 }
@@ -162,8 +162,8 @@ void PresenceProbe::check_after_kill(std::size_t dead, Clock::time_point killed,
         return true;
     };
     // A heartbeat may have come just before the kill: presence_ttl + 1 s.
-    const bool left = wait_until([&] { return everyone_sees(all - 2); },
-                                 Millis{ttl_ms_ + 3000}, Millis{50});
+    const bool left =
+        wait_until([&] { return everyone_sees(all - 2); }, Millis{ttl_ms_ + 3000}, Millis{50});
     const auto leave_ms = std::chrono::duration_cast<Millis>(Clock::now() - killed).count();
     log.say("presence: the dead node's members left the other views " + std::to_string(leave_ms) +
             " ms after the kill (presence_ttl " + std::to_string(ttl_ms_) + " ms)");
@@ -175,8 +175,8 @@ void PresenceProbe::check_after_kill(std::size_t dead, Clock::time_point killed,
         << "a live node does not count " << all << " members after the rejoin";
 }
 
-ChaosCounts finish_and_audit(SteadyPublisher& publisher, ResumingCrowd& crowd,
-                             const ChaosLog& log, Millis catch_up) {
+ChaosCounts finish_and_audit(SteadyPublisher& publisher, ResumingCrowd& crowd, const ChaosLog& log,
+                             Millis catch_up) {
     ChaosCounts out;
     publisher.stop();
     const PublishLedger ledger = publisher.ledger();

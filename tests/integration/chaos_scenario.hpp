@@ -97,7 +97,7 @@ struct ChaosCounts {
 // its channel's last accepted event, stops the crowd, audits, and prints the
 // counts (all, with history, without) and the first problems. With
 // HERALD_CHAOS_DUMP=file, writes what was published and received there.
-ChaosCounts finish_and_audit(SteadyPublisher& publisher, ResumingCrowd& crowd,
-                             const ChaosLog& log, Millis catch_up = Millis{20'000});
+ChaosCounts finish_and_audit(SteadyPublisher& publisher, ResumingCrowd& crowd, const ChaosLog& log,
+                             Millis catch_up = Millis{20'000});
 
 } // namespace herald_test

@@ -60,8 +60,8 @@ pattern = "nohist:*"
 history_size = 0
 )");
     return redis_herald_args(
-        redis.url(), chaos_node_flags(port, config, {"--presence-ttl",
-                                                     std::to_string(kPresenceTtlMs) + "ms"}));
+        redis.url(),
+        chaos_node_flags(port, config, {"--presence-ttl", std::to_string(kPresenceTtlMs) + "ms"}));
 }
 
 } // namespace
