@@ -136,8 +136,19 @@ void RedisBridge::read_gap(const std::string& channel, sw::StreamId after) {
         for (const auto& entry : *entries)
             if (auto event = event_from_redis(config_, info_.redis_stats, channel, entry.message, entry.id); event && !event->ephemeral)
                 events.emplace_back(entry.id, std::move(event));
-        deliver_filled(channel, gap_.filled(channel, *stream, std::move(events),
-                                            entries->size() >= asked, ttl, Clock::now()));
+        auto filled = gap_.filled(channel, *stream, std::move(events), entries->size() >= asked,
+                                  ttl, Clock::now());
+        if (filled.rewound_at) {
+            // A client resuming from any entry the stream still holds missed
+            // the lost ones after it, which the stream cannot show: trimmed
+            // away, such a resume finds no anchor and is a reset.
+            const auto& at = *filled.rewound_at;
+            commands_->send(
+                redis::format_command({"XTRIM", sw::history_key(config_.channel_prefix, channel),
+                                       "MINID", sw::to_string(sw::StreamId{at.ms, at.seq + 1})}));
+            command_queue_.push();
+        }
+        deliver_filled(channel, std::move(filled));
     });
 }
 

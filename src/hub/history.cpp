@@ -25,6 +25,17 @@ void History::append(const EventPtr& event, Clock::time_point now) {
     ++events_;
 }
 
+void History::mark_gap(const std::string& channel, std::uint64_t seq, Clock::time_point now) {
+    auto it = channels_.find(channel);
+    if (it == channels_.end()) {
+        const auto limits = limits_for_(channel);
+        if (limits.size == 0)
+            return; // no history: every resume of it is a reset already
+        it = channels_.emplace(channel, Channel{limits, {}, 0, now}).first;
+    }
+    it->second.dropped_seq = std::max(it->second.dropped_seq, seq);
+}
+
 bool History::contains(const std::string& channel, std::string_view id) const {
     auto it = channels_.find(channel);
     if (it == channels_.end())

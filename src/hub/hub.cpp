@@ -76,6 +76,8 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
         EventPtr event = std::move(mutable_event);
         if (!event->ephemeral)
             history_.append(event, now);
+        else if (event->reset_notice)
+            history_.mark_gap(event->channel, event->seq, now);
         result.ids.push_back(event->id);
         const auto* per = counts_.find(event->channel);
         if (!per)

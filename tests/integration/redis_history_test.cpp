@@ -189,3 +189,32 @@ TEST(RedisHistory, ABrokenSubscriptionIsFilledFromTheStreamInOrderAndOnce) {
     EXPECT_GE(metric_value(node.port(), "herald_redis_gap_events_total").value_or(0), 3);
     EXPECT_GE(metric_value(node.port(), "herald_redis_gap_resets_total").value_or(0), 2);
 }
+
+// history_backend = "memory" with Redis (as with redis_cluster, where it is
+// the only backend): a node that missed events while its subscription was
+// broken tells its subscribers reset. A client resuming on that node later,
+// from an event before the break, must be told too: its memory has a hole
+// there, and replaying the events around it would skip what was lost.
+TEST(RedisHistory, MemoryHistoryAnnouncesTheNodesOwnGapOnALaterResume) {
+    RedisHerald node({"--history-backend", "memory"});
+    SseClient live(node.port(), events_target({"room:2"}));
+    const auto before = publish_id(node.port(), "room:2", 1);
+    ASSERT_EQ(data_of(live.next_events(1)), (std::vector<std::string>{"message:1"}));
+
+    RedisConnection redis(node.redis.port());
+    redis.command({"MULTI"});
+    redis.command({"CLIENT", "KILL", "TYPE", "pubsub"});
+    redis.command({"PUBLISH", "room:2", R"({"event":"message","id":"lost-2","data":2})"});
+    ASSERT_EQ(redis.command({"EXEC"}).type, RedisReply::Type::array);
+    // The reset comes once the node has subscribed again.
+    auto reset = live.next_event();
+    ASSERT_TRUE(reset);
+    EXPECT_EQ(reset->type, "reset");
+    publish_id(node.port(), "room:2", 3);
+    ASSERT_EQ(data_of(live.next_events(1)), (std::vector<std::string>{"message:3"}));
+
+    SseClient resumed(node.port(), events_target({"room:2"}), {{"Last-Event-ID", before}});
+    auto first = resumed.next_event();
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->type, "reset") << "replayed " << first->data << " over the lost event";
+}

@@ -158,6 +158,89 @@ TEST(RedisSentinel, TwoNodesFollowAFailoverAndDeliverAgain) {
     EXPECT_LT(total, 30'000) << "the failover test should stay under 30 s";
 }
 
+// Issue 13 section 2: with shared history, what the old master stored but
+// never replicated is reported as `reset`, never silently missing. The
+// replica is stopped (kill -STOP) and its replication link cut, so that the
+// events published next reach the master's stream and the live subscribers
+// but not the replica; then the master is killed (-9), the replica continued
+// at once (well within the sentinels' down-after time) and promoted. The
+// nodes' gap fill finds the new master's stream ending before what they
+// delivered: each subscriber is told reset. A client resuming from an event
+// only the old master had is told reset too.
+TEST(RedisSentinel, EventsTheReplicaNeverReceivedAreAnnouncedByAReset) {
+    RedisSentinelSet set;
+    const auto old_master = set.master().port();
+    HeraldProcess a(sentinel_args(set));
+    HeraldProcess b(sentinel_args(set));
+    ASSERT_TRUE(wait_ready(a.port())) << readyz(a.port()).body;
+    ASSERT_TRUE(wait_ready(b.port())) << readyz(b.port()).body;
+    SseClient sse(a.port(), events_target({"news"}));
+    WsClient ws(b.port(), ws_target({"news"}));
+    ASSERT_TRUE(ws.wait_subscribed("news"));
+    ASSERT_TRUE(wait_until([&] { return set.master().pubsub_numsub("news") == 2; }));
+
+    // Replicated: the master waits for the replica's acknowledgement.
+    std::string replicated;
+    for (int i = 0; i < 3; ++i) {
+        replicated = publish_event(i % 2 ? b.port() : a.port(), "news", "replicated");
+        ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, replicated));
+    }
+    ASSERT_EQ(set.master().cli("WAIT", "1", "5000"), "1\n");
+
+    // Stopped, the replica would still receive what the master sends (into
+    // its socket buffer, read after SIGCONT): its link is cut as well, and a
+    // stopped replica cannot connect again.
+    set.replica().pause();
+    ASSERT_EQ(set.master().cli("CLIENT", "KILL", "TYPE", "replica"), "1\n");
+    std::vector<std::string> unreplicated;
+    for (int i = 0; i < 2; ++i) {
+        unreplicated.push_back(publish_event(i % 2 ? b.port() : a.port(), "news", "old master"));
+        ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, unreplicated.back()));
+    }
+    set.master().kill();
+    set.replica().resume();
+    ASSERT_EQ(set.wait_failover(old_master, Millis{20'000}), set.replica().port()) << set.log();
+    // The promoted replica never got the last two.
+    const auto held = set.replica().cli("XRANGE", "#history{news}", "-", "+");
+    for (const auto& id : unreplicated)
+        ASSERT_EQ(held.find(id), std::string::npos) << held;
+
+    // Both subscribers are told, before anything new is published.
+    ASSERT_TRUE(wait_ready(a.port(), Millis{15'000})) << readyz(a.port()).body;
+    ASSERT_TRUE(wait_ready(b.port(), Millis{15'000})) << readyz(b.port()).body;
+    auto event = sse.next_event(Millis{10'000});
+    ASSERT_TRUE(event) << "SSE: nothing after the failover";
+    EXPECT_EQ(event->type, "reset") << event->data;
+    auto frame = ws.next_json(Millis{10'000});
+    ASSERT_TRUE(frame) << "WS: nothing after the failover";
+    EXPECT_EQ(frame->value("type", ""), "reset") << frame->dump();
+    EXPECT_EQ(frame->value("channel", ""), "news");
+    // What the stream still held preceded the loss: the nodes trimmed it.
+    EXPECT_EQ(set.replica().cli("XLEN", "#history{news}"), "0\n");
+    const auto after = publish_event(b.port(), "news", "new master");
+    ASSERT_NO_FATAL_FAILURE(expect_next_id(sse, ws, after));
+    EXPECT_GE(metric(a.port(), "herald_redis_gap_resets_total"), 1);
+
+    // Resuming from an event only the old master had, or from one before
+    // them (the client was away when they were published): on a node that
+    // never saw it, the new master's stream does not hold it; on a node that
+    // delivered it, its memory has a hole at the failover. A reset either way.
+    HeraldProcess c(sentinel_args(set));
+    ASSERT_TRUE(wait_ready(c.port())) << readyz(c.port()).body;
+    for (auto port : {c.port(), a.port()})
+        for (const auto& from : {unreplicated.back(), replicated}) {
+            SseClient resumed(port, events_target({"news"}), {{"Last-Event-ID", from}});
+            auto first = resumed.next_event();
+            ASSERT_TRUE(first);
+            EXPECT_EQ(first->type, "reset") << "from " << from << ": " << first->data;
+        }
+    WsClient ws_resumed(c.port(), ws_target({"news"}, "lastEventId=" + unreplicated.front()));
+    while ((frame = ws_resumed.next_json()) && frame->value("type", "") == "subscribed") {
+    }
+    ASSERT_TRUE(frame);
+    EXPECT_EQ(frame->value("type", ""), "reset") << frame->dump();
+}
+
 TEST(RedisSentinel, UnreachableSentinelsAreReportedOneByOne) {
     const auto one = pick_free_port(), two = pick_free_port();
     HeraldProcess herald({"--redis-sentinels",

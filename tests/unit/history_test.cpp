@@ -245,3 +245,21 @@ TEST_F(HistoryTest, AfterSeqOnAChannelNeverPublishedIsQuiet) {
     EXPECT_FALSE(r.reset);
     EXPECT_TRUE(r.events.empty());
 }
+
+// A reset told to a channel's subscribers (a broken Redis subscription) is a
+// hole in what the node holds: a resume from before it is a reset, from after
+// it a replay; a channel with nothing stored yet counts too.
+TEST_F(HistoryTest, AGapResetsAResumeFromBeforeItOnly) {
+    add("a", "1");
+    add("b", "2");
+    history.mark_gap("a", ++seq, t0);
+    history.mark_gap("c", ++seq, t0);
+    add("a", "3");
+    std::vector<std::string> a{"a"};
+    EXPECT_TRUE(history.since(a, "1", t0).reset);
+    EXPECT_EQ(ids(history.since(a, "3", t0)), (std::vector<std::string>{}));
+    std::vector<std::string> b_and_c{"b", "c"};
+    EXPECT_TRUE(history.since(b_and_c, "2", t0).reset);
+    add("a", "4");
+    EXPECT_EQ(ids(history.since(a, "3", t0)), (std::vector<std::string>{"4"}));
+}

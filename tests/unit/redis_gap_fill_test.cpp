@@ -105,6 +105,7 @@ TEST(RedisGapFill, AStreamThatEndsBeforeWhatWasDeliveredIsAResetAndMovesThePosit
     auto filled = gap.filled("a", {true, {300, 0}, {}, {1, 0}, 10, 10}, {}, false, 300s, t0);
     ASSERT_TRUE(filled.reset_reason);
     EXPECT_NE(filled.reset_reason->find("ends before"), std::string::npos);
+    EXPECT_EQ(filled.rewound_at, (StreamId{300, 0}));
     EXPECT_TRUE(gap.on_live(event("a", "new"), StreamId{301, 0}));
 }
 

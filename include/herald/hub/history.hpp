@@ -34,6 +34,10 @@ public:
         : History([=](std::string_view) { return Limits{per_channel, ttl}; }, ttl) {}
 
     void append(const EventPtr& event, Clock::time_point now);
+    // The channel's subscribers were told reset (seq: the notice's): events
+    // may be missing before it, so a resume from an older position must be
+    // a reset too, not a replay around the hole.
+    void mark_gap(const std::string& channel, std::uint64_t seq, Clock::time_point now);
     bool contains(const std::string& channel, std::string_view id) const;
 
     struct Replay {

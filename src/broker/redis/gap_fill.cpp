@@ -108,6 +108,8 @@ GapFill::Filled GapFill::filled(const std::string& channel, const stream_wire::I
     if (rewound || !info.exists)
         c.last = info.last;
     if (rewound)
+        out.rewound_at = info.last;
+    if (rewound)
         out.reset_reason = "the history of " + channel +
                            " in Redis ends before events already delivered (a failover to a "
                            "replica that had not received them?)";

@@ -72,6 +72,10 @@ public:
         std::optional<std::string> reset_reason;     // reset the channel first
         std::vector<std::shared_ptr<Event>> deliver; // then these, in order
         std::size_t from_stream = 0;                 // of which read from the stream
+        // The stream ends before what was delivered from it: it lost entries
+        // after `rewound_at`, its last id (a failover to a replica that had
+        // not received them). Every entry it holds precedes the loss.
+        std::optional<StreamId> rewound_at;
     };
     // The gap read: the stream's info, and its entries after the position
     // (as events, with their stream ids), oldest first; `truncated` when the
