@@ -30,7 +30,10 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
       presence_enabled_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                     [](const Namespace& ns) { return ns.presence; })),
       presence_(hub.boot_id(), config.presence_ttl),
-      admin_reply_(redis::admin_wire::reply_name(hub.boot_id())) {
+      admin_(hub, info,
+             [this](const std::string& channel, std::string payload, AdminRelay::Receivers done) {
+                 return admin_publish(channel, std::move(payload), std::move(done));
+             }) {
     info_.redis_enabled = true;
     info_.set_ready(false, "connecting to Redis");
     if (!config.redis_sentinels.empty()) {
@@ -58,9 +61,9 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
         tracker_.want(std::string(redis::presence_wire::nodes_name));
     }
     if (!config.admin_key.empty()) {
-        hub_.share_admin(this);
+        hub_.share_admin(&admin_);
         tracker_.want(std::string(redis::admin_wire::request_name));
-        tracker_.want(admin_reply_);
+        tracker_.want(admin_.reply_channel());
     }
 }
 
@@ -174,9 +177,10 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             continue;
         auto action = router_.route(std::move(reply), tracker_);
         if (auto* m = std::get_if<Router::Deliver>(&action)) {
-            if (m->channel.starts_with(redis::admin_wire::request_name))
-                on_admin_message(m->channel, m->payload);
-            else if (m->channel.starts_with('#')) // never a herald channel: presence's
+            if (m->channel.starts_with(redis::admin_wire::request_name)) {
+                info_.redis_stats.messages_received.add();
+                admin_.on_message(m->channel, m->payload);
+            } else if (m->channel.starts_with('#')) // never a herald channel: presence's
                 on_presence_message(m->channel, m->payload);
             else
                 on_message(std::move(m->channel), m->payload, batch);

@@ -34,6 +34,7 @@
 // PresenceSync and presence_wire): on the same two connections, it writes
 // this node's members, follows the deltas of the channels it has
 // subscribers to, and tells the hub what other nodes have.
+#include "herald/broker/admin_relay.hpp"
 #include "herald/broker/broker.hpp"
 #include "herald/broker/redis/backoff.hpp"
 #include "herald/broker/redis/canary.hpp"
@@ -54,8 +55,7 @@ namespace herald {
 
 class RedisBridge final : public Broker,
                           public Hub::SharedPresence,
-                          public Hub::SharedHistory,
-                          public Hub::SharedAdmin {
+                          public Hub::SharedHistory {
 public:
     RedisBridge(const Config& config, Hub& hub, ServerInfo& info, redis::RedisEndpoint endpoint);
     // Both on the hub's thread (post them there).
@@ -74,12 +74,6 @@ public:
     }
     bool synced(const std::string& channel) const override { return presence_.synced(channel); }
     void fetch(const std::string& channel, Hub::PresenceHandler done) override;
-
-    // Hub::SharedAdmin (redis_admin.cpp), on the hub's thread: publishes the
-    // request to every node and answers with what they report within
-    // admin_wait.
-    void ask(admin::Request request, Hub::AdminAnswerHandler done) override;
-    static constexpr Millis admin_wait{1000};
 
     // Hub::SharedHistory (redis_history.cpp), on the hub's thread.
     void read(const std::vector<std::string>& channels, const std::optional<std::string>& last_id,
@@ -187,15 +181,10 @@ private:
     const bool presence_enabled_; // some namespace has presence
     redis::PresenceSync presence_;
 
-    // Admin API (redis_admin.cpp), with admin_key set.
-    struct AdminAsk;
-    void on_admin_message(const std::string& name, std::string_view payload);
-    void admin_check(std::uint64_t id);
-    void admin_finish(std::uint64_t id);
-    void admin_error(const std::string& what);
-    const std::string admin_reply_; // this node's reply channel (admin_wire::reply_name)
-    std::uint64_t next_admin_ = 0;
-    std::unordered_map<std::uint64_t, std::shared_ptr<AdminAsk>> asks_;
+    // Admin API, with admin_key set: the relay is the hub's SharedAdmin, and
+    // its payloads go out as PUBLISH (redis_admin.cpp).
+    bool admin_publish(const std::string& channel, std::string payload, AdminRelay::Receivers done);
+    AdminRelay admin_;
 };
 
 } // namespace herald
