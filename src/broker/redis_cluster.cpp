@@ -4,6 +4,7 @@
 // ClusterMap's and ClusterRouter's calls; this file opens, closes and waits.
 #include "herald/broker/redis_cluster_bridge.hpp"
 
+#include "herald/broker/redis/admin_wire.hpp"
 #include "herald/broker/redis/command.hpp"
 
 #include <spdlog/spdlog.h>
@@ -35,7 +36,11 @@ RedisClusterBridge::RedisClusterBridge(const Config& config, Hub& hub, ServerInf
       // As RedisBridge's handshake: a slow TCP connect is no reason to give up.
       handshake_timeout_(std::max(config.canary_timeout, Millis{1000})),
       seeds_(parse_seeds(config.redis_cluster)), router_(config.channel_prefix),
-      refresh_timer_(hub.context()), tick_timer_(hub.context()) {
+      refresh_timer_(hub.context()), tick_timer_(hub.context()),
+      admin_(hub, info,
+             [this](const std::string& channel, std::string payload, AdminRelay::Receivers done) {
+                 return admin_publish(channel, std::move(payload), std::move(done));
+             }) {
     info_.redis_enabled = true;
     info_.set_ready(false, "asking the Redis Cluster for its slot map");
     hub_.on_channel_active = [this](const std::string& channel) {
@@ -53,6 +58,12 @@ RedisClusterBridge::RedisClusterBridge(const Config& config, Hub& hub, ServerInf
             sync_shard(*shard);
     };
     hub_.is_channel_live = [this](const std::string& channel) { return router_.is_live(channel); };
+    if (!config.admin_key.empty()) {
+        hub_.share_admin(&admin_);
+        // Wanted for good: set_map() places them once the map is known.
+        router_.want(std::string(redis::admin_wire::request_name));
+        router_.want(admin_.reply_channel());
+    }
 }
 
 void RedisClusterBridge::start() {
@@ -177,7 +188,7 @@ void RedisClusterBridge::on_map(redis::ClusterMap map) {
     for (const auto& move : router_.set_map(std::move(map))) {
         // Events published between the move and the new SSUBSCRIBE's ack
         // may be lost: the channel counts as broken until then.
-        broken_.insert(move.channel);
+        mark_broken(move.channel);
         spdlog::info("redis: channel {} moved from {} to {}", move.channel,
                      move.from ? to_string(*move.from) : "nowhere",
                      move.to ? to_string(*move.to) : "nowhere");

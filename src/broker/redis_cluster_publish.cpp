@@ -59,6 +59,25 @@ void RedisClusterBridge::command_for(const std::string& key, std::vector<std::st
     send_to(*shard, std::move(argv), std::move(follow), false);
 }
 
+bool RedisClusterBridge::admin_publish(const std::string& channel, std::string payload,
+                                       AdminRelay::Receivers done) {
+    auto key = config_.channel_prefix + channel;
+    const auto* owner = router_.map().owner_of(key);
+    const auto* shard = owner ? shard_at(*owner) : nullptr;
+    if (!shard || !shard->subscribed)
+        return false; // as command_for would say: no master to send it to
+    // Every node SSUBSCRIBEs the request channel on its slot's owner, so
+    // SPUBLISH's count there is how many nodes got the request.
+    command_for(key, {"SPUBLISH", key, std::move(payload)}, [done](const Reply& reply) {
+        if (!done)
+            return;
+        if (reply.type != Reply::Type::integer)
+            return done(std::nullopt);
+        done(reply.integer);
+    });
+    return true;
+}
+
 void RedisClusterBridge::publish(std::vector<Publication> publications, PublishHandler done) {
     // As RedisBridge: encoded when it comes back from Redis, not here.
     net::post(hub_.context(), [this, events = std::move(publications), done = std::move(done)] {

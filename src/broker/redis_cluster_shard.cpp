@@ -4,6 +4,7 @@
 // channels count as broken, and the map is asked again before it comes back.
 #include "herald/broker/redis_cluster_bridge.hpp"
 
+#include "herald/broker/redis/admin_wire.hpp"
 #include "herald/broker/redis/command.hpp"
 #include "herald/broker/redis_event.hpp"
 
@@ -75,7 +76,7 @@ void RedisClusterBridge::close_shard(const HostPort& node) {
     if (auto* tracker = router_.shard(node)) {
         for (const auto& channel : tracker->wanted())
             if (tracker->is_subscribed(channel))
-                broken_.insert(channel);
+                mark_broken(channel);
         tracker->on_disconnect();
     }
     // Publishes waiting for a reply will not get one: answer them now.
@@ -135,8 +136,10 @@ void RedisClusterBridge::on_subscriber_replies(const HostPort& node,
         auto action = shard.router.route(std::move(reply), tracker ? *tracker : none);
         if (auto* m = std::get_if<Router::Deliver>(&action)) {
             info_.redis_stats.messages_received.add();
-            if (auto event = event_from_redis(config_, info_.redis_stats, std::move(m->channel),
-                                              m->payload))
+            if (m->channel.starts_with(redis::admin_wire::request_name))
+                admin_.on_message(m->channel, m->payload);
+            else if (auto event = event_from_redis(config_, info_.redis_stats,
+                                                   std::move(m->channel), m->payload))
                 batch.push_back(std::move(event));
         } else if (auto* echo = std::get_if<Router::CanaryEcho>(&action)) {
             if (auto rtt = shard.canary.on_echo(echo->payload, now)) {
@@ -187,6 +190,11 @@ void RedisClusterBridge::send_canary(Shard& shard, Clock::time_point now) {
     shard.commands->send(
         redis::format_command({"SPUBLISH", shard.router.canary_channel(), shard.canary.send(now)}));
     shard.queue.push(); // its reply is of no interest, but holds a place
+}
+
+void RedisClusterBridge::mark_broken(const std::string& channel) {
+    if (!channel.starts_with('#'))
+        broken_.insert(channel);
 }
 
 void RedisClusterBridge::on_resubscribed(const std::string& channel) {

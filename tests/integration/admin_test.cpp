@@ -1,8 +1,9 @@
 // The Admin API (README "Admin API") against the real binary: off without
 // admin_key, 401 with a wrong one (the publish key included), 400 for bad
 // requests, each endpoint on one node, and each endpoint acting on two
-// nodes through one real Redis.
+// nodes through one real Redis and through a Redis Cluster.
 #include "presence_fixture.hpp"
+#include "redis_cluster_set.hpp"
 #include "redis_server.hpp"
 
 #include <future>
@@ -286,6 +287,84 @@ TEST(AdminRedis, GarbageOnTheAdminChannelIsCountedNotFatal) {
         return metric_value(a.port(), "herald_admin_bad_messages_total").value_or(0) >= 2;
     }));
     EXPECT_EQ(admin_get(a.port(), "/admin/channels").json()["nodes"], 1);
+}
+
+TEST(AdminRedisCluster, EachEndpointActsOnTwoNodes) {
+    // Sharded pub/sub: both nodes SSUBSCRIBE the request channel on its
+    // slot's master, and each its reply channel on that one's. No presence
+    // namespaces: the cluster does not share presence yet.
+    RedisClusterSet set;
+    const auto args = secure_flags({"--admin-key", kAdminKey, "--redis-cluster", set.addresses()});
+    HeraldProcess a(args, Security::as_configured);
+    HeraldProcess b(args, Security::as_configured);
+    ASSERT_TRUE(wait_ready(a.port())) << readyz(a.port()).body;
+    ASSERT_TRUE(wait_ready(b.port())) << readyz(b.port()).body;
+
+    WsClient ws(a.port(), ws_target({"room:1", "room:2"}, token_query("42")));
+    ASSERT_TRUE(ws.wait_subscribed("room:1"));
+    SseClient sse(b.port(), events_target({"room:1", "room:2"}, token_query("42")));
+    ASSERT_EQ(sse.status(), 200u);
+
+    json listing;
+    ASSERT_TRUE(wait_until([&] {
+        listing = admin_get(a.port(), "/admin/channels?pattern=room:*").json();
+        return listing["nodes"] == 2 && counts_of(listing, "room:1") == sse_json(1, 1, 0) &&
+               counts_of(listing, "room:2") == sse_json(1, 1, 0);
+    })) << listing.dump();
+    EXPECT_FALSE(listing.contains("incomplete"));
+    // The admin channels are internal: subscribing them first is no break
+    // any client must hear of.
+    for (auto port : {a.port(), b.port()})
+        EXPECT_EQ(metric_value(port, "herald_redis_gap_resets_total").value_or(-1), 0);
+
+    // A resharding of the request channel's slot: both nodes follow it.
+    const auto slot = set.slot_of("#admin"); // channel_prefix is empty
+    const auto owner = set.owner(slot);
+    std::uint16_t target = 0;
+    for (auto port : set.masters())
+        if (port != owner)
+            target = port;
+    ASSERT_NE(target, 0);
+    set.migrate_slot(slot, target);
+    json connections;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            connections = admin_get(a.port(), "/admin/connections?user=42").json();
+            return connections["nodes"] == 2 && !connections.contains("incomplete");
+        },
+        Millis{10'000}))
+        << connections.dump();
+    ASSERT_EQ(connections["connections"].size(), 2u) << connections.dump();
+    std::set<std::string> nodes, transports;
+    for (const auto& c : connections["connections"]) {
+        nodes.insert(c["node"].get<std::string>());
+        transports.insert(c["transport"].get<std::string>());
+    }
+    EXPECT_EQ(nodes.size(), 2u) << "one connection on each node";
+    EXPECT_EQ(transports, (std::set<std::string>{"sse", "ws"}));
+
+    auto r = admin_post(a.port(), "/admin/unsubscribe", R"({"user":"42","channel":"room:1"})");
+    EXPECT_EQ(r.json(), (json{{"unsubscribed", 2}, {"nodes", 2}})) << r.body;
+    EXPECT_EQ(next_of_type(ws, "unsubscribed"),
+              (json{{"type", "unsubscribed"}, {"channel", "room:1"}, {"reason", "admin"}}));
+    auto gone = next_sse_of_type(sse, "unsubscribed");
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(json::parse(gone->data), (json{{"channel", "room:1"}, {"reason", "admin"}}));
+    listing = admin_get(b.port(), "/admin/channels").json();
+    EXPECT_EQ(counts_of(listing, "room:1"), nullptr) << listing.dump();
+    EXPECT_EQ(counts_of(listing, "room:2"), sse_json(1, 1, 0)) << listing.dump();
+
+    r = admin_post(a.port(), "/admin/disconnect", R"({"user":"42","reason":"logout"})");
+    EXPECT_EQ(r.json(), (json{{"disconnected", 2}, {"nodes", 2}})) << r.body;
+    ASSERT_TRUE(ws.wait_closed());
+    EXPECT_EQ(ws.close_code(), 4002u);
+    EXPECT_EQ(ws.close_reason(), "logout");
+    auto bye = next_sse_of_type(sse, "disconnect");
+    ASSERT_TRUE(bye);
+    EXPECT_EQ(json::parse(bye->data), (json{{"reason", "logout"}}));
+    EXPECT_TRUE(sse.wait_closed(kTimeout));
+    EXPECT_EQ(admin_get(b.port(), "/admin/connections?user=42").json(),
+              (json{{"connections", json::array()}, {"nodes", 2}}));
 }
 
 TEST(AdminApi, FindsUsersWithoutPresenceNamespaces) {

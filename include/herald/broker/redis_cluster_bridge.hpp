@@ -24,8 +24,16 @@
 // between (Hub::is_channel_live), as after a break of the single-node
 // bridge; on_resubscribed() is where a history gap-fill attaches.
 //
+// With admin_key, the Admin API acts on every node (AdminRelay): each node
+// wants the admin request channel and its own reply channel like a client's
+// channel, so they are SSUBSCRIBEd on their slots' owners and follow
+// reshardings and failovers; the relay's payloads go out as SPUBLISH to the
+// same owners (redis_cluster_publish.cpp). Those channels are internal: a
+// break of theirs tells no client to reset.
+//
 // Presence is not shared through a cluster yet (config refuses the
 // combination), and neither AUTH nor TLS to the cluster is supported yet.
+#include "herald/broker/admin_relay.hpp"
 #include "herald/broker/broker.hpp"
 #include "herald/broker/redis/backoff.hpp"
 #include "herald/broker/redis/canary.hpp"
@@ -93,6 +101,9 @@ private:
     void sync_shard(Shard& shard);
     void send_canary(Shard& shard, Clock::time_point now);
     void on_resubscribed(const std::string& channel);
+    // A wanted channel lost its subscription: clients' channels only, since
+    // internal ones ('#', never in a herald channel name) have no one to tell.
+    void mark_broken(const std::string& channel);
     Shard* shard_at(const HostPort& node);
 
     // Commands for others (redis_cluster_publish.cpp): `argv` to the owner
@@ -101,6 +112,8 @@ private:
                      redis::CommandQueue::Completion done, bool redirected = false);
     void send_to(Shard& shard, std::vector<std::string> argv, redis::CommandQueue::Completion done,
                  bool asking);
+    // AdminRelay's Publish: SPUBLISH to the owner of the channel's slot.
+    bool admin_publish(const std::string& channel, std::string payload, AdminRelay::Receivers done);
 
     const Config& config_;
     Hub& hub_;
@@ -128,6 +141,7 @@ private:
     redis::Backoff backoff_;
     net::steady_timer refresh_timer_;
     net::steady_timer tick_timer_;
+    AdminRelay admin_;
 };
 
 } // namespace herald
