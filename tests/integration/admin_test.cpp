@@ -327,13 +327,21 @@ TEST(AdminRedisCluster, EachEndpointActsOnTwoNodes) {
     ASSERT_NE(target, 0);
     set.migrate_slot(slot, target);
     json connections;
-    ASSERT_TRUE(wait_until(
-        [&] {
-            connections = admin_get(a.port(), "/admin/connections?user=42").json();
-            return connections["nodes"] == 2 && !connections.contains("incomplete");
-        },
-        Millis{10'000}))
-        << connections.dump();
+    auto both_answer = [&](Millis timeout) {
+        return wait_until(
+            [&] {
+                connections = admin_get(a.port(), "/admin/connections?user=42").json();
+                return connections["nodes"] == 2 && !connections.contains("incomplete");
+            },
+            timeout);
+    };
+    ASSERT_TRUE(both_answer(Millis{10'000})) << connections.dump();
+    // A failover of its new master: both nodes follow the replica.
+    set.node(target).kill();
+    set.wait_new_owner(slot, target);
+    ASSERT_TRUE(wait_ready(a.port(), Millis{15'000})) << readyz(a.port()).body;
+    ASSERT_TRUE(wait_ready(b.port(), Millis{15'000})) << readyz(b.port()).body;
+    ASSERT_TRUE(both_answer(Millis{10'000})) << connections.dump();
     ASSERT_EQ(connections["connections"].size(), 2u) << connections.dump();
     std::set<std::string> nodes, transports;
     for (const auto& c : connections["connections"]) {
