@@ -119,7 +119,7 @@ public:
     // (Worker::admin_act); `done` runs on the hub thread once all have.
     using AdminReportHandler = std::function<void(admin::Report)>;
     void admin_local(const admin::Request& request, AdminReportHandler done);
-    // Admin requests acted on by every node (the Redis bridge implements it).
+    // Admin requests acted on by every node (AdminRelay, over either Redis bridge).
     class SharedAdmin {
     public:
         virtual ~SharedAdmin() = default;
