@@ -76,6 +76,33 @@ std::optional<SseEvent> next_sse_of_type(SseClient& sse, const std::string& type
     return std::nullopt;
 }
 
+// Two-node tests: the user has a WebSocket on one node and an SSE stream on
+// the other; what is asked of node `a` reaches both.
+void expect_unsubscribed_on_both(std::uint16_t a, WsClient& ws, SseClient& sse) {
+    auto r = admin_post(a, "/admin/unsubscribe", R"({"user":"42","channel":"room:1"})");
+    EXPECT_EQ(r.json(), (json{{"unsubscribed", 2}, {"nodes", 2}})) << r.body;
+    EXPECT_EQ(next_of_type(ws, "unsubscribed"),
+              (json{{"type", "unsubscribed"}, {"channel", "room:1"}, {"reason", "admin"}}));
+    auto gone = next_sse_of_type(sse, "unsubscribed");
+    ASSERT_TRUE(gone);
+    EXPECT_EQ(json::parse(gone->data), (json{{"channel", "room:1"}, {"reason", "admin"}}));
+}
+
+void expect_disconnected_on_both(std::uint16_t a, std::uint16_t b, WsClient& ws,
+                                 SseClient& sse) {
+    auto r = admin_post(a, "/admin/disconnect", R"({"user":"42","reason":"logout"})");
+    EXPECT_EQ(r.json(), (json{{"disconnected", 2}, {"nodes", 2}})) << r.body;
+    ASSERT_TRUE(ws.wait_closed());
+    EXPECT_EQ(ws.close_code(), 4002u);
+    EXPECT_EQ(ws.close_reason(), "logout");
+    auto bye = next_sse_of_type(sse, "disconnect");
+    ASSERT_TRUE(bye);
+    EXPECT_EQ(json::parse(bye->data), (json{{"reason", "logout"}}));
+    EXPECT_TRUE(sse.wait_closed(kTimeout));
+    EXPECT_EQ(admin_get(b, "/admin/connections?user=42").json(),
+              (json{{"connections", json::array()}, {"nodes", 2}}));
+}
+
 } // namespace
 
 TEST(AdminApi, OffWithoutAdminKeyLikeAnUnknownPath) {
@@ -254,26 +281,10 @@ TEST(AdminRedis, EachEndpointActsOnTwoNodes) {
     EXPECT_EQ(admin_get(a.port(), "/admin/presence?channel=chat:5").json(), members);
     EXPECT_EQ(admin_get(b.port(), "/admin/presence?channel=chat:5").json(), members);
 
-    auto r = admin_post(a.port(), "/admin/unsubscribe", R"({"user":"42","channel":"room:1"})");
-    EXPECT_EQ(r.json(), (json{{"unsubscribed", 2}, {"nodes", 2}})) << r.body;
-    EXPECT_EQ(next_of_type(ws, "unsubscribed"),
-              (json{{"type", "unsubscribed"}, {"channel", "room:1"}, {"reason", "admin"}}));
-    auto gone = next_sse_of_type(sse, "unsubscribed");
-    ASSERT_TRUE(gone);
-    EXPECT_EQ(json::parse(gone->data), (json{{"channel", "room:1"}, {"reason", "admin"}}));
+    ASSERT_NO_FATAL_FAILURE(expect_unsubscribed_on_both(a.port(), ws, sse));
     EXPECT_EQ(counts_of(admin_get(b.port(), "/admin/channels").json(), "room:1"), nullptr);
 
-    r = admin_post(a.port(), "/admin/disconnect", R"({"user":"42","reason":"logout"})");
-    EXPECT_EQ(r.json(), (json{{"disconnected", 2}, {"nodes", 2}})) << r.body;
-    ASSERT_TRUE(ws.wait_closed());
-    EXPECT_EQ(ws.close_code(), 4002u);
-    EXPECT_EQ(ws.close_reason(), "logout");
-    auto bye = next_sse_of_type(sse, "disconnect");
-    ASSERT_TRUE(bye);
-    EXPECT_EQ(json::parse(bye->data), (json{{"reason", "logout"}}));
-    EXPECT_TRUE(sse.wait_closed(kTimeout));
-    EXPECT_EQ(admin_get(b.port(), "/admin/connections?user=42").json(),
-              (json{{"connections", json::array()}, {"nodes", 2}}));
+    ASSERT_NO_FATAL_FAILURE(expect_disconnected_on_both(a.port(), b.port(), ws, sse));
 }
 
 TEST(AdminRedis, GarbageOnTheAdminChannelIsCountedNotFatal) {
@@ -351,28 +362,12 @@ TEST(AdminRedisCluster, EachEndpointActsOnTwoNodes) {
     EXPECT_EQ(nodes.size(), 2u) << "one connection on each node";
     EXPECT_EQ(transports, (std::set<std::string>{"sse", "ws"}));
 
-    auto r = admin_post(a.port(), "/admin/unsubscribe", R"({"user":"42","channel":"room:1"})");
-    EXPECT_EQ(r.json(), (json{{"unsubscribed", 2}, {"nodes", 2}})) << r.body;
-    EXPECT_EQ(next_of_type(ws, "unsubscribed"),
-              (json{{"type", "unsubscribed"}, {"channel", "room:1"}, {"reason", "admin"}}));
-    auto gone = next_sse_of_type(sse, "unsubscribed");
-    ASSERT_TRUE(gone);
-    EXPECT_EQ(json::parse(gone->data), (json{{"channel", "room:1"}, {"reason", "admin"}}));
+    ASSERT_NO_FATAL_FAILURE(expect_unsubscribed_on_both(a.port(), ws, sse));
     listing = admin_get(b.port(), "/admin/channels").json();
     EXPECT_EQ(counts_of(listing, "room:1"), nullptr) << listing.dump();
     EXPECT_EQ(counts_of(listing, "room:2"), sse_json(1, 1, 0)) << listing.dump();
 
-    r = admin_post(a.port(), "/admin/disconnect", R"({"user":"42","reason":"logout"})");
-    EXPECT_EQ(r.json(), (json{{"disconnected", 2}, {"nodes", 2}})) << r.body;
-    ASSERT_TRUE(ws.wait_closed());
-    EXPECT_EQ(ws.close_code(), 4002u);
-    EXPECT_EQ(ws.close_reason(), "logout");
-    auto bye = next_sse_of_type(sse, "disconnect");
-    ASSERT_TRUE(bye);
-    EXPECT_EQ(json::parse(bye->data), (json{{"reason", "logout"}}));
-    EXPECT_TRUE(sse.wait_closed(kTimeout));
-    EXPECT_EQ(admin_get(b.port(), "/admin/connections?user=42").json(),
-              (json{{"connections", json::array()}, {"nodes", 2}}));
+    ASSERT_NO_FATAL_FAILURE(expect_disconnected_on_both(a.port(), b.port(), ws, sse));
 }
 
 TEST(AdminApi, FindsUsersWithoutPresenceNamespaces) {
