@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <map>
 #include <thread>
 
 using namespace herald_test;
@@ -216,12 +217,18 @@ TEST(RedisFault, RestartResubscribesManyChannels) {
     RedisConnection redis(node.redis.port());
     for (int i : {0, 511, 512, 1023, 1024, channels - 1})
         EXPECT_EQ(redis.publish("many:" + std::to_string(i), std::to_string(i)), 1) << i;
-    for (int i : {0, 511, 512, 1023, 1024, channels - 1}) {
+    // Order holds per channel only: a channel whose gap read (after the
+    // restart) is still out holds its live events back meanwhile, so these
+    // six may come in any order.
+    std::map<std::string, json> got;
+    while (got.size() < 6) {
         auto frame = ws.next_json();
-        ASSERT_TRUE(frame) << i;
-        EXPECT_EQ(frame->value("channel", ""), "many:" + std::to_string(i));
-        EXPECT_EQ((*frame)["data"], i) << "a JSON number stays one";
+        ASSERT_TRUE(frame) << got.size() << " of 6 events";
+        if (!frame->contains("type"))
+            got[frame->value("channel", "")] = (*frame)["data"];
     }
+    for (int i : {0, 511, 512, 1023, 1024, channels - 1})
+        EXPECT_EQ(got["many:" + std::to_string(i)], i) << "a JSON number stays one";
 }
 
 TEST(RedisFault, ShutdownIsPromptWhileRedisIsStopped) {
