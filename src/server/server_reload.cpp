@@ -15,6 +15,7 @@
 #include "herald/config/config_diff.hpp"
 #include "herald/server/systemd_notify.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <ctime>
@@ -30,13 +31,6 @@ std::string reloading_state() {
     ::clock_gettime(CLOCK_MONOTONIC, &now);
     const auto usec = static_cast<long long>(now.tv_sec) * 1'000'000 + now.tv_nsec / 1000;
     return "RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec);
-}
-
-std::string joined(const std::vector<std::string>& keys) {
-    std::string out;
-    for (const auto& key : keys)
-        out += (out.empty() ? "" : ", ") + key;
-    return out;
 }
 
 } // namespace
@@ -84,8 +78,11 @@ void Server::reload() {
         apply(diff.config, std::move(access));
     }
     info_.reload_stats.reloads.add();
-    spdlog::info("reload: applied {} changes{}", diff.applied.size(),
-                 diff.applied.empty() ? "" : " (" + joined(diff.applied) + ")");
+    if (diff.applied.empty())
+        spdlog::info("reload: applied 0 changes");
+    else
+        spdlog::info("reload: applied {} changes ({})", diff.applied.size(),
+                     fmt::join(diff.applied, ", "));
     systemd::notify("READY=1");
 }
 
