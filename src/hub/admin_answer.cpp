@@ -91,14 +91,10 @@ void AdminAnswer::add(Report report) {
     }
 }
 
-std::string AdminAnswer::channels_body() const {
+nlohmann::json AdminAnswer::channels_body() const {
     std::map<std::string, ChannelCount> merged;
-    for (const auto& c : channels_) {
-        auto& sum = merged[c.channel];
-        sum.sse += c.sse;
-        sum.ws += c.ws;
-        sum.poll += c.poll;
-    }
+    for (const auto& c : channels_)
+        merged[c.channel] += c;
     auto list = nlohmann::json::array();
     std::string last;
     bool cut = false;
@@ -114,18 +110,15 @@ std::string AdminAnswer::channels_body() const {
     nlohmann::json body{{"channels", std::move(list)}};
     body["next"] = (cut || maybe_more_) && !last.empty() ? nlohmann::json(last) : nlohmann::json();
     body["nodes"] = reports_;
-    return body.dump(-1, ' ', false, json_replace);
+    return body;
 }
 
 std::string AdminAnswer::body(bool incomplete) const {
     nlohmann::json body;
     switch (request_.action) {
-    case Action::channels: {
-        if (!incomplete)
-            return channels_body();
-        body = nlohmann::json::parse(channels_body());
+    case Action::channels:
+        body = channels_body();
         break;
-    }
     case Action::connections: {
         auto sorted = connections_;
         // Stable for the reader: by node, then oldest first.

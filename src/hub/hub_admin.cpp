@@ -54,9 +54,7 @@ void Hub::admin_local(const admin::Request& request, AdminReportHandler done) {
                 for (auto& c : share.channels) {
                     auto& sum = g.counts[c.channel];
                     sum.channel = c.channel;
-                    sum.sse += c.sse;
-                    sum.ws += c.ws;
-                    sum.poll += c.poll;
+                    sum += c;
                 }
                 if (--g.left == 0)
                     finish(g);

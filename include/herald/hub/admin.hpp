@@ -38,6 +38,14 @@ struct Request {
 struct ChannelCount {
     std::string channel;
     std::uint64_t sse = 0, ws = 0, poll = 0;
+
+    // Sums the counts of one channel from another worker or node.
+    ChannelCount& operator+=(const ChannelCount& other) {
+        sse += other.sse;
+        ws += other.ws;
+        poll += other.poll;
+        return *this;
+    }
 };
 
 struct ConnectionInfo {

@@ -14,6 +14,7 @@
 #include "herald/hub/admin.hpp"
 
 #include <chrono>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,7 +48,7 @@ public:
     std::string body(bool incomplete) const;
 
 private:
-    std::string channels_body() const;
+    nlohmann::json channels_body() const;
 
     Request request_;
     std::size_t reports_ = 0;
