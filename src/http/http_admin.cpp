@@ -13,10 +13,7 @@ namespace http = boost::beast::http;
 
 bool HttpSession::has_admin_key(const Request& request) {
     // Its own key, never publish_key: a publisher must not end sessions.
-    const auto& key = worker_.config().admin_key;
-    auto auth = request[http::field::authorization];
-    constexpr std::string_view scheme = "Bearer ";
-    if (!key.empty() && auth.starts_with(scheme) && secret_equals(auth.substr(scheme.size()), key))
+    if (bearer_matches(request[http::field::authorization], worker_.config().admin_key))
         return true;
     worker_.stats().auth_failure(AuthFailure::admin_key);
     reject(401, Rejection::unauthorized, "missing or wrong admin key");

@@ -121,9 +121,7 @@ bool HttpSession::has_publish_key(const Request& request) {
     const auto& key = worker_.config().publish_key;
     if (key.empty())
         return true;
-    auto auth = request[http::field::authorization];
-    constexpr std::string_view scheme = "Bearer ";
-    if (auth.starts_with(scheme) && secret_equals(auth.substr(scheme.size()), key))
+    if (bearer_matches(request[http::field::authorization], key))
         return true;
     reject(401, Rejection::unauthorized, "missing or wrong publish key");
     return false;

@@ -43,6 +43,12 @@ bool secret_equals(std::string_view a, std::string_view b) {
     return diff == 0;
 }
 
+bool bearer_matches(std::string_view authorization, std::string_view key) {
+    constexpr std::string_view scheme = "Bearer ";
+    return !key.empty() && authorization.starts_with(scheme) &&
+           secret_equals(authorization.substr(scheme.size()), key);
+}
+
 } // namespace herald
 
 namespace herald {

@@ -38,6 +38,14 @@ TEST(Secret, ComparesWholeStrings) {
     EXPECT_TRUE(secret_equals("", ""));
 }
 
+TEST(Secret, BearerMatchesOnlyItsKey) {
+    EXPECT_TRUE(bearer_matches("Bearer k-1", "k-1"));
+    EXPECT_FALSE(bearer_matches("Bearer k-2", "k-1"));
+    EXPECT_FALSE(bearer_matches("k-1", "k-1"));
+    EXPECT_FALSE(bearer_matches("Basic k-1", "k-1"));
+    EXPECT_FALSE(bearer_matches("Bearer ", "")) << "an empty key opens nothing";
+}
+
 TEST(ClientAddress, IgnoresForwardedForFromUntrustedPeers) {
     EXPECT_EQ(client_address("203.0.113.9", "1.2.3.4", {"127.0.0.1"}), "203.0.113.9");
     EXPECT_EQ(client_address("127.0.0.1", "", {"127.0.0.1"}), "127.0.0.1");

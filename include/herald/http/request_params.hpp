@@ -29,6 +29,10 @@ std::variant<StreamParams, ParamError> parse_stream_target(std::string_view targ
 // Constant-time comparison for secrets.
 bool secret_equals(std::string_view a, std::string_view b);
 
+// An Authorization header "Bearer <key>" naming `key` (publish_key,
+// admin_key), compared in constant time; an empty key matches nothing.
+bool bearer_matches(std::string_view authorization, std::string_view key);
+
 } // namespace herald
 
 namespace herald {
