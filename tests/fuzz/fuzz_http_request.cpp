@@ -14,6 +14,7 @@
 #include "fuzz_check.hpp"
 #include "herald/hub/channel.hpp"
 #include "herald/config/config.hpp"
+#include "herald/http/admin_request.hpp"
 #include "herald/http/http_responses.hpp"
 #include "herald/http/publish_request.hpp"
 #include "herald/http/request_params.hpp"
@@ -157,6 +158,22 @@ void check_poll(const Request& request) {
     FUZZ_CHECK(answer.body().size() == answer.body_size());
 }
 
+// An /admin request (parse_admin_request): what it accepts is whole, and
+// the close reason fits a WebSocket close frame.
+void check_admin(const Request& request, herald::admin::Action action) {
+    auto parsed = herald::parse_admin_request(action, request.target(), request.body());
+    const auto* r = std::get_if<herald::admin::Request>(&parsed);
+    if (!r)
+        return;
+    FUZZ_CHECK(r->action == action);
+    FUZZ_CHECK(r->limit >= 1 && r->limit <= herald::admin::max_limit);
+    FUZZ_CHECK(action == herald::admin::Action::channels || !r->user.empty());
+    FUZZ_CHECK(action != herald::admin::Action::unsubscribe || herald::is_valid_channel(r->channel));
+    const bool body = action == herald::admin::Action::disconnect ||
+                      action == herald::admin::Action::unsubscribe;
+    FUZZ_CHECK(!body || (!r->reason.empty() && r->reason.size() <= herald::max_close_reason));
+}
+
 void check_publish(const Request& request) {
     const std::string key = "fuzz-publish-key";
     const auto auth = request[http::field::authorization];
@@ -219,9 +236,17 @@ void check_request(const Request& request) {
         FUZZ_CHECK(request.method() == http::verb::post);
         return check_publish(request);
     case herald::Endpoint::admin_disconnect:
+        FUZZ_CHECK(request.method() == http::verb::post);
+        return check_admin(request, herald::admin::Action::disconnect);
     case herald::Endpoint::admin_unsubscribe:
         FUZZ_CHECK(request.method() == http::verb::post);
-        return;
+        return check_admin(request, herald::admin::Action::unsubscribe);
+    case herald::Endpoint::admin_channels:
+        FUZZ_CHECK(request.method() == http::verb::get || request.method() == http::verb::head);
+        return check_admin(request, herald::admin::Action::channels);
+    case herald::Endpoint::admin_connections:
+        FUZZ_CHECK(request.method() == http::verb::get || request.method() == http::verb::head);
+        return check_admin(request, herald::admin::Action::connections);
     default:
         FUZZ_CHECK(request.method() == http::verb::get || request.method() == http::verb::head);
     }
