@@ -6,7 +6,7 @@
 #include "herald/server/systemd_notify.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <csignal>
 #include <functional>
 #include <spdlog/spdlog.h>
 
@@ -103,18 +103,18 @@ int Server::run() {
         return 1;
     }
     auto endpoint = workers_.front()->local_endpoint();
-    // Signals are caught before anything says herald is up (the log, READY=1).
+    // Signals are read before anything says herald is up (the log, READY=1);
+    // one sent earlier has waited, blocked, in the kernel (SignalWatch).
     net::io_context signals_context;
     net::steady_timer insecure_warning(signals_context);
     net::steady_timer keepalive_timer(signals_context);
     net::steady_timer drain_watch(signals_context);
-    net::signal_set signals(signals_context, SIGINT, SIGTERM, SIGHUP);
     bool draining = false;
     // Until every connection is gone, or drain_window + shutdown_timeout.
     std::function<void()> watch_drain = [&] {
         if (drained()) {
             keepalive_timer.cancel(); // the watchdog is fed until here
-            signals.cancel();
+            signals_.stop();
             return;
         }
         drain_watch.expires_after(std::chrono::milliseconds(20));
@@ -123,11 +123,7 @@ int Server::run() {
                 watch_drain();
         });
     };
-    std::function<void(error_code, int)> on_signal = [&](error_code ec, int signal) {
-        if (ec)
-            return;
-        // Re-armed first: a drain that ends at once cancels this wait.
-        signals.async_wait(on_signal);
+    signals_.start(signals_context, [&](int signal) {
         if (signal == SIGHUP && !draining) {
             reload();
         } else if (signal != SIGHUP && !draining) {
@@ -143,8 +139,7 @@ int Server::run() {
             for (auto& worker : workers_)
                 worker->drain_now();
         }
-    };
-    signals.async_wait(on_signal);
+    });
     auto work = net::make_work_guard(hub_.context());
     hub_.start_maintenance();
     if (bridge_)

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <thread>
 
 using namespace herald_test;
 
@@ -82,4 +83,23 @@ TEST(Shutdown, StalledClientsAreCutOffAtShutdownTimeout) {
     EXPECT_TRUE(exit.exited);
     EXPECT_EQ(exit.code, 0);
     EXPECT_LT(exit.elapsed, 2500ms);
+}
+
+TEST(Shutdown, SigtermAtAnyMomentOfStartupStopsHerald) {
+    // A signal sent while herald starts must never be lost: before main it
+    // kills by its default action, afterwards it waits blocked in the kernel
+    // until herald reads it (SignalWatch) and drains. A CI run once saw a
+    // SIGTERM that herald never acted on. Stepping the delay sweeps the
+    // start-up, including the moment the signal is first read.
+    for (int delay_ms = 0; delay_ms < 40; delay_ms += 2) {
+        ChildProcess child({{HERALD_BINARY, "--listen", "127.0.0.1:0", "--insecure", "--threads",
+                             "2", "--drain-window", "0"},
+                            "",
+                            false});
+        std::this_thread::sleep_for(Millis{delay_ms});
+        auto exit = child.stop(SIGTERM, Millis{5'000});
+        ASSERT_TRUE(exit) << "SIGTERM " << delay_ms << " ms after the start was not acted on";
+        EXPECT_TRUE(!exit->exited || exit->code == 0)
+            << "exit code " << exit->code << " after SIGTERM at " << delay_ms << " ms";
+    }
 }

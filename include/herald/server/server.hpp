@@ -7,6 +7,7 @@
 #include "herald/hub/hub.hpp"
 #include "herald/server/jwks_fetcher.hpp"
 #include "herald/server/server_info.hpp"
+#include "herald/server/signal_watch.hpp"
 #include "herald/server/worker.hpp"
 
 #include <memory>
@@ -44,6 +45,8 @@ private:
     void reload();
     void apply(const Config& next, std::shared_ptr<const auth::AccessPolicy> access);
 
+    // First: the signals are blocked before anything below can start a thread.
+    SignalWatch signals_;
     Config config_; // as at start-up: what the objects built from it keep
     // The live configuration: config_ until a reload; read on the main thread,
     // and posted to each worker and the hub, which keep their own copy.
