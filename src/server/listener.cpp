@@ -13,6 +13,12 @@ namespace herald {
 namespace {
 using reuse_port = net::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
+// How many waiting connections one accept completion takes. One per pass of
+// the event loop let a connect storm overflow the kernel's accept queue, and
+// every client caught there waited for a SYN-ACK retransmit (1 s, then 3 s);
+// a bound keeps one worker's loop from starving its other sessions meanwhile.
+constexpr int accepts_per_completion = 64;
+
 // accept() failures are reported once per interval for the whole node: every
 // worker runs out of descriptors at the same time.
 constexpr auto report_interval = std::chrono::seconds(10);
@@ -33,6 +39,8 @@ void Listener::open(const tcp::endpoint& endpoint, error_code& ec) {
         acceptor_.bind(endpoint, ec);
     if (!ec)
         acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    if (!ec) // accept_waiting() must get would_block, not wait
+        acceptor_.non_blocking(true, ec);
 }
 
 tcp::endpoint Listener::local_endpoint() const {
@@ -62,8 +70,24 @@ void Listener::on_accept(error_code ec, tcp::socket socket) {
     if (ec)
         return on_accept_error(ec);
     admit(std::move(socket));
-    if (acceptor_.is_open())
+    if (accept_waiting() && acceptor_.is_open())
         do_accept();
+}
+
+bool Listener::accept_waiting() {
+    for (int taken = 1; taken < accepts_per_completion; ++taken) {
+        error_code ec;
+        tcp::socket socket(worker_.context());
+        acceptor_.accept(socket, ec);
+        if (ec == net::error::would_block || ec == net::error::try_again)
+            return true; // the queue is empty: back to waiting
+        if (ec) {
+            on_accept_error(ec);
+            return false; // on_accept_error resumes accepting
+        }
+        admit(std::move(socket));
+    }
+    return true;
 }
 
 void Listener::on_accept_error(error_code ec) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -181,4 +183,60 @@ TEST(ConnectionLimits, BehindATrustedProxyTheForwardedClientIsCounted) {
         EXPECT_EQ(event->data, "through the proxy");
     }
     EXPECT_EQ(rejections(herald.port(), "max_connections_per_ip"), 1);
+}
+
+TEST(ConnectionLimits, AConnectBurstIsAdmittedUpToTheLimitExactly) {
+    // 300 connections arrive at once: each accept completion also takes what
+    // waits in the queue behind it (Listener::accept_waiting), and every one
+    // of them passes the same limits. Admitted connections stay open (keep-
+    // alive), so exactly max_connections get 200 and the rest 503.
+    constexpr std::size_t limit = 100;
+    constexpr std::size_t burst = 300;
+    HeraldProcess herald(
+        {"--max-connections", std::to_string(limit), "--max-connections-per-ip", "0"});
+    net::io_context context;
+    struct Attempt {
+        explicit Attempt(net::io_context& c) : socket(c) {}
+        tcp::socket socket;
+        std::array<char, 512> chunk{};
+        std::string received;
+    };
+    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::vector<std::unique_ptr<Attempt>> attempts;
+    std::size_t answered = 0;
+    for (std::size_t i = 0; i < burst; ++i) {
+        auto& a = *attempts.emplace_back(std::make_unique<Attempt>(context));
+        a.socket.async_connect({net::ip::make_address_v4("127.0.0.1"), herald.port()},
+                               [&](error_code ec) {
+                                   if (ec)
+                                       return;
+                                   net::async_write(a.socket, net::buffer(request),
+                                                    [](error_code, std::size_t) {});
+                                   a.socket.async_read_some(
+                                       net::buffer(a.chunk), [&](error_code e, std::size_t n) {
+                                           a.received.append(a.chunk.data(), n);
+                                           answered += !e || n > 0;
+                                       });
+                               });
+    }
+    bool all = false;
+    const auto deadline = std::chrono::steady_clock::now() + kTimeout;
+    while (!all && std::chrono::steady_clock::now() < deadline) {
+        context.run_for(Millis{20});
+        all = answered == burst;
+    }
+    std::size_t ok = 0;
+    std::size_t refused = 0;
+    for (auto& a : attempts) {
+        ok += a->received.rfind("HTTP/1.1 200", 0) == 0;
+        refused += a->received.rfind("HTTP/1.1 503", 0) == 0;
+    }
+    EXPECT_EQ(answered, burst);
+    EXPECT_EQ(ok, limit);
+    EXPECT_EQ(refused, burst - limit);
+    EXPECT_EQ(rejections(herald.port(), "max_connections"), -1)
+        << "no slot is free for the scrape while the admitted hold theirs";
+    attempts.clear(); // the admitted leave: the scrape gets a slot again
+    EXPECT_TRUE(wait_until([&] { return rejections(herald.port(), "max_connections") >= 0; }));
+    EXPECT_GE(rejections(herald.port(), "max_connections"), double(burst - limit));
 }

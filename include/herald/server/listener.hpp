@@ -19,6 +19,9 @@ public:
 private:
     void do_accept();
     void on_accept(error_code ec, tcp::socket socket);
+    // Takes what else waits in the accept queue, up to a bound, without
+    // blocking. False when it hit an error and on_accept_error took over.
+    bool accept_waiting();
     // Out of descriptors and the like: pause accepting instead of spinning.
     void on_accept_error(error_code ec);
     // Counts the socket against the connection limits; starts its session, or
