@@ -198,6 +198,7 @@ int Server::run() {
     if (keepalive_period.count() > 0)
         keep_alive();
     signals_context.run();
+    signals_.stop(); // before signals_context goes (the drain has stopped it already)
 
     finish();
     work.reset();

@@ -43,8 +43,10 @@ void SignalWatch::start(boost::asio::io_context& context, Handler handler) {
 
 void SignalWatch::stop() {
     handler_ = nullptr;
-    if (descriptor_)
-        descriptor_->close();
+    // Destroyed here, while its io_context still runs: a descriptor must not
+    // outlive the context it is registered with. The wait in flight ends
+    // with operation_aborted and touches only `this`.
+    descriptor_.reset();
 }
 
 void SignalWatch::do_wait() {
@@ -55,14 +57,12 @@ void SignalWatch::do_wait() {
 void SignalWatch::on_wait(boost::system::error_code ec) {
     if (ec || !handler_)
         return;
-    // Every pending signal, one read each; a handler that calls stop() ends it.
+    // Every pending signal, one read each. A handler may call stop(), which
+    // destroys the descriptor: it is not touched again once handler_ is null.
     signalfd_siginfo info{};
-    while (::read(descriptor_->native_handle(), &info, sizeof info) ==
-           static_cast<ssize_t>(sizeof info)) {
-        if (!handler_)
-            return;
+    while (handler_ && ::read(descriptor_->native_handle(), &info, sizeof info) ==
+                           static_cast<ssize_t>(sizeof info))
         handler_(static_cast<int>(info.ssi_signo));
-    }
     if (handler_)
         do_wait();
 }

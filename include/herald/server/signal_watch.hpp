@@ -27,7 +27,8 @@ public:
     // Calls `handler` on `context` for each signal until stop(); a signal
     // sent before start() is delivered then.
     void start(boost::asio::io_context& context, Handler handler);
-    // No more handler calls; a later signal stays pending, unheard.
+    // No more handler calls; a later signal stays pending, unheard. Call it
+    // before the io_context given to start() is destroyed.
     void stop();
 
 private:
