@@ -110,6 +110,9 @@ std::vector<Key> core_keys() {
                    }),
         size_key("max_queued_bytes", "unsent bytes per session before it is a slow consumer",
                  &C::max_queued_bytes),
+        duration_key("max_queued_age",
+                     "queued events older than this are dropped with a reset; 0 = never",
+                     &C::max_queued_age),
         // 125 bytes is the largest WebSocket control frame payload, which must always fit.
         size_key("max_message_size", "largest WebSocket client message", &C::max_message_size, 125),
         size_key("max_header_size", "largest HTTP request head", &C::max_header_size),

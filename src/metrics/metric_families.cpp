@@ -97,17 +97,22 @@ void add_connections(Families& out, const Workers& workers) {
         [](const WorkerStats& w) -> auto& { return w.slow_consumers; }));
     MetricFamily dropped{"herald_events_dropped_total",
                          "Queued events a slow consumer lost, by the channel's slow_consumer "
-                         "policy",
+                         "policy, or max_queued_age for any policy",
                          MetricType::Counter,
                          {}};
-    for (auto policy : {SlowConsumer::drop_oldest, SlowConsumer::latest}) {
+    auto add = [&](std::string_view policy, auto counter) {
         ClientMetric m;
-        m.label.push_back({"policy", std::string(slow_consumer_name(policy))});
+        m.label.push_back({"policy", std::string(policy)});
         for (const auto* w : workers)
-            m.counter.value +=
-                static_cast<double>(w->events_dropped[static_cast<std::size_t>(policy)].get());
+            m.counter.value += static_cast<double>(counter(*w).get());
         dropped.metric.push_back(std::move(m));
-    }
+    };
+    for (auto policy : {SlowConsumer::drop_oldest, SlowConsumer::latest})
+        add(slow_consumer_name(policy), [policy](const WorkerStats& w) -> const Counter& {
+            return w.events_dropped[static_cast<std::size_t>(policy)];
+        });
+    add("max_queued_age",
+        [](const WorkerStats& w) -> const Counter& { return w.stale_events_dropped; });
     out.push_back(std::move(dropped));
 }
 
@@ -118,8 +123,10 @@ void add_refusals(Families& out, const Workers& workers) {
     out.push_back(per_reason<AuthFailure>(
         "herald_auth_failures_total", "Refused tokens, channels and origins, by reason", workers,
         auth_failure_name, [](const WorkerStats& w) -> auto& { return w.auth_failures; }));
-    MetricFamily admin{"herald_admin_requests_total", "Admin API requests admitted, by action",
-                       MetricType::Counter, {}};
+    MetricFamily admin{"herald_admin_requests_total",
+                       "Admin API requests admitted, by action",
+                       MetricType::Counter,
+                       {}};
     static constexpr const char* actions[] = {"channels", "connections", "disconnect",
                                               "unsubscribe", "presence"};
     for (std::size_t a = 0; a < std::size(actions); ++a) {
@@ -257,12 +264,13 @@ void add_redis(Families& out, const RedisStats& redis) {
 }
 
 void add_jwks(Families& out, const JwksStats& jwks) {
-    out.push_back(single("herald_jwks_refreshes_total",
-                         "jwks_url fetches that installed a key set", jwks.refreshes));
+    out.push_back(single("herald_jwks_refreshes_total", "jwks_url fetches that installed a key set",
+                         jwks.refreshes));
     out.push_back(single("herald_jwks_refresh_errors_total",
                          "jwks_url fetches that failed (the last good keys stay)",
                          jwks.refresh_errors));
-    out.push_back(single("herald_jwks_keys", "Usable keys in the key set from jwks_url", jwks.keys));
+    out.push_back(
+        single("herald_jwks_keys", "Usable keys in the key set from jwks_url", jwks.keys));
 }
 
 void add_reload(Families& out, const ReloadStats& reload) {

@@ -27,9 +27,10 @@ void Flusher::run() {
     scheduled_ = false;
     // Swap first: a flush may mark sessions again (a write completing inline).
     running_.swap(dirty_);
+    const auto now = Clock::now(); // one clock read for the pass
     for (auto& session : running_) {
         session->dirty_ = false;
-        session->flush();
+        session->flush(now);
     }
     running_.clear();
 }

@@ -2,7 +2,8 @@
 
 namespace herald {
 
-PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force) {
+PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force,
+                        Clock::time_point since) {
     PushResult result;
     const std::size_t size = buffer->size();
     const bool latest = event && event->slow_consumer == SlowConsumer::latest;
@@ -44,7 +45,7 @@ PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force) {
     } else if (latest && lagging_) {
         latest_.emplace(event, index);
     }
-    pending_.push_back({std::move(buffer), event});
+    pending_.push_back({std::move(buffer), event, since});
     pending_bytes_ += size;
     if (droppable(pending_.back()))
         droppable_bytes_ += size;
@@ -69,6 +70,34 @@ void Outbox::collapse_latest(PushResult& result) {
         ++result.replaced;
         make_hole(i);
     }
+}
+
+PushResult Outbox::drop_stale(Clock::time_point cutoff) {
+    // Entries are in the order they became due, so the stale ones are in
+    // front: stop at the first event that is not. Control frames stay.
+    PushResult result;
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+        auto& entry = pending_[i];
+        if (!entry.buffer || !entry.event)
+            continue;
+        if (entry.since >= cutoff)
+            break;
+        result.freed_bytes += entry.buffer->size();
+        ++result.dropped;
+        forget_latest(i);
+        make_hole(i);
+    }
+    unreported_drops_ += result.dropped;
+    return result;
+}
+
+void Outbox::forget_latest(std::size_t index) {
+    // A hole must not stay indexed: push would measure the buffer it replaces.
+    const Event* event = pending_[index].event;
+    if (event->slow_consumer != SlowConsumer::latest)
+        return;
+    if (auto it = latest_.find(event); it != latest_.end() && it->second == index)
+        latest_.erase(it);
 }
 
 void Outbox::make_hole(std::size_t index) {
@@ -131,6 +160,11 @@ Outbox::BufferRange Outbox::begin_write(SharedBuffer gap_marker) {
             unreported_drops_ = 0;
         }
         writing_.push_back(std::move(entry.buffer));
+    }
+    if (gap_marker) {
+        writing_bytes_ += gap_marker->size();
+        writing_.push_back(std::move(gap_marker));
+        unreported_drops_ = 0;
     }
     pending_.clear();
     pending_bytes_ = droppable_bytes_ = holes_ = drop_cursor_ = 0;

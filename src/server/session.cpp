@@ -40,10 +40,22 @@ bool Session::is_subscribed(const std::string& channel) const {
 }
 
 void Session::deliver(const EventPtr& event) {
+    // A live event is as late as it has been in herald, hub and worker
+    // queues included: no clock is read per recipient.
+    queue_event(event, event->published_at);
+}
+
+void Session::queue_replay(const std::vector<EventPtr>& events) {
+    const auto now = Clock::now();
+    for (const auto& event : events)
+        queue_event(event, now);
+}
+
+void Session::queue_event(const EventPtr& event, Clock::time_point since) {
     const std::string& bytes = encoding(*event);
     // Aliasing constructor: the buffer shares ownership of the whole event,
     // so no recipient copies the bytes.
-    if (enqueue(SharedBuffer(event, &bytes), event.get(), false))
+    if (enqueue(SharedBuffer(event, &bytes), event.get(), false, since))
         worker_.stats().events_delivered[static_cast<std::size_t>(transport())].add();
 }
 
@@ -51,11 +63,12 @@ bool Session::queue(SharedBuffer buffer, bool force) {
     return enqueue(std::move(buffer), nullptr, force);
 }
 
-bool Session::enqueue(SharedBuffer buffer, const Event* event, bool force) {
+bool Session::enqueue(SharedBuffer buffer, const Event* event, bool force,
+                      Clock::time_point since) {
     if (closing_ || (slow_ && !force))
         return false;
     std::size_t n = buffer->size();
-    const auto pushed = outbox_.push(std::move(buffer), event, force);
+    const auto pushed = outbox_.push(std::move(buffer), event, force, since);
     if (pushed.result == QueueResult::over_limit) {
         // Replies to a client that sends but never reads count too: nothing
         // that a peer can make us queue is unbounded.
@@ -81,8 +94,25 @@ bool Session::enqueue(SharedBuffer buffer, const Event* event, bool force) {
     return true;
 }
 
-void Session::flush() {
-    if (outbox_.writing() || !outbox_.has_pending() || !socket_.is_open())
+void Session::drop_stale(Clock::time_point now) {
+    const auto max_age = worker_.config().max_queued_age;
+    if (max_age.count() == 0)
+        return;
+    const auto shed = outbox_.drop_stale(now - max_age);
+    if (shed.dropped == 0)
+        return;
+    worker_.stats().stale_events_dropped.add(shed.dropped);
+    note_dequeued(shed.freed_bytes);
+}
+
+void Session::flush(Clock::time_point now) {
+    if (outbox_.writing() || !socket_.is_open())
+        return;
+    // Checked when a write can start, not per event: a session that keeps up
+    // has an empty queue here, and one with a write in flight is checked
+    // when it completes.
+    drop_stale(now);
+    if (!outbox_.has_output())
         return;
     // Events were dropped since the last write: the client learns it from a
     // marker in front of the next event it gets.
@@ -106,7 +136,7 @@ void Session::on_write(error_code ec) {
         close_now(); // the peer is gone; nothing more can be written
         return;
     }
-    if (outbox_.has_pending()) {
+    if (outbox_.has_output()) {
         // What arrived while this write was in flight goes out as one batch.
         if (worker_.config().flush_interval.count() == 0)
             flush();
@@ -126,7 +156,7 @@ void Session::close_after_flush() {
     closing_ = true;
     // The sweep ends whatever a silent peer leaves hanging.
     next_check_ = Clock::now() + std::min(worker_.config().shutdown_timeout, Millis{5000});
-    if (!outbox_.writing() && !outbox_.has_pending()) {
+    if (!outbox_.writing() && !outbox_.has_output()) {
         error_code ignored;
         socket_.shutdown(tcp::socket::shutdown_send, ignored);
     } else {

@@ -77,8 +77,7 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     }
     options_ = {};
     queue(std::make_shared<const std::string>(std::move(head)));
-    for (const auto& event : replay)
-        deliver(event);
+    queue_replay(replay);
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;
     // From the subscription on: before it, no response has started that an
     // "expired" event could end.

@@ -80,8 +80,7 @@ void WsSession::on_subscribed(const std::vector<std::string>& channels, bool res
     // point until it has an event id (as SSE's first id is).
     for (const auto& channel : channels)
         send_text(make_subscribed_message(channel, position));
-    for (const auto& event : replay)
-        deliver(event);
+    queue_replay(replay);
 }
 
 void WsSession::on_input(std::string_view bytes) {

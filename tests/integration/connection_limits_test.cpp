@@ -206,18 +206,16 @@ TEST(ConnectionLimits, AConnectBurstIsAdmittedUpToTheLimitExactly) {
     std::size_t answered = 0;
     for (std::size_t i = 0; i < burst; ++i) {
         auto& a = *attempts.emplace_back(std::make_unique<Attempt>(context));
-        a.socket.async_connect({net::ip::make_address_v4("127.0.0.1"), herald.port()},
-                               [&](error_code ec) {
-                                   if (ec)
-                                       return;
-                                   net::async_write(a.socket, net::buffer(request),
-                                                    [](error_code, std::size_t) {});
-                                   a.socket.async_read_some(
-                                       net::buffer(a.chunk), [&](error_code e, std::size_t n) {
-                                           a.received.append(a.chunk.data(), n);
-                                           answered += !e || n > 0;
-                                       });
-                               });
+        a.socket.async_connect(
+            {net::ip::make_address_v4("127.0.0.1"), herald.port()}, [&](error_code ec) {
+                if (ec)
+                    return;
+                net::async_write(a.socket, net::buffer(request), [](error_code, std::size_t) {});
+                a.socket.async_read_some(net::buffer(a.chunk), [&](error_code e, std::size_t n) {
+                    a.received.append(a.chunk.data(), n);
+                    answered += !e || n > 0;
+                });
+            });
     }
     bool all = false;
     const auto deadline = std::chrono::steady_clock::now() + kTimeout;

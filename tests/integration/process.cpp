@@ -183,7 +183,11 @@ HeraldProcess::HeraldProcess(std::vector<std::string> extra_args, Security secur
     // --drain-window 0: a test stops herald with SIGTERM, and a drain spread
     // over the default 10 s would make every test that much slower. Tests of
     // the drain pass their own (a later flag wins).
-    std::vector<std::string> argv = {HERALD_BINARY, "--threads", "2", "--drain-window", "0"};
+    // --max-queued-age 30s: tests count every event, and a sanitizer build on
+    // a loaded machine can hold an event longer than the default 1 s; the
+    // age limit has its own tests (queued_age_test.cpp).
+    std::vector<std::string> argv = {HERALD_BINARY, "--threads",        "2",  "--drain-window",
+                                     "0",           "--max-queued-age", "30s"};
     if (listen_flags)
         argv.insert(argv.end(), {"--listen", "127.0.0.1:0", "--log-level", "debug"});
     if (security == Security::insecure)

@@ -57,6 +57,7 @@ enum class Security { insecure, as_configured };
 
 // The herald binary under test, started with
 //   --listen 127.0.0.1:0 --log-level debug --threads 2 --drain-window 0
+//   --max-queued-age 30s
 //   [--insecure] <extra args>
 // and logging to a temporary file. The constructor waits (10 s at most) for
 // "listening on 127.0.0.1:<port>" and throws if it does not come.

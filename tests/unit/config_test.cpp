@@ -35,6 +35,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "history_ttl",
                                            "history_backend",
                                            "max_queued_bytes",
+                                           "max_queued_age",
                                            "max_message_size",
                                            "max_header_size",
                                            "max_body_size",
@@ -94,6 +95,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.history_size, b.history_size);
     EXPECT_EQ(a.history_ttl, b.history_ttl);
     EXPECT_EQ(a.max_queued_bytes, b.max_queued_bytes);
+    EXPECT_EQ(a.max_queued_age, b.max_queued_age);
     EXPECT_EQ(a.max_message_size, b.max_message_size);
     EXPECT_EQ(a.max_header_size, b.max_header_size);
     EXPECT_EQ(a.max_body_size, b.max_body_size);
@@ -160,6 +162,7 @@ const std::vector<Sample> kSamples = {
     {"history_ttl", R"("10m")", "10m"},
     {"history_backend", R"("memory")", "memory"},
     {"max_queued_bytes", R"("2MiB")", "2MiB"},
+    {"max_queued_age", R"("250ms")", "250ms"},
     {"max_message_size", "4096", "4096"},
     {"max_header_size", R"("16k")", "16k"},
     {"max_body_size", R"("512KiB")", "512KiB"},
@@ -220,6 +223,7 @@ Config sample_config() {
     c.history_size = 250;
     c.history_ttl = 10min;
     c.max_queued_bytes = 2 << 20;
+    c.max_queued_age = 250ms;
     c.max_message_size = 4096;
     c.max_header_size = 16 << 10;
     c.max_body_size = 512 << 10;
@@ -361,13 +365,13 @@ TEST_F(ConfigTest, ClusterKeysSayWhatIsNotSupported) {
     EXPECT_EQ(error({"--redis-cluster", "a:7000", "--redis-url", "redis://x"}),
               "redis_cluster (from flag --redis-cluster): cannot be combined with redis_url: "
               "AUTH, TLS and SELECT are not supported with a cluster yet");
-    EXPECT_EQ(error({"--redis-cluster", "a:7000", "--redis-sentinels", "s",
-                     "--redis-master-name", "m"}),
-              "redis_cluster (from flag --redis-cluster): cannot be combined with "
-              "redis_sentinels (a cluster fails its masters over itself)");
-    const auto presence = write("cluster-presence.toml",
-                                "redis_cluster = [\"a:7000\"]\n[[namespace]]\npattern = "
-                                "\"room:*\"\npresence = true\n");
+    EXPECT_EQ(
+        error({"--redis-cluster", "a:7000", "--redis-sentinels", "s", "--redis-master-name", "m"}),
+        "redis_cluster (from flag --redis-cluster): cannot be combined with "
+        "redis_sentinels (a cluster fails its masters over itself)");
+    const auto presence =
+        write("cluster-presence.toml", "redis_cluster = [\"a:7000\"]\n[[namespace]]\npattern = "
+                                       "\"room:*\"\npresence = true\n");
     EXPECT_NE(error({"--config", presence})
                   .find("presence (namespace \"room:*\") is not shared through a Redis "
                         "Cluster yet"),
@@ -645,8 +649,8 @@ TEST_F(ConfigTest, AuthValuesAreChecked) {
 }
 
 TEST_F(ConfigTest, UpstreamValuesAreChecked) {
-    EXPECT_TRUE(Contains(error({"--upstream-url", "https://app.example/in"}),
-                         "https:// is not supported"));
+    EXPECT_TRUE(
+        Contains(error({"--upstream-url", "https://app.example/in"}), "https:// is not supported"));
     EXPECT_TRUE(Contains(error({"--upstream-url", "ftp://x/"}), "upstream_url"));
     EXPECT_TRUE(Contains(error({"--upstream-url", "/relative"}), "not an absolute URL"));
     EXPECT_TRUE(Contains(error({"--upstream-stream", ""}), "upstream_stream"));
@@ -676,8 +680,9 @@ TEST_F(ConfigTest, HelpListsEveryFlagWithDefault) {
 }
 
 TEST_F(ConfigTest, ExplainConfigNamesEachValuesSourceAndHidesSecrets) {
-    const auto file = write("explain.toml", "threads = 3\npublish_key = \"hush\"\nadmin_key = \"shh\"\n"
-                                            "redis_url = \"redis://app:pw@10.0.0.1:6379\"\n");
+    const auto file =
+        write("explain.toml", "threads = 3\npublish_key = \"hush\"\nadmin_key = \"shh\"\n"
+                              "redis_url = \"redis://app:pw@10.0.0.1:6379\"\n");
     std::vector<const char*> argv{"herald", "-c", file.c_str(), "--retry", "7s"};
     Config out;
     std::vector<std::string> origins;

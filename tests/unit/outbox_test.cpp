@@ -141,8 +141,7 @@ TEST(OutboxPolicies, TheGapMarkerGoesBeforeTheFirstEventNotBeforeControlBytes) {
     push(box, event("f", SlowConsumer::drop_oldest, "a"));
     push(box, event("f", SlowConsumer::drop_oldest, "b"));
     push(box, event("f", SlowConsumer::drop_oldest, "c")); // drops a
-    EXPECT_EQ(joined(box.begin_write(marker())),
-              "HEAD|GAP.......b.........c.........");
+    EXPECT_EQ(joined(box.begin_write(marker())), "HEAD|GAP.......b.........c.........");
 }
 
 TEST(OutboxPolicies, ControlFramesAndDisconnectEventsAreNeverDropped) {
@@ -282,4 +281,70 @@ TEST(OutboxPolicies, DropOldestOnAWriterThatNeverFinishesStaysBounded) {
     auto out = joined(box.begin_write(marker()));
     EXPECT_EQ(out.substr(0, 14), "HEADGAP.......");
     EXPECT_EQ(out.substr(14, 10), "9991......");
+}
+
+namespace {
+const Clock::time_point t0{std::chrono::seconds(1000)};
+PushResult push_at(Outbox& box, const Queued& q, int ms) {
+    return box.push(q.buffer, q.event.get(), false, t0 + std::chrono::milliseconds(ms));
+}
+} // namespace
+
+TEST(OutboxAge, EventsDueBeforeTheCutoffAreDroppedWhateverThePolicy) {
+    Outbox box(1000);
+    box.push(std::make_shared<const std::string>("HEAD|")); // control: never ages
+    push_at(box, event("c", SlowConsumer::disconnect, "a"), 0);
+    push_at(box, event("f", SlowConsumer::drop_oldest, "b"), 100);
+    push_at(box, event("t", SlowConsumer::latest, "c"), 200);
+    push_at(box, event("c", SlowConsumer::disconnect, "d"), 300);
+    const auto r = box.drop_stale(t0 + std::chrono::milliseconds(250));
+    EXPECT_EQ(r.dropped, 3u);
+    EXPECT_EQ(r.freed_bytes, 30u);
+    EXPECT_EQ(box.unreported_drops(), 3u);
+    EXPECT_EQ(box.unsent_bytes(), 15u);
+    // The client hears of it in front of the first event it still gets.
+    EXPECT_EQ(joined(box.begin_write(marker())), "HEAD|GAP.......d.........");
+}
+
+TEST(OutboxAge, NothingStaleNothingDroppedAndTheInFlightBatchIsNeverTouched) {
+    Outbox box(1000);
+    push_at(box, event("c", SlowConsumer::disconnect, "a"), 0);
+    box.begin_write();
+    push_at(box, event("c", SlowConsumer::disconnect, "b"), 500);
+    EXPECT_EQ(box.drop_stale(t0 + std::chrono::milliseconds(400)).dropped, 0u);
+    EXPECT_EQ(box.unsent_bytes(), 20u) << "a is being written: not pending, not dropped";
+    // Pushed without a time (a test, a control frame): never stale.
+    const auto z = event("c", SlowConsumer::disconnect, "z");
+    box.push(z.buffer, z.event.get());
+    EXPECT_EQ(box.drop_stale(t0 + std::chrono::hours(1)).dropped, 1u) << "only b";
+    box.end_write();
+    EXPECT_EQ(joined(box.begin_write(marker())), "GAP.......z.........");
+}
+
+TEST(OutboxAge, WhenEverythingPendingIsStaleTheMarkerStillGoesOut) {
+    Outbox box(1000);
+    push_at(box, event("c", SlowConsumer::disconnect, "a"), 0);
+    push_at(box, event("c", SlowConsumer::disconnect, "b"), 10);
+    box.drop_stale(t0 + std::chrono::seconds(5));
+    EXPECT_FALSE(box.has_pending());
+    EXPECT_TRUE(box.has_output()) << "the drop itself must reach the client";
+    EXPECT_EQ(joined(box.begin_write(marker())), "GAP.......");
+    EXPECT_FALSE(box.has_output());
+}
+
+TEST(OutboxAge, AStaleLatestEventLeavesNoIndexBehind) {
+    // Once lagging, latest events are indexed by key; dropping one for age
+    // must unindex it, or the next of its key would replace a hole.
+    Outbox box(30);
+    push_at(box, event("t", SlowConsumer::latest, "t-1"), 0);
+    box.begin_write();
+    push_at(box, event("t", SlowConsumer::latest, "t-2"), 10);
+    push_at(box, event("u", SlowConsumer::latest, "u-1"), 20);
+    push_at(box, event("t", SlowConsumer::latest, "t-3"), 30); // full: lagging, t-2 replaced
+    EXPECT_EQ(box.drop_stale(t0 + std::chrono::milliseconds(35)).dropped, 2u);
+    const auto r = push_at(box, event("t", SlowConsumer::latest, "t-4"), 40);
+    EXPECT_EQ(r.result, QueueResult::queued);
+    EXPECT_EQ(r.replaced, 0u);
+    box.end_write();
+    EXPECT_EQ(joined(box.begin_write(marker())), "GAP.......t-4.......");
 }

@@ -41,6 +41,10 @@ struct Config {
     std::string history_backend;
 
     std::size_t max_queued_bytes = 1 << 20;  // per-session unsent bytes before "slow consumer"
+    // Queued events older than this are dropped, with a reset, when a write
+    // starts (0 = never): what a subscriber gets stays fresh even beyond the
+    // node's capacity. README "Slow consumers".
+    Millis max_queued_age{1'000};
     std::size_t max_message_size = 64 << 10; // largest WS client message
     std::size_t max_header_size = 8 << 10;   // largest HTTP request head
     std::size_t max_body_size = 1 << 20;     // largest POST /publish body

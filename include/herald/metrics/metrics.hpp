@@ -104,6 +104,7 @@ struct WorkerStats {
     std::array<Counter, transport_count> slow_consumers;
     // By the dropped event's slow_consumer policy (disconnect never drops).
     std::array<Counter, slow_consumer_count> events_dropped;
+    Counter stale_events_dropped; // waited longer than max_queued_age, any policy
     std::array<Counter, static_cast<std::size_t>(Rejection::count)> rejections;
     void rejection(Rejection r) { rejections[static_cast<std::size_t>(r)].add(); }
     std::array<Counter, batch_buckets.size() + 1> write_batches; // last = +Inf

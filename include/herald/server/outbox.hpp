@@ -10,9 +10,17 @@
 // room; a `latest` event is replaced by the next one with the same key
 // from the first time room is short until the session has caught up (an
 // empty queue after a write), so a subscriber that keeps up loses nothing; a
-// `disconnect` event and a control frame are never dropped. If that does not make room, push says so and the session is
-// a slow consumer, as before. The in-flight batch is never touched.
+// `disconnect` event and a control frame are never dropped. If that does not
+// make room, push says so and the session is a slow consumer, as before. The
+// in-flight batch is never touched.
+//
+// Bytes bound memory, not lateness: a session that reads, only slower than
+// events come (a server beyond its capacity, a slow link), could send
+// max_queued_bytes of ever older events. drop_stale() lets the session shed,
+// whatever the policy, the pending events that waited longer than
+// max_queued_age; the client learns of it like of a drop_oldest drop.
 #include "herald/hub/event.hpp"
+#include "herald/util/net.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <cstddef>
@@ -44,15 +52,24 @@ public:
 
     // `event` is the event whose encoding `buffer` is (it lives as long as the
     // buffer), or null for a control frame. `force` bypasses the limit, for
-    // small control frames that must not be lost.
-    PushResult push(SharedBuffer buffer, const Event* event, bool force = false);
+    // small control frames that must not be lost. `since` is when the event
+    // became due for this session (drop_stale measures from it); events are
+    // pushed in that order. The default, never, keeps it from ageing.
+    PushResult push(SharedBuffer buffer, const Event* event, bool force = false,
+                    Clock::time_point since = Clock::time_point::max());
     // A control frame.
     PushResult push(SharedBuffer buffer, bool force = false) {
         return push(std::move(buffer), nullptr, force);
     }
 
+    // Drops the pending events due before `cutoff` (never a control frame),
+    // counted in unreported_drops() like drop_oldest drops. O(what it drops).
+    PushResult drop_stale(Clock::time_point cutoff);
+
     bool writing() const { return !writing_.empty(); }
     bool has_pending() const { return pending_.size() > holes_; }
+    // Something to write: pending buffers, or a drop the client must hear of.
+    bool has_output() const { return has_pending() || unreported_drops_ > 0; }
     // Bytes accepted but not yet confirmed written by the kernel.
     std::size_t unsent_bytes() const { return pending_bytes_ + writing_bytes_; }
     // Events dropped since the client was last told (the next write tells it).
@@ -74,8 +91,9 @@ public:
     };
 
     // Moves every pending buffer into the in-flight batch. `gap_marker`, given
-    // when unreported_drops() > 0, goes just before the batch's first event:
-    // the dropped events were all older than it. Precondition: !writing().
+    // when unreported_drops() > 0, goes just before the batch's first event
+    // (the dropped events were all older than it), or last when the batch has
+    // none (drop_stale dropped them all). Precondition: !writing().
     BufferRange begin_write(SharedBuffer gap_marker = {});
     // Releases the in-flight batch; returns how many buffers it held.
     std::size_t end_write();
@@ -86,6 +104,7 @@ private:
     struct Entry {
         SharedBuffer buffer; // null once dropped or replaced: a hole
         const Event* event;  // null for control frames; owned through `buffer`
+        Clock::time_point since;
     };
     // Pending latest events by key, to find the one a new event replaces in
     // O(1). Kept while lagging_ only.
@@ -101,6 +120,7 @@ private:
         return e.buffer && e.event && e.event->slow_consumer == SlowConsumer::drop_oldest;
     }
     void make_hole(std::size_t index);
+    void forget_latest(std::size_t index);
     void collapse_latest(PushResult& result);
     void drop_oldest(std::size_t bytes, PushResult& result);
     void compact();

@@ -56,8 +56,8 @@ private:
     Clock::time_point drain_deadline_;
     ServerInfo info_;
     Hub hub_;
-    std::unique_ptr<JwksFetcher> jwks_; // with jwks_url; runs on the hub's context
-    RedisBridge* bridge_ = nullptr; // set when redis_url is configured
+    std::unique_ptr<JwksFetcher> jwks_;     // with jwks_url; runs on the hub's context
+    RedisBridge* bridge_ = nullptr;         // set when redis_url is configured
     RedisClusterBridge* cluster_ = nullptr; // set when redis_cluster is
     std::unique_ptr<Broker> broker_;
     std::vector<std::unique_ptr<Worker>> workers_;

@@ -3,8 +3,8 @@
 // outbox and the list of channels it is registered for in its worker's shard.
 #include "herald/auth/access_policy.hpp"
 #include "herald/auth/token_deadline.hpp"
-#include "herald/server/connection.hpp"
 #include "herald/hub/event.hpp"
+#include "herald/server/connection.hpp"
 #include "herald/server/outbox.hpp"
 
 #include <chrono>
@@ -17,7 +17,7 @@ namespace herald {
 
 struct Subscription {
     std::string channel;
-    std::uint32_t slot; // index in the shard's subscriber vector, for O(1) removal
+    std::uint32_t slot;    // index in the shard's subscriber vector, for O(1) removal
     bool presence = false; // the hub counts this connection in the channel's presence
 };
 
@@ -30,16 +30,16 @@ public:
     // unregisters synchronously, so the shard may call it while iterating.
     // Virtual for the long poll, which gathers events into one answer.
     virtual void deliver(const EventPtr& event);
-    // Called by the worker's flusher: starts one gather write of everything queued.
-    void flush();
+    // Called by the worker's flusher: starts one gather write of everything
+    // queued, less the events that waited longer than max_queued_age.
+    void flush(Clock::time_point now = Clock::now());
 
     // Called by the worker once the hub has registered `channels` for this
     // session. `replay` holds missed events when the client resumed.
     // `position` is where the subscription went live, "@<boot>-<seq>"
     // (poll_cursor.hpp): a resume point before the client has any event id.
     virtual void on_subscribed(const std::vector<std::string>& channels, bool reset,
-                               const std::string& reset_reason,
-                               const std::vector<EventPtr>& replay,
+                               const std::string& reset_reason, const std::vector<EventPtr>& replay,
                                const std::string& position) = 0;
 
     void abort() override { close_now(); }
@@ -84,6 +84,9 @@ protected:
     // when the transport has nothing to say it with (the long poll).
     virtual SharedBuffer unsubscribed_notice(const std::string& channel) const = 0;
 
+    // Queues a resume's missed events, which age from now rather than from
+    // when they were published.
+    void queue_replay(const std::vector<EventPtr>& events);
     // Queues bytes within max_queued_bytes; beyond it the session becomes a
     // slow consumer and false is returned. `force` is for the final close frame.
     bool queue(SharedBuffer buffer, bool force = false);
@@ -121,7 +124,11 @@ protected:
 
 private:
     // `event` is null for control frames (see Outbox::push).
-    bool enqueue(SharedBuffer buffer, const Event* event, bool force);
+    bool enqueue(SharedBuffer buffer, const Event* event, bool force,
+                 Clock::time_point since = Clock::time_point::max());
+    void queue_event(const EventPtr& event, Clock::time_point since);
+    // max_queued_age: drops what waited too long, and counts it.
+    void drop_stale(Clock::time_point now);
     void do_wait_read();
     void on_readable(error_code ec);
     bool still_reading() const { return !closing_ || reads_while_closing(); }
