@@ -42,6 +42,7 @@ struct Config {
 
     std::size_t max_queued_bytes = 1 << 20;  // per-session unsent bytes before "slow consumer"
     std::size_t max_message_size = 64 << 10; // largest WS client message
+    bool ws_deflate = true; // WS permessage-deflate, no context takeover (README "Compression")
     std::size_t max_header_size = 8 << 10;   // largest HTTP request head
     std::size_t max_body_size = 1 << 20;     // largest POST /publish body
     std::size_t max_channels_per_connection = 64;
