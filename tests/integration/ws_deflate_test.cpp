@@ -47,9 +47,11 @@ TEST(WsDeflateIntegration, OneEventTwoEncodings) {
     RawWsClient deflated(herald.port(), ws_target({"room"}), 0, kTimeout, kDeflateOffer);
     EXPECT_NE(deflated.handshake_response().find(kAnswer), std::string::npos)
         << deflated.handshake_response();
+    RawWsClient second(herald.port(), ws_target({"room"}), 0, kTimeout, kDeflateOffer);
     RawWsClient plain(herald.port(), ws_target({"room"}));
     EXPECT_EQ(plain.handshake_response().find("Sec-WebSocket-Extensions"), std::string::npos);
     ASSERT_TRUE(deflated.wait_text("subscribed"));
+    ASSERT_TRUE(second.wait_text("subscribed"));
     ASSERT_TRUE(plain.wait_text("subscribed"));
 
     const auto id = publish_event(herald.port(), "room", chat_data());
@@ -62,6 +64,9 @@ TEST(WsDeflateIntegration, OneEventTwoEncodings) {
     EXPECT_NE(compressed->second.find(id), std::string::npos);
     EXPECT_LT(compressed->first.payload.size() * 3, uncompressed->first.payload.size())
         << "chat JSON should compress at least 3x";
+    auto again = next_event(second);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->first.payload, compressed->first.payload) << "the same compressed frame";
 
     // A small event gains nothing from deflate: plain to both.
     publish_event(herald.port(), "room", "hi");
@@ -70,8 +75,10 @@ TEST(WsDeflateIntegration, OneEventTwoEncodings) {
     EXPECT_EQ(small->first.rsv, 0);
     EXPECT_NE(small->second.find(R"("data":"hi")"), std::string::npos);
 
-    // Compressed once per event, whatever the number of deflate clients.
-    EXPECT_EQ(metric_value(herald.port(), "herald_ws_deflate_sessions_total"), 1);
+    // Compressed once, for both deflate clients; the small event never.
+    EXPECT_EQ(metric_value(herald.port(), "herald_ws_deflate_sessions_total"), 2);
+    EXPECT_EQ(metric_value(herald.port(), "herald_ws_deflate_in_bytes_total"),
+              static_cast<double>(uncompressed->first.payload.size() + 4));
     EXPECT_EQ(metric_value(herald.port(), "herald_ws_deflate_out_bytes_total"),
               static_cast<double>(compressed->first.payload.size() +
                                   (compressed->first.payload.size() < 126 ? 2 : 4)));
