@@ -170,8 +170,9 @@ void add_worker_totals(Families& out, const Workers& workers) {
         "herald_ws_published_total", "Events accepted from WebSocket publish messages", workers,
         [](const WorkerStats& w) -> auto& { return w.ws_published; }));
     out.push_back(summed(
-        "herald_ws_deflate_sessions_total", "WebSocket connections that negotiated permessage-deflate",
-        workers, [](const WorkerStats& w) -> auto& { return w.ws_deflate_sessions; }));
+        "herald_ws_deflate_sessions_total",
+        "WebSocket connections that negotiated permessage-deflate", workers,
+        [](const WorkerStats& w) -> auto& { return w.ws_deflate_sessions; }));
     out.push_back(summed(
         "herald_ws_deflate_in_bytes_total",
         "Event frame bytes compressed for permessage-deflate (once per event), before", workers,

@@ -114,7 +114,8 @@ std::optional<std::string> accept_params(const std::vector<std::string_view>& pa
             return std::nullopt;
         *seen = true;
     }
-    std::string answer = "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
+    std::string answer =
+        "permessage-deflate; server_no_context_takeover; client_no_context_takeover";
     if (server_bits) // 7.1.2.1: an accepted server_max_window_bits is echoed
         answer += "; server_max_window_bits=15";
     return answer;

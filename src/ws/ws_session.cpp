@@ -64,8 +64,8 @@ void WsSession::negotiate_deflate(const Request& request) {
         return;
     deflate_ = true;
     reader_.enable_deflate(ws::Inflater::for_this_thread());
-    handshake_->set_option(
-        websocket::stream_base::decorator([answer = std::move(*answer)](websocket::response_type& res) {
+    handshake_->set_option(websocket::stream_base::decorator(
+        [answer = std::move(*answer)](websocket::response_type& res) {
             res.set(beast::http::field::server, "herald");
             res.set(beast::http::field::sec_websocket_extensions, answer);
         }));

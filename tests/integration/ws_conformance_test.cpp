@@ -274,8 +274,7 @@ TEST_F(WsConformance, DeflateRsv1OnContinuationCloses1002) {
 }
 
 TEST_F(WsConformance, DeflateRsv1WithoutNegotiationCloses1002) {
-    EXPECT_EQ(CloseCodeAfter(deflated(opcode::text, deflate_message(R"({"type":"ping"})"))),
-              1002u);
+    EXPECT_EQ(CloseCodeAfter(deflated(opcode::text, deflate_message(R"({"type":"ping"})"))), 1002u);
     ExpectBothBystandersServed();
 }
 

@@ -134,8 +134,8 @@ TEST(WsDeflateIntegration, DisabledByConfig) {
     auto event = next_event(raw);
     ASSERT_TRUE(event);
     EXPECT_EQ(event->first.rsv, 0);
-    ASSERT_FALSE(raw.send(encode_client_frame(opcode::text, deflate_message(R"({"type":"ping"})"),
-                                              true, true)));
+    ASSERT_FALSE(raw.send(
+        encode_client_frame(opcode::text, deflate_message(R"({"type":"ping"})"), true, true)));
     auto close = raw.wait_close_frame();
     ASSERT_TRUE(close);
     EXPECT_EQ(close->close_code(), 1002u);

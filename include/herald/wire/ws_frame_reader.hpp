@@ -64,13 +64,13 @@ private:
     bool in_message_ = false; // a fragmented message has started
     bool release_message_ = false;
     bool finished_ = false;
-    bool compressed_ = false;         // the open message had RSV1 on its first frame
-    Inflater* inflater_ = nullptr;    // set once deflate is negotiated
-    std::uint64_t remaining_ = 0; // payload bytes of the current frame still to come
-    std::size_t validated_ = 0;   // bytes of message_ known to be valid UTF-8
-    std::string message_;         // data message so far
-    std::string control_;         // control frame payload (at most 125 bytes)
-    std::string inflated_;        // a compressed message, inflated
+    bool compressed_ = false;      // the open message had RSV1 on its first frame
+    Inflater* inflater_ = nullptr; // set once deflate is negotiated
+    std::uint64_t remaining_ = 0;  // payload bytes of the current frame still to come
+    std::size_t validated_ = 0;    // bytes of message_ known to be valid UTF-8
+    std::string message_;          // data message so far
+    std::string control_;          // control frame payload (at most 125 bytes)
+    std::string inflated_;         // a compressed message, inflated
 };
 
 // RFC 6455 7.4 and the IANA registry: codes a peer may send in a close frame.
