@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates
   libboost1.81-dev libboost-url1.81-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libtomlplusplus-dev libcli11-dev prometheus-cpp-dev libhiredis-dev libjwt-dev libssl-dev
-  libsystemd-dev
+  libsystemd-dev zlib1g-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   # The tests start the real servers: Redis, nginx and a headless Chromium

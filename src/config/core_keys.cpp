@@ -115,6 +115,10 @@ std::vector<Key> core_keys() {
                      &C::max_queued_age),
         // 125 bytes is the largest WebSocket control frame payload, which must always fit.
         size_key("max_message_size", "largest WebSocket client message", &C::max_message_size, 125),
+        flag_key("ws_deflate",
+                 "accept WebSocket permessage-deflate (each event compressed once, no context "
+                 "takeover)",
+                 &C::ws_deflate),
         size_key("max_header_size", "largest HTTP request head", &C::max_header_size),
         size_key("max_body_size", "largest POST /publish body", &C::max_body_size),
         count_key<std::size_t>("max_channels_per_connection", "channels one connection may join",

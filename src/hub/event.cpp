@@ -4,6 +4,7 @@
 #include "herald/wire/event_json.hpp"
 #include "herald/wire/json.hpp"
 #include "herald/wire/sse_encoder.hpp"
+#include "herald/wire/ws_deflater.hpp"
 #include "herald/wire/ws_frame.hpp"
 
 namespace herald {
@@ -19,6 +20,22 @@ const std::string& Event::client_sse() const {
         client_sse_ = sse::encode_event(id, {}, ws::frame_payload(ws_frame));
     });
     return client_sse_;
+}
+
+const std::string& Event::ws_deflate_frame(bool* built) const {
+    std::call_once(ws_deflate_once_, [&] {
+        const auto payload = ws::frame_payload(ws_frame);
+        // Below this a deflate block's own overhead eats the gain
+        // (README "Compression").
+        if (payload.size() < ws::deflate_min_payload)
+            return;
+        auto frame = ws::encode_deflated_text_frame(payload);
+        if (frame.size() < ws_frame.size())
+            ws_deflate_frame_ = std::move(frame);
+        if (built)
+            *built = true;
+    });
+    return ws_deflate_frame_.empty() ? ws_frame : ws_deflate_frame_;
 }
 
 std::size_t latest_key_hash(std::string_view channel, std::string_view key) {

@@ -176,6 +176,18 @@ void add_worker_totals(Families& out, const Workers& workers) {
     out.push_back(summed(
         "herald_ws_published_total", "Events accepted from WebSocket publish messages", workers,
         [](const WorkerStats& w) -> auto& { return w.ws_published; }));
+    out.push_back(summed(
+        "herald_ws_deflate_sessions_total",
+        "WebSocket connections that negotiated permessage-deflate", workers,
+        [](const WorkerStats& w) -> auto& { return w.ws_deflate_sessions; }));
+    out.push_back(summed(
+        "herald_ws_deflate_in_bytes_total",
+        "Event frame bytes compressed for permessage-deflate (once per event), before", workers,
+        [](const WorkerStats& w) -> auto& { return w.ws_deflate_in_bytes; }));
+    out.push_back(summed(
+        "herald_ws_deflate_out_bytes_total",
+        "The same frames' bytes after compression (what deflate clients receive)", workers,
+        [](const WorkerStats& w) -> auto& { return w.ws_deflate_out_bytes; }));
     MetricFamily upstream{"herald_upstream_messages_total",
                           "WebSocket send messages: handed to the application (sent), not "
                           "(failed), or not allowed (refused)",

@@ -47,6 +47,7 @@ ReadResult FrameReader::fail(std::uint16_t code, std::string_view why) {
     finished_ = true;
     message_ = {};
     control_ = {};
+    inflated_ = {};
     return {ReadResult::Kind::error, why, code};
 }
 
@@ -54,6 +55,7 @@ ReadResult FrameReader::next(std::string_view input, std::size_t& consumed) {
     consumed = 0;
     if (release_message_) { // the caller is done with the last message
         message_ = {};
+        inflated_ = {};
         release_message_ = false;
     }
     while (!finished_) {
@@ -100,8 +102,14 @@ ReadResult FrameReader::parse_header() {
     if (header_need_ == 2) {
         fin_ = (header_[0] & 0x80) != 0;
         opcode_ = header_[0] & 0x0F;
-        if ((header_[0] & 0x70) != 0)
+        const bool rsv1 = (header_[0] & 0x40) != 0;
+        if ((header_[0] & 0x30) != 0 || (rsv1 && !inflater_))
             return fail(protocol_error, "reserved bits set (no extension was negotiated)");
+        // RFC 7692 6: RSV1 marks a compressed message, on its first frame only.
+        if (rsv1 && is_control(opcode_))
+            return fail(protocol_error, "RSV1 on a control frame");
+        if (rsv1 && opcode_ == op_continuation)
+            return fail(protocol_error, "RSV1 on a continuation frame");
         if ((header_[1] & 0x80) == 0)
             return fail(protocol_error, "client frames must be masked");
         bool known = opcode_ <= op_binary || (opcode_ >= op_close && opcode_ <= op_pong);
@@ -135,8 +143,10 @@ ReadResult FrameReader::parse_header() {
     std::copy_n(header_ + pos, 4, mask_);
     if (!is_control(opcode_) && length > max_message_size_ - message_.size())
         return fail(too_big, "message too big");
-    if (opcode_ == op_text || opcode_ == op_binary)
+    if (opcode_ == op_text || opcode_ == op_binary) {
         message_opcode_ = opcode_;
+        compressed_ = (header_[0] & 0x40) != 0;
+    }
     if (!is_control(opcode_))
         in_message_ = true;
     else
@@ -175,7 +185,7 @@ ReadResult FrameReader::complete_frame() {
         return {ReadResult::Kind::close, reason, code};
     }
     default: { // a data frame
-        if (message_opcode_ == op_text) {
+        if (message_opcode_ == op_text && !compressed_) {
             // Checked fragment by fragment, each byte once: bad text fails at
             // once rather than after the client has sent the whole message.
             std::string_view fresh(message_);
@@ -187,13 +197,32 @@ ReadResult FrameReader::complete_frame() {
         }
         if (!fin_)
             return {};
-        in_message_ = false;
-        release_message_ = true;
-        validated_ = 0;
-        auto kind = message_opcode_ == op_text ? ReadResult::Kind::text : ReadResult::Kind::binary;
+        return complete_message();
+    }
+    }
+}
+
+ReadResult FrameReader::complete_message() {
+    in_message_ = false;
+    release_message_ = true;
+    validated_ = 0;
+    auto kind = message_opcode_ == op_text ? ReadResult::Kind::text : ReadResult::Kind::binary;
+    if (!compressed_)
         return {kind, message_};
+    // The same bound as an uncompressed message: a zip bomb stops at
+    // max_message_size bytes of output.
+    switch (inflater_->inflate(message_, max_message_size_, inflated_)) {
+    case Inflater::Result::ok:
+        break;
+    case Inflater::Result::too_big:
+        return fail(too_big, "message too big once inflated");
+    case Inflater::Result::bad_data:
+        return fail(invalid_payload, "invalid deflate data");
     }
-    }
+    message_ = {}; // the compressed bytes are done with
+    if (kind == ReadResult::Kind::text && !is_valid_utf8(inflated_))
+        return fail(invalid_payload, "text message is not valid UTF-8");
+    return {kind, inflated_};
 }
 
 } // namespace herald::ws

@@ -8,7 +8,9 @@
 #include "herald/ws/client_message.hpp"
 #include "herald/server/worker.hpp"
 #include "herald/wire/control_json.hpp"
+#include "herald/wire/ws_deflate_offer.hpp"
 #include "herald/wire/ws_frame.hpp"
+#include "herald/wire/ws_inflater.hpp"
 
 #include <boost/beast/websocket.hpp>
 #include <spdlog/spdlog.h>
@@ -40,10 +42,46 @@ WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string
 
 void WsSession::start(Request request) {
     next_check_ = Clock::now() + worker_.config().handshake_timeout;
+    negotiate_deflate(request);
     handshake_->async_accept(
         request, [self = std::static_pointer_cast<WsSession>(shared_from_this())](error_code ec) {
             self->on_accept(ec);
         });
+}
+
+void WsSession::negotiate_deflate(const Request& request) {
+    if (!worker_.config().ws_deflate)
+        return;
+    std::string offers; // a client may split its offers over several headers
+    auto [first, last] = request.equal_range(beast::http::field::sec_websocket_extensions);
+    for (auto it = first; it != last; ++it) {
+        if (!offers.empty())
+            offers += ", ";
+        offers.append(it->value());
+    }
+    auto answer = ws::accept_deflate_offer(offers);
+    if (!answer)
+        return;
+    deflate_ = true;
+    reader_.enable_deflate(ws::Inflater::for_this_thread());
+    handshake_->set_option(websocket::stream_base::decorator(
+        [answer = std::move(*answer)](websocket::response_type& res) {
+            res.set(beast::http::field::server, "herald");
+            res.set(beast::http::field::sec_websocket_extensions, answer);
+        }));
+}
+
+const std::string& WsSession::encoding(const Event& event) const {
+    if (!deflate_)
+        return event.ws_frame;
+    bool built = false;
+    const auto& frame = event.ws_deflate_frame(&built);
+    if (built) { // this worker compressed it: once per event, not per recipient
+        auto& stats = worker_.stats();
+        stats.ws_deflate_in_bytes.add(event.ws_frame.size());
+        stats.ws_deflate_out_bytes.add(frame.size());
+    }
+    return frame;
 }
 
 void WsSession::on_accept(error_code ec) {
@@ -53,8 +91,10 @@ void WsSession::on_accept(error_code ec) {
         close_after_flush();
         return;
     }
-    spdlog::debug("ws open {} channels={}", peer(), initial_channels_.size());
+    spdlog::debug("ws open {} channels={} deflate={}", peer(), initial_channels_.size(), deflate_);
     open_ = true;
+    if (deflate_)
+        worker_.stats().ws_deflate_sessions.add();
     // Released once Beast's accept operation has fully unwound.
     net::post(socket_.get_executor(), [self = std::static_pointer_cast<WsSession>(
                                            shared_from_this())] { self->handshake_.reset(); });

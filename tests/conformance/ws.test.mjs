@@ -93,17 +93,48 @@ describe('WebSocket conformance with the ws package', { timeout: 60000 }, () => 
     }
   });
 
-  test('handshake: no extension (though ws offers permessage-deflate), no subprotocol', async () => {
+  // herald's /metrics value of `series`, 0 if absent.
+  const metric = async (series) => {
+    const text = await (await fetch(herald.url('/metrics'))).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.split(' ')[1]) : 0;
+  };
+
+  test('handshake: permessage-deflate (which ws offers) with no context takeover, no subprotocol', async () => {
     const client = connect(herald.wsUrl('/ws?channel=a'));
     clients.push(client);
     const headers = new Promise((resolve) => client.ws.once('upgrade', (res) => resolve(res.headers)));
     await client.opened;
-    assert.equal(client.ws.extensions, '');
+    assert.match(client.ws.extensions, /^permessage-deflate/);
     assert.equal(client.ws.protocol, '');
     const h = await headers;
-    assert.equal(h['sec-websocket-extensions'], undefined);
+    assert.equal(h['sec-websocket-extensions'],
+      'permessage-deflate; server_no_context_takeover; client_no_context_takeover');
     assert.equal(h['sec-websocket-protocol'], undefined);
     assert.equal(h.upgrade.toLowerCase(), 'websocket');
+  });
+
+  test('handshake: no extension when the client does not offer one', async () => {
+    const client = connect(herald.wsUrl('/ws?channel=a'), { perMessageDeflate: false });
+    clients.push(client);
+    const headers = new Promise((resolve) => client.ws.once('upgrade', (res) => resolve(res.headers)));
+    await client.opened;
+    assert.equal(client.ws.extensions, '');
+    assert.equal((await headers)['sec-websocket-extensions'], undefined);
+  });
+
+  test('permessage-deflate both ways: compressed events and client messages', async () => {
+    // ws compresses what it sends from 1 KiB on (its default threshold).
+    const client = await open(['z']);
+    const plain = await open(['z'], { perMessageDeflate: false });
+    const before = await metric('herald_ws_deflate_out_bytes_total');
+    const data = { rows: Array.from({ length: 40 }, (_, i) => ({ id: i, name: `row ${i}`, ok: true })) };
+    const [id] = await herald.publish({ channel: 'z', data });
+    assert.deepEqual((await client.next({ id })).data, data);
+    assert.deepEqual((await plain.next({ id })).data, data);
+    assert.ok(await metric('herald_ws_deflate_out_bytes_total') > before, 'the event was compressed');
+    client.ws.send(JSON.stringify({ type: 'ping', pad: 'q'.repeat(3000) }));
+    await client.next({ type: 'pong' });
   });
 
   test('a requested subprotocol is not selected', async () => {

@@ -1,6 +1,7 @@
 #include "raw_ws.hpp"
 
 #include <boost/asio/error.hpp>
+#include <zlib.h>
 
 #include <stdexcept>
 
@@ -45,6 +46,36 @@ std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, b
     return out;
 }
 
+std::string deflate_message(std::string_view text, int level) {
+    z_stream z{};
+    deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&z, text.size()) + 16, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(text.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, Z_SYNC_FLUSH);
+    out.resize(out.size() - z.avail_out - 4); // without 00 00 FF FF
+    deflateEnd(&z);
+    return out;
+}
+
+std::string inflate_message(std::string_view compressed) {
+    std::string in(compressed);
+    in.append("\x00\x00\xff\xff", 4);
+    z_stream z{};
+    inflateInit2(&z, -15);
+    std::string out(16 << 20, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(in.data());
+    z.avail_in = static_cast<uInt>(in.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    const int rc = inflate(&z, Z_SYNC_FLUSH);
+    out.resize(out.size() - z.avail_out);
+    inflateEnd(&z);
+    return rc == Z_OK || rc == Z_STREAM_END ? out : std::string();
+}
+
 std::optional<RawFrame> take_frame(std::string& buffer) {
     if (buffer.size() < 2)
         return std::nullopt;
@@ -83,7 +114,7 @@ std::optional<RawFrame> take_frame(std::string& buffer) {
 }
 
 RawWsClient::RawWsClient(std::uint16_t port, const std::string& target, int receive_buffer,
-                         Millis timeout)
+                         Millis timeout, const std::string& extra_headers)
     : socket_(port, receive_buffer, timeout) {
     const std::string request = "GET " + target +
                                 " HTTP/1.1\r\n"
@@ -93,12 +124,14 @@ RawWsClient::RawWsClient(std::uint16_t port, const std::string& target, int rece
                                 "Upgrade: websocket\r\n"
                                 "Connection: Upgrade\r\n"
                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                                "Sec-WebSocket-Version: 13\r\n\r\n";
+                                "Sec-WebSocket-Version: 13\r\n" +
+                                extra_headers + "\r\n";
     if (auto ec = socket_.write(request, timeout))
         throw std::runtime_error("raw WebSocket request: " + ec.message());
     const auto end = socket_.read_until(buffer_, "\r\n\r\n", timeout);
     if (end == std::string::npos || buffer_.rfind("HTTP/1.1 101", 0) != 0)
         throw std::runtime_error("raw WebSocket handshake failed: " + buffer_);
+    response_ = buffer_.substr(0, end);
     buffer_.erase(0, end);
 }
 

@@ -31,6 +31,15 @@ inline constexpr std::uint8_t text = 0x1, binary = 0x2, close = 0x8, ping = 0x9,
 // sets the first reserved bit.
 std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, bool mask = true,
                                 bool rsv1 = false, bool fin = true);
+// permessage-deflate (RFC 7692) done with zlib directly, to check herald's
+// own codec against: a message's raw deflate data without the 00 00 FF FF
+// tail, and back (empty if the data is not valid).
+std::string deflate_message(std::string_view text, int level = 6);
+std::string inflate_message(std::string_view compressed);
+
+inline constexpr const char* kDeflateOffer =
+    "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";
+
 // Removes one complete frame from the front of `buffer`; nullopt if incomplete.
 std::optional<RawFrame> take_frame(std::string& buffer);
 
@@ -39,7 +48,10 @@ public:
     // Connects (optionally with a small SO_RCVBUF), sends the upgrade request
     // and checks for "101". Throws on failure.
     RawWsClient(std::uint16_t port, const std::string& target, int receive_buffer = 0,
-                Millis timeout = kTimeout);
+                Millis timeout = kTimeout, const std::string& extra_headers = {});
+
+    // The server's 101 answer, headers included.
+    const std::string& handshake_response() const { return response_; }
 
     TimedSocket& socket() { return socket_; }
     error_code send(std::string_view bytes) { return socket_.write(bytes); }
@@ -57,6 +69,7 @@ public:
 
 private:
     TimedSocket socket_;
+    std::string response_;
     std::string buffer_;
     bool ended_ = false;
     std::size_t frames_read_ = 0;

@@ -19,8 +19,14 @@ WsClient::WsClient(std::uint16_t port, const std::string& target, Millis timeout
     : WsClient(port, target, {}, timeout) {}
 
 WsClient::WsClient(std::uint16_t port, const std::string& target,
-                   const std::vector<std::pair<std::string, std::string>>& headers, Millis timeout)
+                   const std::vector<std::pair<std::string, std::string>>& headers, Millis timeout,
+                   bool deflate)
     : ws_(context_) {
+    if (deflate) {
+        websocket::permessage_deflate pmd;
+        pmd.client_enable = true;
+        ws_.set_option(pmd);
+    }
     ws_.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
         for (const auto& [name, value] : headers)
             req.set(name, value);

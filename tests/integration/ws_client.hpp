@@ -25,10 +25,11 @@ public:
     // Throws on failure, unless the server declined the upgrade: then
     // upgraded() is false and response() holds its answer.
     WsClient(std::uint16_t port, const std::string& target, Millis timeout = kTimeout);
-    // The same, with extra request headers (Authorization, Cookie, Origin).
+    // The same, with extra request headers (Authorization, Cookie, Origin);
+    // `deflate` has Beast offer permessage-deflate and use it if accepted.
     WsClient(std::uint16_t port, const std::string& target,
              const std::vector<std::pair<std::string, std::string>>& headers,
-             Millis timeout = kTimeout);
+             Millis timeout = kTimeout, bool deflate = false);
 
     bool upgraded() const { return upgraded_; }
     const boost::beast::http::response<boost::beast::http::string_body>& response() const {

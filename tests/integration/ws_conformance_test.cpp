@@ -18,6 +18,11 @@ std::string frame(std::uint8_t op, std::string_view payload, bool fin = true) {
     return encode_client_frame(op, payload, /*mask=*/true, /*rsv1=*/false, fin);
 }
 
+// A compressed message's first frame: RSV1 (RFC 7692 6).
+std::string deflated(std::uint8_t op, std::string_view compressed, bool fin = true) {
+    return encode_client_frame(op, compressed, /*mask=*/true, /*rsv1=*/true, fin);
+}
+
 std::string close_payload(unsigned code, std::string_view reason = {}) {
     std::string out{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
     out.append(reason);
@@ -34,10 +39,11 @@ protected:
         ASSERT_TRUE(ws_bystander_->wait_subscribed("bystander"));
     }
 
-    // Sends `bytes` after a raw handshake; returns the server's close code (0
-    // if no close frame came) and expects the TCP connection to end.
-    unsigned CloseCodeAfter(const std::string& bytes) {
-        RawWsClient raw(port(), ws_target({"victim"}));
+    // Sends `bytes` after a raw handshake (with `headers`, e.g. kDeflateOffer);
+    // returns the server's close code (0 if no close frame came) and expects
+    // the TCP connection to end.
+    unsigned CloseCodeAfter(const std::string& bytes, const std::string& headers = {}) {
+        RawWsClient raw(port(), ws_target({"victim"}), 0, kTimeout, headers);
         EXPECT_TRUE(raw.wait_text("subscribed"));
         EXPECT_FALSE(raw.send(bytes));
         auto close = raw.wait_close_frame();
@@ -226,5 +232,70 @@ TEST_F(WsConformance, NothingFollowsTheServersCloseFrame) {
         ADD_FAILURE() << "frame with opcode " << int(next->opcode) << " after the close frame";
     EXPECT_EQ(raw.frames_read(), frames_before);
     EXPECT_TRUE(raw.wait_closed());
+    ExpectBothBystandersServed();
+}
+
+// permessage-deflate (RFC 7692), negotiated by kDeflateOffer. herald closes
+// invalid deflate data with 1007: the frames are well formed, their payload
+// is not what the message type says (README "Compression").
+TEST_F(WsConformance, DeflateCompressedTextIsInflatedAndHandled) {
+    RawWsClient raw(port(), ws_target({"victim"}), 0, kTimeout, kDeflateOffer);
+    ASSERT_TRUE(raw.wait_text("subscribed"));
+    ASSERT_FALSE(raw.send(deflated(opcode::text, deflate_message(R"({"type":"ping"})"))));
+    ASSERT_TRUE(raw.wait_text(R"("type":"pong")"));
+    ExpectBothBystandersServed();
+}
+
+TEST_F(WsConformance, DeflateFragmentedMessageWithRsv1OnFirstFrameOnly) {
+    RawWsClient raw(port(), ws_target({"victim"}), 0, kTimeout, kDeflateOffer);
+    ASSERT_TRUE(raw.wait_text("subscribed"));
+    const auto compressed = deflate_message(R"({"type":"ping","pad":"é€😀 é€😀 é€😀 é€😀"})");
+    const auto third = compressed.size() / 3;
+    ASSERT_FALSE(raw.send(deflated(opcode::text, compressed.substr(0, third), false) +
+                          frame(kContinuation, compressed.substr(third, third), false) +
+                          frame(opcode::ping, "mid") +
+                          frame(kContinuation, compressed.substr(2 * third))));
+    ASSERT_TRUE(raw.wait_text(R"("type":"pong")"));
+    ExpectBothBystandersServed();
+}
+
+TEST_F(WsConformance, DeflateRsv1OnControlFrameCloses1002) {
+    EXPECT_EQ(CloseCodeAfter(deflated(opcode::ping, ""), kDeflateOffer), 1002u);
+    ExpectBothBystandersServed();
+}
+
+TEST_F(WsConformance, DeflateRsv1OnContinuationCloses1002) {
+    const auto compressed = deflate_message(R"({"type":"ping"})");
+    EXPECT_EQ(CloseCodeAfter(deflated(opcode::text, compressed.substr(0, 4), false) +
+                                 deflated(kContinuation, compressed.substr(4)),
+                             kDeflateOffer),
+              1002u);
+    ExpectBothBystandersServed();
+}
+
+TEST_F(WsConformance, DeflateRsv1WithoutNegotiationCloses1002) {
+    EXPECT_EQ(CloseCodeAfter(deflated(opcode::text, deflate_message(R"({"type":"ping"})"))), 1002u);
+    ExpectBothBystandersServed();
+}
+
+TEST_F(WsConformance, DeflateInvalidDataCloses1007) {
+    EXPECT_EQ(CloseCodeAfter(deflated(opcode::text, "\xff\xff\xff\xff"), kDeflateOffer), 1007u);
+    ExpectBothBystandersServed();
+}
+
+// 512 KiB of spaces in about 500 bytes, under the 1 KiB max_message_size on
+// the wire: refused once the inflated text passes 1 KiB.
+TEST_F(WsConformance, DeflateZipBombCloses1009) {
+    const auto bomb = deflate_message(std::string(512 << 10, ' '), 9);
+    ASSERT_LT(bomb.size(), 1000u);
+    EXPECT_EQ(CloseCodeAfter(deflated(opcode::text, bomb), kDeflateOffer), 1009u);
+    EXPECT_GE(Rejections("message_too_large"), 1);
+    ExpectBothBystandersServed();
+}
+
+TEST_F(WsConformance, DeflateInflatedInvalidUtf8Closes1007) {
+    EXPECT_EQ(CloseCodeAfter(deflated(opcode::text, deflate_message("{\"type\":\"\xC3(\"}")),
+                             kDeflateOffer),
+              1007u);
     ExpectBothBystandersServed();
 }

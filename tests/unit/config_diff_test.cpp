@@ -25,12 +25,13 @@ TEST(ConfigDiff, LiveKeysAreApplied) {
     next.allowed_origins = {"https://a.example"};
     next.max_connections_per_ip = 7;
     next.max_message_size = 1000;
+    next.ws_deflate = false; // new connections stop negotiating; open ones keep theirs
     next.client_message_rate = 3;
     next.drain_window = Millis{2000};
     next.jwt_issuer = "issuer";
     auto diff = diff_config(running, next);
     EXPECT_EQ(diff.applied, (Keys{"log_level", "publish_key", "allowed_origins", "drain_window",
-                                  "max_message_size", "max_connections_per_ip",
+                                  "max_message_size", "ws_deflate", "max_connections_per_ip",
                                   "client_message_rate", "jwt_issuer"}));
     EXPECT_TRUE(diff.need_restart.empty());
     EXPECT_EQ(diff.config, next);

@@ -37,6 +37,7 @@ const std::vector<std::string> kAllKeys = {"listen",
                                            "max_queued_bytes",
                                            "max_queued_age",
                                            "max_message_size",
+                                           "ws_deflate",
                                            "max_header_size",
                                            "max_body_size",
                                            "max_channels_per_connection",
@@ -97,6 +98,7 @@ void expect_same(const Config& a, const Config& b) {
     EXPECT_EQ(a.max_queued_bytes, b.max_queued_bytes);
     EXPECT_EQ(a.max_queued_age, b.max_queued_age);
     EXPECT_EQ(a.max_message_size, b.max_message_size);
+    EXPECT_EQ(a.ws_deflate, b.ws_deflate);
     EXPECT_EQ(a.max_header_size, b.max_header_size);
     EXPECT_EQ(a.max_body_size, b.max_body_size);
     EXPECT_EQ(a.max_channels_per_connection, b.max_channels_per_connection);
@@ -164,6 +166,7 @@ const std::vector<Sample> kSamples = {
     {"max_queued_bytes", R"("2MiB")", "2MiB"},
     {"max_queued_age", R"("250ms")", "250ms"},
     {"max_message_size", "4096", "4096"},
+    {"ws_deflate", "false", "false"},
     {"max_header_size", R"("16k")", "16k"},
     {"max_body_size", R"("512KiB")", "512KiB"},
     {"max_channels_per_connection", "8", "8"},
@@ -225,6 +228,7 @@ Config sample_config() {
     c.max_queued_bytes = 2 << 20;
     c.max_queued_age = 250ms;
     c.max_message_size = 4096;
+    c.ws_deflate = false;
     c.max_header_size = 16 << 10;
     c.max_body_size = 512 << 10;
     c.max_channels_per_connection = 8;
@@ -403,7 +407,8 @@ TEST_F(ConfigTest, EveryKeyFromEnvironment) {
 TEST_F(ConfigTest, EveryKeyFromFlags) {
     std::vector<std::string> args;
     for (const auto& s : kSamples) {
-        if (s.key == "enforce_token_expiry") { // a flag given a value, as it defaults to true
+        if (s.key == "enforce_token_expiry" || s.key == "ws_deflate") {
+            // a flag given a value, as it defaults to true
             args.push_back("--" + dashed(s.key) + "=" + s.text);
             continue;
         }

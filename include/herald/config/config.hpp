@@ -46,6 +46,7 @@ struct Config {
     // node's capacity. README "Slow consumers".
     Millis max_queued_age{1'000};
     std::size_t max_message_size = 64 << 10; // largest WS client message
+    bool ws_deflate = true; // WS permessage-deflate, no context takeover (README "Compression")
     std::size_t max_header_size = 8 << 10;   // largest HTTP request head
     std::size_t max_body_size = 1 << 20;     // largest POST /publish body
     std::size_t max_channels_per_connection = 64;

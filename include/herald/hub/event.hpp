@@ -55,9 +55,20 @@ struct Event {
     // streams pay nothing for it.
     const std::string& client_sse() const;
 
+    // The frame for permessage-deflate sessions: ws_frame's JSON compressed
+    // with no context takeover (RSV1 set), made once by the first deflate
+    // session that gets the event and shared by every other one, on any
+    // worker, so that plain sessions and events nobody compresses pay
+    // nothing. ws_frame itself when compressing would not pay (a small
+    // payload, or no saving). `built` is set when this call made it (for
+    // the metrics).
+    const std::string& ws_deflate_frame(bool* built = nullptr) const;
+
 private:
     mutable std::once_flag client_sse_once_;
     mutable std::string client_sse_;
+    mutable std::once_flag ws_deflate_once_;
+    mutable std::string ws_deflate_frame_; // empty: ws_frame serves
 };
 
 using EventPtr = std::shared_ptr<const Event>;

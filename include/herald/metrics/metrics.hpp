@@ -114,6 +114,12 @@ struct WorkerStats {
     Counter accept_errors;    // accept() failed (EMFILE, ENFILE, ENOBUFS...)
     Counter idle_timeouts;    // keep-alive connections closed after idle_timeout
     Counter ws_published;     // via a WebSocket "publish" message on this worker
+    // permessage-deflate: sessions that negotiated it, and the payload bytes
+    // of the event frames compressed here (once per event, on the worker that
+    // first needed it) before and after.
+    Counter ws_deflate_sessions;
+    Counter ws_deflate_in_bytes;
+    Counter ws_deflate_out_bytes;
     // WebSocket "send" messages by outcome: sent, failed, refused (upstream_result_name).
     std::array<Counter, 3> upstream_messages;
     std::array<Counter, static_cast<std::size_t>(AuthFailure::count)> auth_failures;

@@ -4,6 +4,8 @@
 // incomplete is kept, so an idle connection holds no buffer at all (Beast's
 // stream keeps a 1.5 KiB read buffer and a pending read operation per
 // connection; see docs/benchmarks.md).
+#include "herald/wire/ws_inflater.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -35,6 +37,11 @@ public:
     // or an error every further byte is consumed and ignored.
     ReadResult next(std::string_view input, std::size_t& consumed);
 
+    // permessage-deflate was negotiated (RFC 7692): a message whose first
+    // frame has RSV1 is inflated with `inflater` (shared by the worker's
+    // sessions) to at most max_message_size bytes. Without it RSV1 is 1002.
+    void enable_deflate(Inflater& inflater) { inflater_ = &inflater; }
+
     // Whether a close frame or an error ended the stream.
     bool finished() const { return finished_; }
 
@@ -42,6 +49,7 @@ private:
     ReadResult parse_header();
     ReadResult complete_frame();
     ReadResult fail(std::uint16_t code, std::string_view why);
+    ReadResult complete_message();
 
     std::size_t max_message_size_;
     std::uint8_t header_[14] = {};
@@ -56,10 +64,13 @@ private:
     bool in_message_ = false; // a fragmented message has started
     bool release_message_ = false;
     bool finished_ = false;
-    std::uint64_t remaining_ = 0; // payload bytes of the current frame still to come
-    std::size_t validated_ = 0;   // bytes of message_ known to be valid UTF-8
-    std::string message_;         // data message so far
-    std::string control_;         // control frame payload (at most 125 bytes)
+    bool compressed_ = false;      // the open message had RSV1 on its first frame
+    Inflater* inflater_ = nullptr; // set once deflate is negotiated
+    std::uint64_t remaining_ = 0;  // payload bytes of the current frame still to come
+    std::size_t validated_ = 0;    // bytes of message_ known to be valid UTF-8
+    std::string message_;          // data message so far
+    std::string control_;          // control frame payload (at most 125 bytes)
+    std::string inflated_;         // a compressed message, inflated
 };
 
 // RFC 6455 7.4 and the IANA registry: codes a peer may send in a close frame.

@@ -42,7 +42,8 @@ private:
     // OutboxStream::Owner: bytes Beast writes, and Beast's end of the connection.
     void queue_control(SharedBuffer bytes) override;
     void end_after_close_frame() override;
-    const std::string& encoding(const Event& event) const override { return event.ws_frame; }
+    // A deflate session gets the event's shared compressed frame.
+    const std::string& encoding(const Event& event) const override;
     void on_slow_consumer() override;
     SharedBuffer gap_marker(std::size_t dropped) const override;
     SharedBuffer unsubscribed_notice(const std::string& channel) const override;
@@ -72,8 +73,13 @@ private:
     void drop_disallowed_channels();
     void sweep_heartbeat(Clock::time_point now);
 
+    // Answers a permessage-deflate offer (ws_deflate_offer.hpp) if
+    // ws_deflate is on: no zlib state here, the worker's serves.
+    void negotiate_deflate(const Request& request);
+
     // Only for the handshake, then released: Beast's stream costs 2.5 KiB.
-    // No permessage-deflate: events are encoded once for every recipient.
+    // Beast's own permessage-deflate stays off: it keeps zlib state per
+    // stream and compresses per recipient (see negotiate_deflate instead).
     using Handshake = boost::beast::websocket::stream<OutboxStream, /*deflateSupported=*/false>;
     std::unique_ptr<Handshake> handshake_;
     ws::FrameReader reader_;
@@ -84,6 +90,7 @@ private:
     bool awaiting_pong_ = false;
     bool open_ = false; // the handshake is done
     bool client_mode_;
+    bool deflate_ = false; // permessage-deflate negotiated
     MessageRateLimiter rate_;
 };
 
