@@ -1,37 +1,12 @@
 #include "herald/wire/ws_deflate_offer.hpp"
 
+#include "herald/util/strings.hpp"
+
 #include <vector>
 
 namespace herald::ws {
 
 namespace {
-
-bool is_space(char c) {
-    return c == ' ' || c == '\t';
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && is_space(s.front()))
-        s.remove_prefix(1);
-    while (!s.empty() && is_space(s.back()))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z')
-            y = static_cast<char>(y - 'A' + 'a');
-        if (x != y)
-            return false;
-    }
-    return true;
-}
 
 // Splits at `separator` outside quoted strings (RFC 6455 9.1 lets a parameter
 // value be a quoted-string, which may hold commas and semicolons). nullopt if

@@ -2,6 +2,7 @@
 // message's first frame means compressed; anywhere else it is 1002.
 #include "herald/wire/ws_deflater.hpp"
 #include "herald/wire/ws_frame_reader.hpp"
+#include "ws_client_frames.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,55 +13,11 @@ using herald::ws::FrameReader;
 using herald::ws::Inflater;
 using herald::ws::ReadResult;
 using Kind = ReadResult::Kind;
+using namespace herald_test;
 
 namespace {
 
 constexpr std::uint8_t kFin = 0x80, kRsv1 = 0x40, kText = 0x1, kBinary = 0x2, kPing = 0x9;
-
-std::string client_frame(std::uint8_t first_byte, std::string_view payload) {
-    std::string out;
-    out += static_cast<char>(first_byte);
-    const std::uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
-    const auto n = payload.size();
-    if (n < 126) {
-        out += static_cast<char>(0x80 | n);
-    } else if (n <= 0xFFFF) {
-        out += static_cast<char>(0x80 | 126);
-        out += static_cast<char>(n >> 8);
-        out += static_cast<char>(n & 0xFF);
-    } else {
-        out += static_cast<char>(0x80 | 127);
-        for (int shift = 56; shift >= 0; shift -= 8)
-            out += static_cast<char>((std::uint64_t{n} >> shift) & 0xFF);
-    }
-    out.append(reinterpret_cast<const char*>(mask), 4);
-    for (std::size_t i = 0; i < n; ++i)
-        out += static_cast<char>(payload[i] ^ mask[i % 4]);
-    return out;
-}
-
-struct Seen {
-    Kind kind;
-    std::string payload;
-    std::uint16_t code;
-};
-
-std::vector<Seen> feed(FrameReader& reader, std::string_view bytes, std::size_t chunk = 1 << 20) {
-    std::vector<Seen> seen;
-    while (!bytes.empty()) {
-        auto piece = bytes.substr(0, chunk);
-        bytes.remove_prefix(piece.size());
-        while (!piece.empty()) {
-            std::size_t used = 0;
-            auto r = reader.next(piece, used);
-            piece.remove_prefix(used);
-            if (r.kind == Kind::need_more)
-                break;
-            seen.push_back({r.kind, std::string(r.payload), r.code});
-        }
-    }
-    return seen;
-}
 
 std::string deflate(std::string_view text) {
     return Deflater().compress(text);
