@@ -179,8 +179,8 @@ TEST(TokenExpiryOff, StreamsOutliveTheirToken) {
     HeraldProcess herald{secure_flags({"--jwt-leeway", "0s", "--enforce-token-expiry=false"}),
                          Security::as_configured};
     nlohmann::json claims = {{"sub", "42"}, {"channels", {"room:*"}}};
-    WsClient ws(herald.port(), ws_target({"room:1"}, "token=" + make_token(claims, 1)));
-    SseClient sse(herald.port(), events_target({"room:1"}, "token=" + make_token(claims, 1)));
+    WsClient ws(herald.port(), ws_target({"room:1"}, "token=" + make_token(claims, 2)));
+    SseClient sse(herald.port(), events_target({"room:1"}, "token=" + make_token(claims, 2)));
     ASSERT_TRUE(ws.upgraded());
     ASSERT_TRUE(ws.wait_subscribed("room:1"));
     ASSERT_EQ(sse.status(), 200u);
