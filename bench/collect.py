@@ -72,6 +72,9 @@ def run_entry(path):
     }
     if "exit_code" in meta:
         entry["exit_code"] = int(meta["exit_code"])
+    if "rate" in meta:  # fresh-rate: the step of the ladder
+        rate = float(meta["rate"])
+        entry["rate"] = int(rate) if rate.is_integer() else rate
     if "command" in meta:
         entry["command"] = meta["command"]
     if "pids" in meta:

@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
     try {
         if (o.scenario == "idle") {
             out["params"] = {
-                {"transport", o.transport}, {"connections", o.connections}, {"hold", o.hold}};
+                {"transport", o.transport}, {"connections", o.connections}, {"hold", o.hold},
+                {"ws_deflate", o.ws_deflate}};
             out["results"] = bench::run_idle(o, deadline);
             for (auto& [k, v] : out["results"].items())
                 ok = ok && !v.contains("error");

@@ -47,6 +47,9 @@ int parse_options(int argc, char** argv, Options& o) {
     app.add_option("--connections", o.connections,
                    "idle: connections per transport; connect-storm: clients (default 10000)")
         ->capture_default_str();
+    app.add_flag("--ws-deflate", o.ws_deflate,
+                 "idle: WS clients offer permessage-deflate as browsers do (frames are not "
+                 "inflated, so no other scenario takes it)");
     app.add_option("--hold", o.hold, "idle: seconds to hold connections after measuring")
         ->capture_default_str();
     app.add_option("--per-process", o.per_process, "connections per generator process")
@@ -96,6 +99,8 @@ int parse_options(int argc, char** argv, Options& o) {
         return fail("--host must be an IPv4 address inside 127.0.0.0/8");
     if (o.timeout <= 0 || o.hold < 0 || o.duration <= 0 || o.rate < 0 || o.drain < 0)
         return fail("--timeout/--duration must be > 0; --hold/--rate/--drain >= 0");
+    if (o.ws_deflate && o.scenario != "idle")
+        return fail("--ws-deflate is for the idle scenario only");
     o.profile = find_profile(o.server);
     if (!o.profile)
         return fail("--server: one of " + profile_names());

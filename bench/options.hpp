@@ -27,6 +27,7 @@ struct Options {
     // idle
     unsigned connections = 15000; // per transport
     double hold = 2;              // seconds to hold after measuring
+    bool ws_deflate = false;      // WS clients offer permessage-deflate, as browsers do
 
     // process / connect pacing (both scenarios)
     unsigned per_process = 9000; // connections per generator child process

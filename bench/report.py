@@ -16,7 +16,8 @@ import subprocess
 import sys
 import tempfile
 
-from report_targets import evaluate_targets
+from fresh_rate import FRESH_P99_MS, fresh
+from report_targets import evaluate_issue14_targets, evaluate_targets
 from report_data import RunIndex, fmt, ratio
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -102,6 +103,40 @@ def scenario_table(index, scenario, columns):
     return lines
 
 
+def fresh_rates(index):
+    """Per (server, transport) of the fresh-rate ladder, in run order: the highest
+    fresh step (a Run or None) and the first step that was not, with why."""
+    out = {}
+    for run in index.runs_of("fresh-rate"):
+        key = (run.server, run.transport)
+        best, stop, why = out.get(key, (None, None, ""))
+        if stop is not None:
+            continue  # the ladder stops at the first step that is not fresh
+        ok, reason = fresh(run.result) if run.status == "ok" else (False, run.status_text())
+        if ok:
+            best = run
+        else:
+            stop, why = run, reason
+        out[key] = (best, stop, why)
+    return out
+
+
+def fresh_rate_table(index):
+    head = ["server", "transport", "highest fresh rate (events/s)", "deliveries/s", "p50 ms", "p99 ms",
+            "server CPU s", "next step", "why not fresh"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for (server, transport), (best, stop, why) in fresh_rates(index).items():
+        cells = [server, transport]
+        if best is None:
+            cells += [f"< {fmt(stop.entry.get('rate'))}" if stop else "–", "", "", "", ""]
+        else:
+            cells += [fmt(best.entry.get("rate")), fmt(best.get("deliveries_per_s")),
+                      fmt(best.latency("p50")), fmt(best.latency("p99")), fmt(best.get("server_cpu_seconds"))]
+        cells += [fmt(stop.entry.get("rate")) if stop else "none left", why.replace("|", "/")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
 def plot(script, outfile, datafile):
     gp = shutil.which("gnuplot")
     if not gp:
@@ -136,8 +171,15 @@ def plots(index, img_dir, page_dir):
                 if not rows:
                     f.write("none NaN NaN NaN\n")
                 f.write("\n\n")
-        for name, script, data, alt in (("bench-memory.png", "memory.gp", mem, "server RSS per idle connection"),
-                                        ("bench-latency.png", "latency.gp", lat, "publish→delivery latency")):
+        rates = os.path.join(tmp, "fresh.dat")
+        with open(rates, "w") as f:
+            for (server, transport), (best, _, _) in fresh_rates(index).items():
+                f.write(f"{server}/{transport} {best.entry.get('rate') if best else 'NaN'}\n")
+        charts = [("bench-memory.png", "memory.gp", mem, "server RSS per idle connection"),
+                  ("bench-latency.png", "latency.gp", lat, "publish→delivery latency")]
+        if fresh_rates(index):
+            charts.append(("bench-fresh-rate.png", "fresh-rate.gp", rates, "highest rate that stays fresh"))
+        for name, script, data, alt in charts:
             out = os.path.join(img_dir, name)
             err = plot(script, out, data)
             rel = os.path.relpath(out, page_dir)
@@ -174,11 +216,20 @@ def render(doc, json_path, out, img_dir, findings):
     lines += ["", "## Targets (issue 4)", "", "| target | measured | |", "|---|---|---|"]
     for t in evaluate_targets(index):
         lines.append(f"| {t['target']} | {t['measured']} | {t['verdict']} |")
+    lines += ["", "## Targets (issue 14)", "", "| target | measured | |", "|---|---|---|"]
+    for t in evaluate_issue14_targets(index):
+        lines.append(f"| {t['target']} | {t['measured']} | {t['verdict']} |")
     lines += ["", "## Plots", ""] + plots(index, img_dir, page_dir) + [RATIO_TEXT.format(json=f"`{json_path}`")]
     for scenario, title, what, columns in SCENARIOS:
         if not index.runs_of(scenario):
             continue
         lines += ["", f"## {title}", "", what, ""] + scenario_table(index, scenario, columns)
+    if index.runs_of("fresh-rate"):
+        lines += ["", "## Highest rate that stays fresh", "",
+                  f"One channel, every subscriber on it, 100-byte events, 3 s of publishing per step on a fresh "
+                  f"server; the rate climbs a ladder until a step is not fresh: p99 over {FRESH_P99_MS} ms, "
+                  "or any event missing, any subscriber cut or reset. The highest fresh step is the honest "
+                  "capacity figure for live fan-out.", ""] + fresh_rate_table(index)
     lines += ["", "## Findings", ""]
     try:
         with open(findings, encoding="utf-8") as f:

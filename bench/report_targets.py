@@ -1,4 +1,4 @@
-"""herald's performance targets (issue 4), checked against one bench/run.sh JSON.
+"""herald's performance targets (issues 4 and 14), checked against one bench/run.sh JSON.
 
 A target is judged only at the size it names (counted as what actually
 subscribed); a smaller run (--quick, --smoke) or a missing peer gives "n/a".
@@ -95,4 +95,68 @@ def evaluate_targets(index):
     for scenario in ("fanout", "fanout-channels"):
         out += [latency_target(index, scenario, t) for t in ("sse", "ws")]
     out += [storm_target(index, t) for t in ("sse", "ws")]
+    return out
+
+
+# ---- Issue 14: the per-event cost, the connect storm, beyond capacity, deflate. ----------------
+
+def ratio_target(index, scenario, peer, transport, f, what, factor, higher, need=10000):
+    """herald's f against PEER's on one scenario: herald/peer >= factor (higher) or <= factor."""
+    run, why = herald_run(index, scenario, transport, need)
+    if run is None:
+        return {"measured": why, "verdict": "n/a"}
+    other = index.find(peer, scenario, transport)
+    h = f(run)
+    p = f(other) if other is not None and other.has_results() else None
+    if not number(p) or p <= 0 or not number(h):
+        status = other.status if other is not None else "not run"
+        return {"measured": f"herald {fmt(h)}; {peer}: {status}", "verdict": "n/a"}
+    x = h / p
+    return {"measured": f"{what}: herald {fmt(h)}, {peer} {fmt(p)}: {x:.2f}×",
+            "verdict": verdict(x >= factor if higher else x <= factor)}
+
+
+def cpu_ms_per_1000_events(run):
+    """Server CPU per 1,000 accepted publishes, everything included (publish, fan-out, write)."""
+    cpu, pub = run.get("server_cpu_seconds"), run.get("publisher")
+    accepted = pub.get("events_accepted") if isinstance(pub, dict) else None
+    return cpu * 1e6 / accepted if number(cpu) and number(accepted) and accepted > 0 else None
+
+
+def beyond_capacity_target(index, transport, need=10000):
+    target = (f"one channel, {need:,} subscribers, 1,000 events/s (beyond capacity), {transport.upper()}: "
+              "p99 ≤ 1 s of what is delivered, every shed event announced")
+    run, why = herald_run(index, "fanout", transport, need)
+    if run is None:
+        return {"target": target, "measured": why, "verdict": "n/a"}
+    p99, missing, resets = run.latency("p99"), run.get("deliveries_missing"), run.get("resets")
+    cut = run.get("subscribers_dropped")
+    if not number(p99):
+        return {"target": target, "measured": "no latency figure", "verdict": "n/a"}
+    measured = f"p99 {fmt(p99)} ms, {fmt(missing)} missing, {fmt(resets)} resets, {fmt(cut)} cut"
+    announced = not (number(missing) and missing > 0) or (number(resets) and resets > 0) or (number(cut) and cut > 0)
+    return {"target": target, "measured": measured, "verdict": verdict(p99 <= 1000 and announced)}
+
+
+def evaluate_issue14_targets(index):
+    out = []
+    for t in ("sse", "ws"):
+        r = ratio_target(index, "fanout-channels", "epoll", t, lambda x: x.get("deliveries_per_server_cpu_second"),
+                         "deliveries / server CPU-s", 0.8, True)
+        out.append({"target": f"deliveries per server CPU-second ≥ 0.8× epoll, per-subscriber channels, "
+                              f"1,000 events/s, {t.upper()}", **r})
+    for t in ("sse", "ws"):
+        r = ratio_target(index, "fanout-channels", "nchan", t, cpu_ms_per_1000_events,
+                         "server CPU ms per 1,000 events", 0.55, False)
+        out.append({"target": f"server CPU for one HTTP publish delivered to one subscriber (publish included) "
+                              f"≤ 0.55× nginx + nchan, {t.upper()}", **r})
+    for t in ("sse", "ws"):
+        storm, why = herald_run(index, "connect-storm", t, 10000)
+        s = storm.get("all_subscribed_s") if storm else None
+        out.append({"target": f"connect storm, 10,000 at once, last subscribed ≤ 0.5 s, {t.upper()}",
+                    "measured": f"{fmt(s)} s" if number(s) else why or "no time figure",
+                    "verdict": verdict(s <= 0.5) if number(s) else "n/a"})
+    out += [beyond_capacity_target(index, t) for t in ("sse", "ws")]
+    out += [memory_target(index, "sse", 1024), memory_target(index, "ws", 1024)]
+    out[-1]["target"] += " (permessage-deflate offered)"
     return out

@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 command_line="bench/run.sh $*"
 
 ALL_SERVERS=herald,herald-redis,herald-redis-streams,nchan,nchan-redis,pushpin,node,epoll
-ALL_SCENARIOS=idle,fanout,fanout-saturation,fanout-channels,connect-storm,slow-consumers
+ALL_SCENARIOS=idle,fanout,fanout-saturation,fanout-channels,connect-storm,slow-consumers,fresh-rate
 
 # ---- Parameters: the one place that says what each scenario runs. --------------------------
 # Per mode: idle connections, seconds they are held, fan-out subscribers, fan-out
@@ -29,10 +29,15 @@ declare -A SIZES=(
     [smoke]="100 0 100 2 100 100 60"
 )
 
+# fresh-rate: the rates (events/s) it climbs, one fresh server per step, up to the
+# first that is not fresh (bench/fresh_rate.py: p99 over 100 ms, or anything lost).
+FRESH_RATES=(10 20 50 100 200 500 1000 2000 5000)
+
 # herald-bench arguments of a scenario (run once per transport, sse then ws).
 scenario_args() {
     case $1 in
-    idle) echo "--scenario idle --connections $IDLE --hold $HOLD" ;;
+    # WS clients offer permessage-deflate, as browsers do: idle memory with it negotiated.
+    idle) echo "--scenario idle --connections $IDLE --hold $HOLD --ws-deflate" ;;
     fanout) echo "--scenario fanout --subscribers $FAN --channels 1 --rate 1000 --size 100 --duration $SECS" ;;
     # Back to back: what a server delivers per CPU-second when it cannot keep up.
     fanout-saturation) echo "--scenario fanout --subscribers $FAN --channels 1 --rate 0 --size 100 --duration $SECS" ;;
@@ -40,6 +45,8 @@ scenario_args() {
     connect-storm) echo "--scenario connect-storm --connections $STORM" ;;
     # 100 events/s: what every peer's publisher delivers (nchan's takes one event per request).
     slow-consumers) echo "--scenario slow-consumers --subscribers $SLOW --slow-share 0.1 --rate 100 --size 1000 --duration $SECS" ;;
+    # One step of the ladder at $RATE: 3 s are enough to see a queue grow past 100 ms.
+    fresh-rate) echo "--scenario fanout --subscribers $FAN --channels 1 --rate ${RATE:-10} --size 100 --duration 3" ;;
     *) return 1 ;;
     esac
 }
@@ -63,6 +70,7 @@ while (($#)); do
     shift
 done
 read -r IDLE HOLD FAN SECS STORM SLOW BOUND <<<"${SIZES[$mode]}"
+[[ $mode == smoke ]] && FRESH_RATES=(100) # one step: the harness, not the figure
 IFS=, read -ra SERVERS <<<"$servers"
 IFS=, read -ra SCENARIOS <<<"$scenarios"
 for s in "${SCENARIOS[@]}"; do scenario_args "$s" >/dev/null || die "unknown scenario $s"; done
@@ -173,6 +181,7 @@ run_one() { # server scenario transport
     [[ ${REDIS_PORT:-0} != 0 ]] && args+=(--redis-port "$REDIS_PORT")
     read -ra extra <<<"$(server_args "$server" "$scenario")"
     args+=("${extra[@]}")
+    [[ $scenario == fresh-rate ]] && echo "rate=$RATE" >>"$dir/meta"
     echo "command=$bench_bin ${args[*]}" >>"$dir/meta"
     echo "pids=$PIDS" >>"$dir/meta"
     timeout --foreground -k 10 "$BOUND" "$bench_bin" "${args[@]}" >"$dir/result.json" 2>"$dir/bench.err" || rc=$?
@@ -187,9 +196,24 @@ run_one() { # server scenario transport
     esac
     echo "status=$status" >>"$dir/meta"
     echo "exit_code=$rc" >>"$dir/meta"
-    log "$server $scenario $transport: $status"
-    [[ $status != ok && $server == herald* ]] && herald_failed=1
+    log "$server $scenario $transport${RATE:+ at $RATE/s}: $status"
+    LAST_RUN_DIR=$dir
+    # A fresh-rate step beyond capacity may fail by design: the report shows it.
+    [[ $status != ok && $server == herald* && $scenario != fresh-rate ]] && herald_failed=1
     return 0
+}
+
+# fresh-rate: one run per rate of FRESH_RATES until one is not fresh.
+climb_rates() { # server transport
+    local RATE why
+    for RATE in "${FRESH_RATES[@]}"; do
+        LAST_RUN_DIR=
+        run_one "$1" fresh-rate "$2"
+        [[ -n $LAST_RUN_DIR ]] || return 0 # missing or failed to start: nothing to climb
+        why=$(python3 bench/fresh_rate.py "$LAST_RUN_DIR/result.json") && continue
+        log "$1 fresh-rate $2: not fresh at $RATE/s ($why)"
+        return 0
+    done
 }
 
 # For each scenario and transport, every server in turn, so that drifts of the
@@ -200,7 +224,11 @@ run_all() {
     for scenario in "${SCENARIOS[@]}"; do
         for transport in "${TRANSPORTS[@]}"; do
             for server in "${SERVERS[@]}"; do
-                run_one "$server" "$scenario" "$transport"
+                if [[ $scenario == fresh-rate ]]; then
+                    climb_rates "$server" "$transport"
+                else
+                    run_one "$server" "$scenario" "$transport"
+                fi
             done
         done
     done

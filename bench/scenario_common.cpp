@@ -20,6 +20,7 @@ PoolConfig base_pool_config(const Options& o) {
     c.threads = o.threads;
     c.transport = o.transport == "ws" ? Transport::ws : Transport::sse;
     c.alternate = o.transport == "both";
+    c.ws_deflate = o.ws_deflate;
     c.not_before_ns = steady_ns();
     return c;
 }

@@ -21,7 +21,10 @@ std::string request_for(const PoolConfig& c, Transport transport, std::uint32_t 
                " HTTP/1.1\r\nHost: " + host + "\r\nAccept: text/event-stream\r\n\r\n";
     return "GET " + std::string(c.profile->ws_target) + channel + " HTTP/1.1\r\nHost: " + host +
            "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+           (c.ws_deflate ? "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+                         : "") +
+           "\r\n";
 }
 
 SubscriberPool::SubscriberPool(PoolConfig config) : config_(std::move(config)) {

@@ -26,6 +26,7 @@ struct PoolConfig {
     std::uint32_t first = 0; // global index of the first subscriber
     std::uint32_t count = 0;
     Transport transport = Transport::sse;
+    bool ws_deflate = false;    // offer permessage-deflate in the WS handshake
     bool alternate = false;     // even index SSE, odd index WS
     std::string channel_prefix; // channel = prefix + (modulus ? index % modulus : index)
     std::uint32_t channel_modulus = 0;
