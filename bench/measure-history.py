@@ -19,7 +19,7 @@ import tempfile
 import time
 import urllib.request
 
-from measure_util import free_port
+from measure_util import free_port, wait_ready
 
 
 def redis(port, *args):
@@ -38,16 +38,6 @@ def commandstats(port):
         fields = dict(kv.split("=") for kv in value.split(","))
         out[name.removeprefix("cmdstat_")] = (int(fields["calls"]), int(fields["usec"]))
     return out
-
-
-def wait_ready(port):
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("herald did not become ready")
 
 
 def run(args, backend):
