@@ -30,15 +30,15 @@ const SharedBuffer& client_heartbeat_bytes() {
 } // namespace
 
 SseSession::SseSession(Worker& worker, tcp::socket socket, Options options)
-    : Session(worker, Transport::sse, std::move(socket)), options_(std::move(options)),
-      client_mode_(options_.client_mode), token_expires_(options_.token_expires) {}
+    : Session(worker, Transport::sse, std::move(socket)),
+      options_(std::make_unique<Options>(std::move(options))), client_mode_(options_->client_mode),
+      token_expires_(options_->token_expires) {}
 
 void SseSession::start() {
-    spdlog::debug("sse open {} channels={}", peer(), options_.channels.size());
+    spdlog::debug("sse open {} channels={}", peer(), options_->channels.size());
     // The response starts once the hub has registered the channels, so a
     // client that sees "retry:" knows that it will get every later event.
-    auto channels = options_.channels;
-    subscribe(std::move(channels), std::move(options_.last_event_id));
+    subscribe(std::move(options_->channels), std::move(options_->last_event_id));
     start_reading(); // to learn of the end of the stream
 }
 
@@ -51,8 +51,8 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
                        "Cache-Control: no-cache\r\n"
                        "X-Accel-Buffering: no\r\n"
                        "Server: herald\r\n";
-    if (!options_.cors_origin.empty())
-        head += "Access-Control-Allow-Origin: " + options_.cors_origin +
+    if (options_ && !options_->cors_origin.empty())
+        head += "Access-Control-Allow-Origin: " + options_->cors_origin +
                 "\r\nAccess-Control-Allow-Credentials: true\r\nVary: Origin\r\n";
     // No length and no chunking: the stream's body ends when the connection does.
     head += "\r\n";
@@ -75,7 +75,7 @@ void SseSession::on_subscribed(const std::vector<std::string>&, bool reset,
     } else if (!client_mode_) {
         head += "id: " + position + "\n\n";
     }
-    options_ = {};
+    options_.reset();
     queue(std::make_shared<const std::string>(std::move(head)));
     queue_replay(replay);
     next_check_ = Clock::now() + worker_.config().heartbeat_interval;

@@ -32,8 +32,10 @@ WsSession::WsSession(Worker& worker, tcp::socket socket, std::vector<std::string
                      std::optional<std::string> last_event_id, bool client_mode)
     : Session(worker, Transport::ws, std::move(socket)),
       handshake_(std::make_unique<Handshake>(socket_, static_cast<OutboxStream::Owner&>(*this))),
-      reader_(worker.config().max_message_size), initial_channels_(std::move(channels)),
-      last_event_id_(std::move(last_event_id)), last_read_(Clock::now()), client_mode_(client_mode),
+      opening_(channels.empty()
+                   ? nullptr
+                   : std::make_unique<Opening>(Opening{std::move(channels), std::move(last_event_id)})),
+      reader_(worker.config().max_message_size), last_read_(Clock::now()), client_mode_(client_mode),
       rate_({worker.config().client_message_rate, worker.config().client_message_burst},
             last_read_) {
     handshake_->set_option(websocket::stream_base::decorator(
@@ -91,7 +93,8 @@ void WsSession::on_accept(error_code ec) {
         close_after_flush();
         return;
     }
-    spdlog::debug("ws open {} channels={} deflate={}", peer(), initial_channels_.size(), deflate_);
+    spdlog::debug("ws open {} channels={} deflate={}", peer(),
+                  opening_ ? opening_->channels.size() : 0, deflate_);
     open_ = true;
     if (deflate_)
         worker_.stats().ws_deflate_sessions.add();
@@ -105,8 +108,8 @@ void WsSession::on_accept(error_code ec) {
     // interval here and pings us itself.
     if (client_mode_)
         send_text(encode_hello_json(worker_.config().heartbeat_interval.count()));
-    if (!initial_channels_.empty())
-        subscribe(std::exchange(initial_channels_, {}), std::exchange(last_event_id_, {}));
+    if (auto opening = std::move(opening_))
+        subscribe(std::move(opening->channels), std::move(opening->last_event_id));
     start_reading();
 }
 

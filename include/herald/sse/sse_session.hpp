@@ -51,7 +51,9 @@ private:
     // then the stream ends, so that the client reconnects with a new token.
     void end_expired();
 
-    Options options_;
+    // Needed only until the response head is queued: held apart, so that an
+    // idle stream does not carry its 112 bytes (issue 14's idle memory).
+    std::unique_ptr<Options> options_;
     bool client_mode_;
     std::int64_t token_expires_;
     bool streaming_ = false; // the response head is queued: the body may follow

@@ -82,9 +82,14 @@ private:
     // stream and compresses per recipient (see negotiate_deflate instead).
     using Handshake = boost::beast::websocket::stream<OutboxStream, /*deflateSupported=*/false>;
     std::unique_ptr<Handshake> handshake_;
+    // What the URL asked for, subscribed once the handshake is done, then
+    // released: an open connection does not carry these 64 bytes.
+    struct Opening {
+        std::vector<std::string> channels;
+        std::optional<std::string> last_event_id;
+    };
+    std::unique_ptr<Opening> opening_;
     ws::FrameReader reader_;
-    std::vector<std::string> initial_channels_;
-    std::optional<std::string> last_event_id_;
     Clock::time_point last_read_;
     Clock::time_point ping_sent_;
     bool awaiting_pong_ = false;
