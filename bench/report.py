@@ -128,7 +128,9 @@ def fresh_rate_table(index):
     for (server, transport), (best, stop, why) in fresh_rates(index).items():
         cells = [server, transport]
         if best is None:
-            cells += [f"< {fmt(stop.entry.get('rate'))}" if stop else "–", "", "", "", ""]
+            # Not fresh even at the lowest step: below it; a peer that did not run: nothing.
+            below = stop is not None and stop.status == "ok"
+            cells += [f"< {fmt(stop.entry.get('rate'))}" if below else "–", "", "", "", ""]
         else:
             cells += [fmt(best.entry.get("rate")), fmt(best.get("deliveries_per_s")),
                       fmt(best.latency("p50")), fmt(best.latency("p99")), fmt(best.get("server_cpu_seconds"))]

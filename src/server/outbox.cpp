@@ -8,12 +8,17 @@ PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force,
     const std::size_t size = buffer->size();
     const bool latest = event && event->slow_consumer == SlowConsumer::latest;
     std::size_t replaced_bytes = 0;
-    auto same = latest_.end();
+    LatestIndex::iterator same; // valid when `replaces`: the pending entry of this key
+    bool replaces = false;
     // Once the session is behind, a latest event replaces the pending one
     // with its key: waiting, the older one is already stale.
     auto find_same = [&] {
-        same = lagging_ && latest ? latest_.find(event) : latest_.end();
-        replaced_bytes = same != latest_.end() ? pending_[same->second].buffer->size() : 0;
+        replaces = false;
+        if (lagging_ && latest) {
+            same = latest_->find(event);
+            replaces = same != latest_->end();
+        }
+        replaced_bytes = replaces ? pending_[same->second].buffer->size() : 0;
     };
     find_same();
     if (!force && unsent_bytes() - replaced_bytes + size > limit_ && !lagging_) {
@@ -33,17 +38,18 @@ PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force,
         drop_oldest(after - limit_, result);
     }
     const std::size_t index = pending_.size();
-    if (same != latest_.end()) {
+    if (replaces) {
         make_hole(same->second);
         ++result.replaced;
         result.freed_bytes += replaced_bytes;
-        // Re-keyed in place: the old key points into the event just released.
-        auto node = latest_.extract(same);
+        // Re-keyed in place, by iterator: the old key points into the event
+        // just released, so it must not be compared again.
+        auto node = latest_->extract(same);
         node.key() = event;
         node.mapped() = index;
-        latest_.insert(std::move(node));
+        latest_->insert(std::move(node));
     } else if (latest && lagging_) {
-        latest_.emplace(event, index);
+        latest_->emplace(event, index);
     }
     pending_.push_back({std::move(buffer), event, since});
     pending_bytes_ += size;
@@ -58,13 +64,17 @@ PushResult Outbox::push(SharedBuffer buffer, const Event* event, bool force,
 
 void Outbox::collapse_latest(PushResult& result) {
     // Newest first: the first event seen of a key is the one kept. O(n)
-    // once per lag, for the n pushes that filled the queue.
-    latest_.clear();
+    // once per lag, for the n pushes that filled the queue. The index exists
+    // only while lagging: most sessions never lag, and it costs 56 bytes.
+    if (latest_)
+        latest_->clear();
+    else
+        latest_ = std::make_unique<LatestIndex>();
     for (std::size_t i = pending_.size(); i-- > 0;) {
         auto& entry = pending_[i];
         if (!entry.buffer || !entry.event || entry.event->slow_consumer != SlowConsumer::latest)
             continue;
-        if (latest_.emplace(entry.event, i).second)
+        if (latest_->emplace(entry.event, i).second)
             continue;
         result.freed_bytes += entry.buffer->size();
         ++result.replaced;
@@ -94,10 +104,10 @@ PushResult Outbox::drop_stale(Clock::time_point cutoff) {
 void Outbox::forget_latest(std::size_t index) {
     // A hole must not stay indexed: push would measure the buffer it replaces.
     const Event* event = pending_[index].event;
-    if (event->slow_consumer != SlowConsumer::latest)
+    if (!latest_ || event->slow_consumer != SlowConsumer::latest)
         return;
-    if (auto it = latest_.find(event); it != latest_.end() && it->second == index)
-        latest_.erase(it);
+    if (auto it = latest_->find(event); it != latest_->end() && it->second == index)
+        latest_->erase(it);
 }
 
 void Outbox::make_hole(std::size_t index) {
@@ -135,8 +145,8 @@ void Outbox::compact() {
         auto& entry = pending_[i];
         if (!entry.buffer)
             continue;
-        if (entry.event && entry.event->slow_consumer == SlowConsumer::latest)
-            if (auto it = latest_.find(entry.event); it != latest_.end()) // indexed while lagging
+        if (latest_ && entry.event && entry.event->slow_consumer == SlowConsumer::latest)
+            if (auto it = latest_->find(entry.event); it != latest_->end()) // indexed while lagging
                 it->second = kept;
         pending_[kept++] = std::move(entry);
     }
@@ -168,7 +178,8 @@ Outbox::BufferRange Outbox::begin_write(SharedBuffer gap_marker) {
     }
     pending_.clear();
     pending_bytes_ = droppable_bytes_ = holes_ = drop_cursor_ = 0;
-    latest_.clear();
+    if (latest_)
+        latest_->clear();
     iov_.clear();
     iov_.reserve(writing_.size());
     for (const auto& b : writing_)
@@ -189,8 +200,7 @@ std::size_t Outbox::end_write() {
     }
     if (pending_.empty()) {
         lagging_ = false; // caught up: latest events queue whole again
-        if (latest_.bucket_count() > 16)
-            LatestIndex().swap(latest_);
+        latest_.reset();
     }
     return n;
 }
@@ -199,7 +209,7 @@ void Outbox::discard_pending() {
     pending_.clear();
     lagging_ = false;
     pending_bytes_ = droppable_bytes_ = holes_ = drop_cursor_ = 0;
-    latest_.clear();
+    latest_.reset();
 }
 
 } // namespace herald

@@ -76,9 +76,8 @@ public:
     std::size_t unreported_drops() const { return unreported_drops_; }
     // Slots allocated by the buffer lists (memory an idle session should not hold).
     std::size_t retained_capacity() const {
-        // (An empty unordered_map's single bucket is inline, not allocated.)
-        return pending_.capacity() + writing_.capacity() + iov_.capacity() +
-               (latest_.bucket_count() > 1 ? latest_.bucket_count() : 0);
+        // The latest index counts as one slot while it exists (only while lagging).
+        return pending_.capacity() + writing_.capacity() + iov_.capacity() + (latest_ ? 1 : 0);
     }
 
     // A contiguous range of const_buffer that Asio can gather-write without
@@ -134,7 +133,7 @@ private:
     std::size_t unreported_drops_ = 0;
     bool lagging_ = false; // room was short since the queue was last empty
     std::vector<Entry> pending_;
-    LatestIndex latest_;
+    std::unique_ptr<LatestIndex> latest_; // only while lagging_
     std::vector<SharedBuffer> writing_;
     std::vector<boost::asio::const_buffer> iov_;
 };
