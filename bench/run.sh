@@ -31,7 +31,7 @@ declare -A SIZES=(
 
 # fresh-rate: the rates (events/s) it climbs, one fresh server per step, up to the
 # first that is not fresh (bench/fresh_rate.py: p99 over 100 ms, or anything lost).
-FRESH_RATES=(10 20 50 100 200 500 1000 2000 5000)
+FRESH_RATES=(2 5 10 15 20 30 50 100 200 500 1000 2000 5000)
 
 # herald-bench arguments of a scenario (run once per transport, sse then ws).
 scenario_args() {
