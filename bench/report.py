@@ -176,7 +176,8 @@ def plots(index, img_dir, page_dir):
         rates = os.path.join(tmp, "fresh.dat")
         with open(rates, "w") as f:
             for (server, transport), (best, _, _) in fresh_rates(index).items():
-                f.write(f"{server}/{transport} {best.entry.get('rate') if best else 'NaN'}\n")
+                # 0: not fresh even at the lowest step (or not run); the bar is absent, the label stays.
+                f.write(f"{server}/{transport} {best.entry.get('rate') if best else 0}\n")
         charts = [("bench-memory.png", "memory.gp", mem, "server RSS per idle connection"),
                   ("bench-latency.png", "latency.gp", lat, "publish→delivery latency")]
         if fresh_rates(index):
