@@ -1,7 +1,6 @@
 #include "raw_ws.hpp"
 
 #include <boost/asio/error.hpp>
-#include <zlib.h>
 
 #include <stdexcept>
 
@@ -44,36 +43,6 @@ std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, b
     for (std::size_t i = 0; i < payload.size(); ++i)
         out.push_back(mask ? static_cast<char>(payload[i] ^ key[i % 4]) : payload[i]);
     return out;
-}
-
-std::string deflate_message(std::string_view text, int level) {
-    z_stream z{};
-    deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&z, text.size()) + 16, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-    z.avail_in = static_cast<uInt>(text.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, Z_SYNC_FLUSH);
-    out.resize(out.size() - z.avail_out - 4); // without 00 00 FF FF
-    deflateEnd(&z);
-    return out;
-}
-
-std::string inflate_message(std::string_view compressed) {
-    std::string in(compressed);
-    in.append("\x00\x00\xff\xff", 4);
-    z_stream z{};
-    inflateInit2(&z, -15);
-    std::string out(16 << 20, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(in.data());
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    const int rc = inflate(&z, Z_SYNC_FLUSH);
-    out.resize(out.size() - z.avail_out);
-    inflateEnd(&z);
-    return rc == Z_OK || rc == Z_STREAM_END ? out : std::string();
 }
 
 std::optional<RawFrame> take_frame(std::string& buffer) {

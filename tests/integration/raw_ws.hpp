@@ -2,6 +2,7 @@
 // A byte-level WebSocket client for what a well-behaved library never does:
 // frames with reserved bits, unmasked client frames, never answering pings,
 // never reading at all. The handshake is written by hand (RFC 6455 4.1).
+#include "../zlib_reference.hpp" // permessage-deflate checked against zlib itself
 #include "timed_socket.hpp"
 
 #include <cstdint>
@@ -31,11 +32,6 @@ inline constexpr std::uint8_t text = 0x1, binary = 0x2, close = 0x8, ping = 0x9,
 // sets the first reserved bit.
 std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, bool mask = true,
                                 bool rsv1 = false, bool fin = true);
-// permessage-deflate (RFC 7692) done with zlib directly, to check herald's
-// own codec against: a message's raw deflate data without the 00 00 FF FF
-// tail, and back (empty if the data is not valid).
-std::string deflate_message(std::string_view text, int level = 6);
-std::string inflate_message(std::string_view compressed);
 
 inline constexpr const char* kDeflateOffer =
     "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n";

@@ -31,7 +31,7 @@ std::optional<std::pair<RawFrame, std::string>> next_event(RawWsClient& raw) {
     while (auto frame = raw.next_frame()) {
         if (frame->opcode != opcode::text)
             continue;
-        auto text = (frame->rsv & kRsv1) ? inflate_message(frame->payload) : frame->payload;
+        auto text = (frame->rsv & kRsv1) ? reference_inflate(frame->payload) : frame->payload;
         if (text.find(R"("type":"subscribed")") == std::string::npos)
             return std::make_pair(*frame, text);
     }
@@ -90,7 +90,7 @@ TEST(WsDeflateIntegration, CompressedClientMessagesAreUnderstood) {
     RawWsClient raw(herald.port(), ws_target({"a"}), 0, kTimeout, kDeflateOffer);
     ASSERT_TRUE(raw.wait_text("subscribed"));
     ASSERT_FALSE(raw.send(encode_client_frame(
-        opcode::text, deflate_message(R"({"type":"subscribe","channel":"b"})"), true, true)));
+        opcode::text, reference_deflate(R"({"type":"subscribe","channel":"b"})"), true, true)));
     ASSERT_TRUE(raw.wait_text(R"("channel":"b")"));
     publish_event(herald.port(), "b", chat_data());
     auto event = next_event(raw);
@@ -135,7 +135,7 @@ TEST(WsDeflateIntegration, DisabledByConfig) {
     ASSERT_TRUE(event);
     EXPECT_EQ(event->first.rsv, 0);
     ASSERT_FALSE(raw.send(
-        encode_client_frame(opcode::text, deflate_message(R"({"type":"ping"})"), true, true)));
+        encode_client_frame(opcode::text, reference_deflate(R"({"type":"ping"})"), true, true)));
     auto close = raw.wait_close_frame();
     ASSERT_TRUE(close);
     EXPECT_EQ(close->close_code(), 1002u);

@@ -3,8 +3,9 @@
 #include "herald/wire/ws_deflater.hpp"
 #include "herald/wire/ws_inflater.hpp"
 
+#include "../zlib_reference.hpp"
+
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <random>
 #include <string>
@@ -12,6 +13,8 @@
 using herald::ws::Deflater;
 using herald::ws::Inflater;
 using Result = Inflater::Result;
+using herald_test::reference_deflate;
+using herald_test::reference_inflate;
 
 namespace {
 
@@ -22,39 +25,6 @@ std::string json_event(std::size_t bytes) {
                std::to_string(i) + R"(","ts":17333000)" + std::to_string(i) + "},";
     out.back() = ']';
     return out + "}";
-}
-
-// zlib with its own settings: raw deflate, `flush` Z_SYNC_FLUSH (tail
-// removed, as RFC 7692 asks) or Z_FINISH (a final block, which it allows).
-std::string zlib_deflate(std::string_view in, int flush = Z_SYNC_FLUSH, int level = 6) {
-    z_stream z{};
-    deflateInit2(&z, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&z, in.size()) + 16, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    deflate(&z, flush);
-    out.resize(out.size() - z.avail_out);
-    deflateEnd(&z);
-    if (flush == Z_SYNC_FLUSH)
-        out.resize(out.size() - 4);
-    return out;
-}
-
-std::string zlib_inflate(std::string in) {
-    in += std::string("\x00\x00\xff\xff", 4);
-    z_stream z{};
-    inflateInit2(&z, -15);
-    std::string out(1 << 24, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(in.data());
-    z.avail_in = static_cast<uInt>(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    inflate(&z, Z_SYNC_FLUSH);
-    out.resize(out.size() - z.avail_out);
-    inflateEnd(&z);
-    return out;
 }
 
 std::string random_bytes(std::size_t n) {
@@ -76,11 +46,11 @@ TEST(WsDeflate, RoundTripThroughZlibAndBack) {
         ASSERT_FALSE(compressed.size() >= 4 &&
                      compressed.compare(compressed.size() - 4, 4, "\x00\x00\xff\xff", 4) == 0)
             << "the flush's tail must be removed";
-        EXPECT_EQ(zlib_inflate(compressed), payload);
+        EXPECT_EQ(reference_inflate(compressed), payload);
         std::string out;
         ASSERT_EQ(inflater.inflate(compressed, 1 << 20, out), Result::ok);
         EXPECT_EQ(out, payload);
-        ASSERT_EQ(inflater.inflate(zlib_deflate(payload), 1 << 20, out), Result::ok);
+        ASSERT_EQ(inflater.inflate(reference_deflate(payload), 1 << 20, out), Result::ok);
         EXPECT_EQ(out, payload);
     }
 }
@@ -102,13 +72,13 @@ TEST(WsDeflate, EachMessageStandsAlone) {
 TEST(WsDeflate, FinalBlockIsAccepted) {
     const auto payload = json_event(5000);
     std::string out;
-    ASSERT_EQ(Inflater().inflate(zlib_deflate(payload, Z_FINISH), 1 << 20, out), Result::ok);
+    ASSERT_EQ(Inflater().inflate(reference_deflate(payload, Z_FINISH), 1 << 20, out), Result::ok);
     EXPECT_EQ(out, payload);
 }
 
 TEST(WsDeflate, BoundIsExact) {
     const auto payload = json_event(5000);
-    const auto compressed = zlib_deflate(payload);
+    const auto compressed = reference_deflate(payload);
     Inflater inflater;
     std::string out;
     EXPECT_EQ(inflater.inflate(compressed, payload.size(), out), Result::ok);
@@ -119,7 +89,7 @@ TEST(WsDeflate, BoundIsExact) {
 // 64 MiB of zeros deflate to about 64 KiB; against a 64 KiB bound the
 // inflater stops at once and never holds more than the bound.
 TEST(WsDeflate, ZipBombStopsAtTheBound) {
-    const auto bomb = zlib_deflate(std::string(64 << 20, '\0'), Z_SYNC_FLUSH, 9);
+    const auto bomb = reference_deflate(std::string(64 << 20, '\0'), Z_SYNC_FLUSH, 9);
     ASSERT_LT(bomb.size(), 100u << 10);
     Inflater inflater;
     std::string out;
@@ -128,7 +98,7 @@ TEST(WsDeflate, ZipBombStopsAtTheBound) {
     EXPECT_LE(out.size(), bound + 1);
     EXPECT_LE(out.capacity(), 2 * (bound + 1));
     // The worker's inflater is reset, not spoiled, for the next message.
-    ASSERT_EQ(inflater.inflate(zlib_deflate("{\"ok\":1}"), bound, out), Result::ok);
+    ASSERT_EQ(inflater.inflate(reference_deflate("{\"ok\":1}"), bound, out), Result::ok);
     EXPECT_EQ(out, "{\"ok\":1}");
 }
 
@@ -139,7 +109,7 @@ TEST(WsDeflate, BadDataIsRefused) {
     EXPECT_EQ(inflater.inflate("\xff\xff\xff\xff", 1 << 20, out), Result::bad_data);
     EXPECT_EQ(inflater.inflate(random_bytes(4096), 1 << 20, out), Result::bad_data);
     // A message cut inside a block does not end where its tail says it does.
-    const auto compressed = zlib_deflate(json_event(4096));
+    const auto compressed = reference_deflate(json_event(4096));
     EXPECT_NE(inflater.inflate(compressed.substr(0, compressed.size() / 2), 1 << 20, out),
               Result::ok);
     ASSERT_EQ(inflater.inflate(compressed, 1 << 20, out), Result::ok);
@@ -152,5 +122,5 @@ TEST(WsDeflate, FrameHasRsv1AndTheCompressedPayload) {
     EXPECT_EQ(static_cast<unsigned char>(frame[0]), 0xC1u); // FIN, RSV1, text
     const auto length = static_cast<unsigned char>(frame[1]);
     const std::size_t header = length < 126 ? 2 : 4;
-    EXPECT_EQ(zlib_inflate(frame.substr(header)), payload);
+    EXPECT_EQ(reference_inflate(frame.substr(header)), payload);
 }
