@@ -173,14 +173,15 @@ def plots(index, img_dir, page_dir):
                 if not rows:
                     f.write("none NaN NaN NaN\n")
                 f.write("\n\n")
+        ladders = fresh_rates(index)
         rates = os.path.join(tmp, "fresh.dat")
         with open(rates, "w") as f:
-            for (server, transport), (best, _, _) in fresh_rates(index).items():
+            for (server, transport), (best, _, _) in ladders.items():
                 # 0: not fresh even at the lowest step (or not run); the bar is absent, the label stays.
                 f.write(f"{server}/{transport} {best.entry.get('rate') if best else 0}\n")
         charts = [("bench-memory.png", "memory.gp", mem, "server RSS per idle connection"),
                   ("bench-latency.png", "latency.gp", lat, "publish→delivery latency")]
-        if fresh_rates(index):
+        if ladders:
             charts.append(("bench-fresh-rate.png", "fresh-rate.gp", rates, "highest rate that stays fresh"))
         for name, script, data, alt in charts:
             out = os.path.join(img_dir, name)

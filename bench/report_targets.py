@@ -37,21 +37,30 @@ def memory_target(index, transport, limit, need=15000):
     return {"target": target, "measured": f"{fmt(v)} B ({v / KIB:.2f} KiB)", "verdict": verdict(v <= limit)}
 
 
+def ratio_target(index, scenario, peer, transport, f, factor, higher, what="", need=10000):
+    """herald's f against PEER's on one scenario: herald/peer >= factor (higher) or <= factor."""
+    run, why = herald_run(index, scenario, transport, need)
+    if run is None:
+        return {"measured": why, "verdict": "n/a"}
+    other = index.find(peer, scenario, transport)
+    h = f(run)
+    p = f(other) if other is not None and other.has_results() else None
+    if not number(p) or p <= 0 or not number(h):
+        status = other.status if other is not None else "not run"
+        return {"measured": f"herald {fmt(h)}; {peer}: {status}", "verdict": "n/a"}
+    x = h / p
+    prefix = f"{what}: " if what else ""
+    return {"measured": f"{prefix}herald {fmt(h)}, {peer} {fmt(p)}: {x:.2f}×",
+            "verdict": verdict(x >= factor if higher else x <= factor)}
+
+
 def throughput_target(index, peer, factor, transport, need=10000):
     name = {"nchan": "nginx + nchan", "node": "the Node.js stack", "epoll": "the raw epoll limit"}[peer]
     target = (f"deliveries per server CPU-second ≥ {factor:g}× {name}, {need:,} subscribers, "
               f"100-byte events, {transport.upper()} (saturation run)")
-    run, why = herald_run(index, "fanout-saturation", transport, need)
-    if run is None:
-        return {"target": target, "measured": why, "verdict": "n/a"}
-    other = index.find(peer, "fanout-saturation", transport)
-    h = run.get("deliveries_per_server_cpu_second")
-    p = other.get("deliveries_per_server_cpu_second") if other is not None and other.has_results() else None
-    if not number(p) or p <= 0 or not number(h):
-        status = other.status if other is not None else "not run"
-        return {"target": target, "measured": f"herald {fmt(h)}; {peer}: {status}", "verdict": "n/a"}
-    return {"target": target, "measured": f"herald {fmt(h)}, {peer} {fmt(p)}: {h / p:.2f}×",
-            "verdict": verdict(h / p >= factor)}
+    return {"target": target, **ratio_target(index, "fanout-saturation", peer, transport,
+                                             lambda r: r.get("deliveries_per_server_cpu_second"),
+                                             factor, higher=True, need=need)}
 
 
 def latency_target(index, scenario, transport, need=10000):
@@ -68,8 +77,8 @@ def latency_target(index, scenario, transport, need=10000):
     return {"target": target, "measured": f"p99 {fmt(p99)} ms{extra}", "verdict": verdict(p99 <= 2 and not extra)}
 
 
-def storm_target(index, transport, need=10000):
-    target = f"{need:,} clients connected and subscribed in ≤ 1 s, {transport.upper()}"
+def storm_target(index, transport, limit=1, need=10000):
+    target = f"{need:,} clients connected and subscribed in ≤ {limit:g} s, {transport.upper()}"
     storm, why = herald_run(index, "connect-storm", transport, need)
     if storm is None:
         return {"target": target, "measured": why, "verdict": "n/a"}
@@ -83,7 +92,7 @@ def storm_target(index, transport, need=10000):
     measured = f"all at once: {fmt(s)} s"
     if number(paced):
         measured += f"; {fmt(idle.get('subscribed'))} with 500 in flight (idle run): {fmt(paced)} s"
-    return {"target": target, "measured": measured, "verdict": verdict(s <= 1)}
+    return {"target": target, "measured": measured, "verdict": verdict(s <= limit)}
 
 
 def evaluate_targets(index):
@@ -99,22 +108,6 @@ def evaluate_targets(index):
 
 
 # ---- Issue 14: the per-event cost, the connect storm, beyond capacity, deflate. ----------------
-
-def ratio_target(index, scenario, peer, transport, f, what, factor, higher, need=10000):
-    """herald's f against PEER's on one scenario: herald/peer >= factor (higher) or <= factor."""
-    run, why = herald_run(index, scenario, transport, need)
-    if run is None:
-        return {"measured": why, "verdict": "n/a"}
-    other = index.find(peer, scenario, transport)
-    h = f(run)
-    p = f(other) if other is not None and other.has_results() else None
-    if not number(p) or p <= 0 or not number(h):
-        status = other.status if other is not None else "not run"
-        return {"measured": f"herald {fmt(h)}; {peer}: {status}", "verdict": "n/a"}
-    x = h / p
-    return {"measured": f"{what}: herald {fmt(h)}, {peer} {fmt(p)}: {x:.2f}×",
-            "verdict": verdict(x >= factor if higher else x <= factor)}
-
 
 def cpu_ms_per_1000_events(run):
     """Server CPU per 1,000 accepted publishes, everything included (publish, fan-out, write)."""
@@ -142,20 +135,15 @@ def evaluate_issue14_targets(index):
     out = []
     for t in ("sse", "ws"):
         r = ratio_target(index, "fanout-channels", "epoll", t, lambda x: x.get("deliveries_per_server_cpu_second"),
-                         "deliveries / server CPU-s", 0.8, True)
+                         0.8, higher=True, what="deliveries / server CPU-s")
         out.append({"target": f"deliveries per server CPU-second ≥ 0.8× epoll, per-subscriber channels, "
                               f"1,000 events/s, {t.upper()}", **r})
     for t in ("sse", "ws"):
         r = ratio_target(index, "fanout-channels", "nchan", t, cpu_ms_per_1000_events,
-                         "server CPU ms per 1,000 events", 0.55, False)
+                         0.55, higher=False, what="server CPU ms per 1,000 events")
         out.append({"target": f"server CPU for one HTTP publish delivered to one subscriber (publish included) "
                               f"≤ 0.55× nginx + nchan, {t.upper()}", **r})
-    for t in ("sse", "ws"):
-        storm, why = herald_run(index, "connect-storm", t, 10000)
-        s = storm.get("all_subscribed_s") if storm else None
-        out.append({"target": f"connect storm, 10,000 at once, last subscribed ≤ 0.5 s, {t.upper()}",
-                    "measured": f"{fmt(s)} s" if number(s) else why or "no time figure",
-                    "verdict": verdict(s <= 0.5) if number(s) else "n/a"})
+    out += [storm_target(index, t, limit=0.5) for t in ("sse", "ws")]
     out += [beyond_capacity_target(index, t) for t in ("sse", "ws")]
     out += [memory_target(index, "sse", 1024), memory_target(index, "ws", 1024)]
     out[-1]["target"] += " (permessage-deflate offered)"
