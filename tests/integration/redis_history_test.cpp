@@ -158,6 +158,7 @@ TEST(RedisHistory, ABrokenSubscriptionIsFilledFromTheStreamInOrderAndOnce) {
     publish_id(node.port(), "small:1", 0);
     ASSERT_TRUE(small.next_event());
 
+    const auto reconnects = metric_value(node.port(), "herald_redis_reconnects_total").value_or(-1);
     RedisConnection redis(node.redis.port());
     redis.command({"MULTI"});
     redis.command({"CLIENT", "KILL", "TYPE", "pubsub"});
@@ -172,7 +173,15 @@ TEST(RedisHistory, ABrokenSubscriptionIsFilledFromTheStreamInOrderAndOnce) {
     auto exec = redis.command({"EXEC"});
     ASSERT_EQ(exec.type, RedisReply::Type::array);
 
-    // Filled: 2, 3, 4 in order, then a live 5; each once.
+    // Filled: 2, 3, 4 in order, then a live 5; each once. The node must have
+    // seen the kill first: until it does, it still reports ready, and a
+    // publish in its reconnect window is a 503.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return metric_value(node.port(), "herald_redis_reconnects_total").value_or(-1) >
+                   reconnects;
+        },
+        Millis{3000}));
     ASSERT_TRUE(wait_ready(node.port()));
     publish_id(node.port(), "room:1", 5);
     EXPECT_EQ(data_of(sse.next_events(4)),
