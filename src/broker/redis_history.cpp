@@ -94,7 +94,7 @@ void RedisBridge::history_subscribed(const std::string& channel) {
     else if (action.kind == Kind::read_gap)
         read_gap(channel, action.after);
     else if (action.kind == Kind::reset)
-        deliver_filled(channel, {std::move(action.reason), {}, 0});
+        deliver_filled(channel, {std::move(action.reason), {}, 0, std::nullopt});
 }
 
 void RedisBridge::read_floor(const std::string& channel) {
