@@ -261,8 +261,10 @@ void RedisBridge::drop_connections() {
     tracker_.on_disconnect();
     presence_.on_disconnect();
     history_break();
-    // Publishes waiting for a reply will not get one: answer them now.
-    command_queue_.fail_all("Redis connection lost");
+    // Publishes waiting for a reply will not get one: answer them now (as
+    // uncertain: Redis may have run them).
+    if (auto lost = command_queue_.fail_all())
+        spdlog::warn("redis: {} command(s) lost their reply with the connection", lost);
     if (sentinels_)
         cancel_query(); // a check for connections that are gone; the reconnect asks anew
 }

@@ -4,6 +4,8 @@
 // migrated) is followed once; the answer after that is final.
 #include "herald/broker/redis_cluster_bridge.hpp"
 
+#include "herald/broker/publish_batch.hpp"
+
 #include "herald/broker/redis/command.hpp"
 #include "herald/broker/redis/payload.hpp"
 
@@ -81,29 +83,13 @@ bool RedisClusterBridge::admin_publish(const std::string& channel, std::string p
 void RedisClusterBridge::publish(std::vector<Publication> publications, PublishHandler done) {
     // As RedisBridge: encoded when it comes back from Redis, not here.
     net::post(hub_.context(), [this, events = std::move(publications), done = std::move(done)] {
-        struct Pending {
-            std::size_t remaining;
-            PublishResult result;
-            PublishHandler done;
-        };
-        auto pending = std::make_shared<Pending>(Pending{events.size(), {}, done});
-        for (const auto& e : events)
-            pending->result.ids.push_back(e.id);
-        if (events.empty())
-            return done(std::move(pending->result));
+        auto batch = PublishBatch::start(events, done);
         for (const auto& e : events) {
             auto channel = config_.channel_prefix + e.channel;
             std::vector<std::string> argv = {
                 "SPUBLISH", channel,
                 redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from, e.key)};
-            command_for(channel, std::move(argv), [pending](const Reply& reply) {
-                if (reply.type == Reply::Type::error && pending->result.ok()) {
-                    pending->result.failure = PublishResult::Failure::unavailable;
-                    pending->result.error = "Redis: " + reply.str;
-                }
-                if (--pending->remaining == 0)
-                    pending->done(std::move(pending->result));
-            });
+            command_for(channel, std::move(argv), batch->completion());
         }
     });
 }

@@ -79,10 +79,13 @@ void RedisClusterBridge::close_shard(const HostPort& node) {
                 mark_broken(channel);
         tracker->on_disconnect();
     }
-    // Publishes waiting for a reply will not get one: answer them now.
+    // Publishes waiting for a reply will not get one: answer them now (as
+    // uncertain: Redis may have run them).
     auto queue = std::move(shard.queue);
     shards_.erase(it);
-    queue.fail_all("Redis connection lost");
+    if (auto lost = queue.fail_all())
+        spdlog::warn("redis: cluster master {}: {} command(s) lost their reply with the connection",
+                     to_string(node), lost);
 }
 
 void RedisClusterBridge::on_shard_down(const HostPort& node, const std::string& reason) {

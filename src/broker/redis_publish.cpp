@@ -4,6 +4,8 @@
 // and upstream client messages (XADD). Both answer only once Redis has.
 #include "herald/broker/redis_bridge.hpp"
 
+#include "herald/broker/publish_batch.hpp"
+
 #include "herald/broker/redis/command.hpp"
 #include "herald/broker/redis/payload.hpp"
 
@@ -14,32 +16,20 @@ using redis::Reply;
 void RedisBridge::publish(std::vector<Publication> publications, PublishHandler done) {
     // Not encoded here: the event is encoded once, when it comes back from Redis.
     net::post(hub_.context(), [this, events = std::move(publications), done = std::move(done)] {
-        PublishResult result;
-        for (const auto& e : events)
-            result.ids.push_back(e.id);
         if (!commands_usable()) {
+            PublishResult result;
+            for (const auto& e : events)
+                result.ids.push_back(e.id);
             result.failure = PublishResult::Failure::unavailable;
             result.error = "Redis is unavailable";
             return done(std::move(result));
         }
         // Every node subscribed to the channel, this one included, gets it back
         // from Redis: exactly one delivery per node.
-        struct Pending {
-            std::size_t remaining;
-            PublishResult result;
-            PublishHandler done;
-        };
-        auto pending = std::make_shared<Pending>(Pending{events.size(), std::move(result), done});
+        auto batch = PublishBatch::start(events, done);
         for (const auto& e : events) {
             commands_->send(publish_command(e));
-            command_queue_.push([pending](const Reply& reply) {
-                if (reply.type == Reply::Type::error && pending->result.ok()) {
-                    pending->result.failure = PublishResult::Failure::unavailable;
-                    pending->result.error = "Redis: " + reply.str;
-                }
-                if (--pending->remaining == 0)
-                    pending->done(std::move(pending->result));
-            });
+            command_queue_.push(batch->completion());
         }
     });
 }

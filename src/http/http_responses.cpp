@@ -24,12 +24,16 @@ std::string json_error(std::string_view message, std::string_view field) {
     return body.dump(-1, ' ', false, json_replace);
 }
 
-std::string json_ids(const std::vector<std::string>& ids) {
+std::string json_ids(const std::vector<std::string>& ids, std::string_view error) {
     // An ephemeral event has no id: null in its place keeps request order.
     auto list = nlohmann::json::array();
     for (const auto& id : ids)
         list.push_back(id.empty() ? nlohmann::json() : nlohmann::json(id));
-    return nlohmann::json{{"ids", std::move(list)}}.dump(-1, ' ', false, json_replace);
+    nlohmann::json body;
+    if (!error.empty())
+        body["error"] = error;
+    body["ids"] = std::move(list);
+    return body.dump(-1, ' ', false, json_replace);
 }
 
 std::string health_body(const ServerInfo& info) {

@@ -150,11 +150,17 @@ void HttpSession::handle_publish(Request& request) {
             net::post(context, [self = std::move(self), result = std::move(result)] {
                 if (result.failure == PublishResult::Failure::duplicate_id)
                     return self->reject(409, Rejection::bad_request, result.error, "id");
-                if (!result.ok())
+                if (result.failure == PublishResult::Failure::unavailable)
                     return self->reject(503, Rejection::unavailable, result.error);
                 Response res{http::status::accepted, self->version_};
+                if (result.failure == PublishResult::Failure::uncertain) {
+                    // Like a proxy whose upstream closed before answering. The
+                    // ids let the publisher look for them or retry knowingly.
+                    self->worker_.stats().rejection(Rejection::publish_uncertain);
+                    res.result(http::status::bad_gateway);
+                }
                 res.set(http::field::content_type, "application/json");
-                res.body() = json_ids(result.ids);
+                res.body() = json_ids(result.ids, result.error);
                 self->send(std::move(res));
             });
         });

@@ -60,6 +60,8 @@ const char* rejection_name(Rejection r) {
         return "forbidden";
     case Rejection::token_expired:
         return "token_expired";
+    case Rejection::publish_uncertain:
+        return "publish_uncertain";
     case Rejection::count:
         break;
     }

@@ -159,6 +159,14 @@ std::string make_published_message(std::string_view channel, std::string_view id
            (id.empty() ? "" : R"(,"id":)" + json_quote(id)) + "}";
 }
 
+std::string make_publish_uncertain_message(std::string_view channel, std::string_view id,
+                                           std::string_view message) {
+    auto out = make_error_message(message, "uncertain");
+    out.insert(out.size() - 1, R"(,"channel":)" + json_quote(channel) +
+                                   (id.empty() ? "" : R"(,"id":)" + json_quote(id)));
+    return out;
+}
+
 std::string make_sent_message(std::string_view ref) {
     return R"({"type":"sent","ref":)" + json_quote(ref) + "}";
 }

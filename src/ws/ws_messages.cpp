@@ -126,11 +126,16 @@ void WsSession::handle_publish(PublishRequest request) {
                 auto self = std::static_pointer_cast<WsSession>(weak.lock());
                 if (!self || self->closing())
                     return;
+                using Failure = PublishResult::Failure;
+                if (result.failure == Failure::uncertain) {
+                    self->worker_.stats().rejection(Rejection::publish_uncertain);
+                    return self->send_text(
+                        make_publish_uncertain_message(channel, result.ids.front(), result.error));
+                }
                 if (!result.ok())
                     return self->send_text(make_error_message(
-                        result.error, result.failure == PublishResult::Failure::duplicate_id
-                                          ? "duplicate_id"
-                                          : "unavailable"));
+                        result.error,
+                        result.failure == Failure::duplicate_id ? "duplicate_id" : "unavailable"));
                 self->send_text(make_published_message(channel, result.ids.front()));
             });
         });

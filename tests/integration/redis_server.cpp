@@ -174,10 +174,11 @@ void RedisServer::stop() {
 void RedisServer::kill() {
     if (!child_)
         return;
-    if (paused_)
-        resume();
+    // SIGKILL ends a stopped process too, without letting it run (and
+    // answer what it has read) first.
     child_->stop(SIGKILL, Millis{5000});
     child_.reset();
+    paused_ = false;
 }
 
 void RedisServer::start() {

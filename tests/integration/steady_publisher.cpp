@@ -52,7 +52,9 @@ void SteadyPublisher::run() {
         }
         {
             std::lock_guard lock(mutex_);
-            if (!answer)
+            // No answer (the node died holding the request) or 502 (Redis
+            // died holding the command): the event may be in Redis or not.
+            if (!answer || answer->status == 502)
                 ledger_.uncertain.insert(id);
             else if (answer->status == 202 &&
                      answer->json().value("ids", nlohmann::json::array()) ==

@@ -5,8 +5,8 @@
 // stream can be checked against what was published. Only a 202 counts as
 // published, with the time its answer came; a 503 (Redis down) or another
 // error status was not published; a publish whose answer never came (the
-// node died holding it) may or may not have been, and is kept apart as
-// uncertain.
+// node died holding it) or was a 502 (Redis died holding it, or nginx lost
+// the node) may or may not have been, and is kept apart as uncertain.
 #include "timed_socket.hpp"
 
 #include <atomic>
@@ -27,8 +27,8 @@ struct PublishedEvent {
 
 struct PublishLedger {
     std::map<std::string, std::vector<PublishedEvent>> accepted; // per channel, in order
-    std::set<std::string> uncertain;                             // no answer: maybe published
-    std::size_t refused = 0;                                     // 503 and other statuses
+    std::set<std::string> uncertain; // no answer or 502: maybe published
+    std::size_t refused = 0;         // 503 and other statuses
 };
 
 class SteadyPublisher {

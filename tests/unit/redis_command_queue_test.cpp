@@ -61,11 +61,11 @@ TEST_F(CommandQueueTest, ConnectionLossFailsEveryPendingCommandExactlyOnce) {
     queue.push(record("a"));
     queue.push();
     queue.push(record("b"));
-    queue.fail_all("Redis connection lost");
+    EXPECT_EQ(queue.fail_all(), 3u); // the canary's place too
     EXPECT_EQ(log, (std::vector<std::string>{"done:7", "a:error Redis connection lost",
                                              "b:error Redis connection lost"}));
     EXPECT_TRUE(queue.empty());
-    queue.fail_all("again"); // nothing left to fail twice
+    EXPECT_EQ(queue.fail_all(), 0u); // nothing left to fail twice
     EXPECT_FALSE(queue.on_reply(integer(1)));
     EXPECT_EQ(log.size(), 3u);
 }
@@ -75,8 +75,8 @@ TEST_F(CommandQueueTest, CompletionsPushedWhileFailingAreFailedToo) {
         log.push_back("first");
         queue.push(record("late"));
     });
-    queue.fail_all("gone");
-    EXPECT_EQ(log, (std::vector<std::string>{"first", "late:error gone"}));
+    queue.fail_all();
+    EXPECT_EQ(log, (std::vector<std::string>{"first", "late:error Redis connection lost"}));
     EXPECT_TRUE(queue.empty());
 }
 
@@ -86,6 +86,17 @@ TEST_F(CommandQueueTest, ACompletionMayPushTheNextCommand) {
     EXPECT_EQ(queue.size(), 1u);
     EXPECT_TRUE(queue.on_reply(integer(2)));
     EXPECT_EQ(log, std::vector<std::string>{"next:2"});
+}
+
+TEST_F(CommandQueueTest, ALostReplyIsToldApartFromRedisOwnErrors) {
+    Reply seen;
+    queue.push([&](const Reply& r) { seen = r; });
+    queue.fail_all();
+    EXPECT_TRUE(CommandQueue::lost(seen));
+    EXPECT_FALSE(CommandQueue::lost(error("ERR Redis connection lost")));
+    EXPECT_FALSE(
+        CommandQueue::lost(error("OOM command not allowed when used memory > 'maxmemory'")));
+    EXPECT_FALSE(CommandQueue::lost(bulk("Redis connection lost")));
 }
 
 } // namespace

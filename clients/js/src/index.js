@@ -535,7 +535,7 @@ export class Herald extends Emitter {
   _error(m) {
     const error = new HeraldError(m.message, m.code);
     const channel = / (?:to|channel) (\S+)$/.exec(m.message || '')?.[1];
-    const publishError = m.code === 'duplicate_id' || m.code === 'unavailable';
+    const publishError = m.code === 'duplicate_id' || m.code === 'unavailable' || m.code === 'uncertain';
     const match = (r) => (m.ref ? r.msg.ref === m.ref : channel ? r.msg.channel === channel : publishError && r.msg.type === 'publish');
     if (this._answer(m, match, error)) return;
     if (channel) for (const sub of this._subs.get(channel) || []) sub._call('onError', error);

@@ -120,4 +120,18 @@ describe('requests', { timeout: 60000 }, () => {
     assert.deepEqual(entries.map((d) => d.n), ['before', 'in flight']);
     assert.ok(c.states.some((x) => x.state === 'disconnected'), 'it went through a reconnect');
   });
+
+  // Last: it kills this suite's Redis. Stopped, Redis takes the publish but
+  // never answers; killed, it leaves herald unable to say whether it ran.
+  it('a publish whose Redis command lost its reply is rejected as uncertain, not resent', { timeout: 20000 }, async () => {
+    const c = client(s.herald.url(''), { transports: ['websocket'] });
+    record(c, 'chat:4');
+    await untilState(c, 'connected');
+    await c.publish('chat:4', 'message', { n: 1 });
+    process.kill(s.redis.proc.pid, 'SIGSTOP');
+    const publishing = c.publish('chat:4', 'message', { n: 2 });
+    await sleep(300);
+    await s.redis.stop('SIGKILL', 3000);
+    await assert.rejects(publishing, { code: 'uncertain', message: /may or may not have been delivered/ });
+  });
 });

@@ -24,7 +24,10 @@ namespace herald {
 class Worker;
 
 struct PublishResult {
-    enum class Failure { none, duplicate_id, unavailable };
+    // unavailable: nothing was published. uncertain: the broker may have
+    // published some or all events (its connection broke before it
+    // confirmed them); a retry with the same ids may deliver them twice.
+    enum class Failure { none, duplicate_id, unavailable, uncertain };
     Failure failure = Failure::none;
     std::string error;            // "id: duplicate id 'x' on channel 'y'"
     std::vector<std::string> ids; // in request order

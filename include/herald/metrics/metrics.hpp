@@ -37,6 +37,7 @@ enum class Rejection : std::uint8_t {
     too_many_channels,      // WS subscribe beyond max_channels_per_connection
     forbidden,              // 403: channel or Origin not allowed
     token_expired,          // a stream ended with its token (WS 4001, SSE "expired")
+    publish_uncertain,      // 502: the broker's connection broke before it confirmed a publish
     count
 };
 const char* rejection_name(Rejection r);

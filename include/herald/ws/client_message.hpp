@@ -53,6 +53,11 @@ std::string make_unsubscribed_message(std::string_view channel, std::string_view
 std::string make_refresh_message();
 std::string make_refreshed_message(std::int64_t exp);
 std::string make_published_message(std::string_view channel, std::string_view id);
+// A publish the broker may or may not have made (code "uncertain"), with its
+// channel and id (none if ephemeral), so that a client that let herald
+// choose the id can look for the event or retry knowingly.
+std::string make_publish_uncertain_message(std::string_view channel, std::string_view id,
+                                           std::string_view message);
 // Answers to a send: {"type":"sent","ref":..} and an error carrying its ref.
 std::string make_sent_message(std::string_view ref);
 std::string make_send_error_message(std::string_view ref, std::string_view message,

@@ -22,17 +22,30 @@ bool CommandQueue::on_reply(const Reply& reply) {
     return true;
 }
 
-void CommandQueue::fail_all(const std::string& reason) {
-    Reply lost;
-    lost.type = Reply::Type::error;
-    lost.str = reason;
-    while (!pending_.empty()) {
+namespace {
+
+const Reply& connection_lost() {
+    static const Reply reply{Reply::Type::error, "Redis connection lost", 0, {}};
+    return reply;
+}
+
+} // namespace
+
+bool CommandQueue::lost(const Reply& reply) {
+    return reply == connection_lost();
+}
+
+std::size_t CommandQueue::fail_all() {
+    const auto& lost = connection_lost();
+    std::size_t failed = 0;
+    for (; !pending_.empty(); ++failed) {
         auto done = std::move(pending_.front());
         pending_.pop_front();
         if (done) {
             done(lost);
         }
     }
+    return failed;
 }
 
 } // namespace herald::redis

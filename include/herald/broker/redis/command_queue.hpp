@@ -28,10 +28,16 @@ public:
     bool on_reply(const Reply& reply);
 
     // The connection is gone and its replies with it: every pending
-    // completion runs exactly once, oldest first, with an error reply saying
-    // `reason`, so that no publisher waits forever. Completions pushed from
-    // inside one of them are failed too: the queue is empty on return.
-    void fail_all(const std::string& reason);
+    // completion runs exactly once, oldest first, with the error reply
+    // "Redis connection lost" (lost() is true of it), so that no publisher
+    // waits forever. Completions pushed from inside one of them are failed
+    // too: the queue is empty on return. Returns how many were failed.
+    std::size_t fail_all();
+
+    // The reply fail_all gives: the command was written, but whether Redis
+    // ran it is unknown. (Redis' own errors always start with a code, such
+    // as "ERR ", so none is mistaken for it.)
+    static bool lost(const Reply& reply);
 
     std::size_t size() const { return pending_.size(); }
     bool empty() const { return pending_.empty(); }
