@@ -26,7 +26,12 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
       handshake_(std::max(config.canary_timeout, Millis{1000})),
       canary_(config.canary_interval, config.canary_timeout), watch_timer_(hub.context()),
       history_in_redis_(history_in_redis(config)),
-      gap_([this](const std::string& channel) { return stored(channel); }),
+      history_(config, hub, info.redis_stats,
+               [this](const std::string&, std::vector<std::string> argv,
+                      redis::CommandQueue::Completion done) {
+                   commands_->send(redis::format_command(argv));
+                   command_queue_.push(std::move(done));
+               }),
       presence_enabled_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                     [](const Namespace& ns) { return ns.presence; })),
       presence_(hub.boot_id(), config.presence_ttl),
@@ -43,13 +48,13 @@ RedisBridge::RedisBridge(const Config& config, Hub& hub, ServerInfo& info,
     }
     hub_.on_channel_active = [this](const std::string& channel) {
         tracker_.want(channel);
-        history_follow(channel, true);
+        history_.follow(channel, true);
         presence_follow(channel, true);
         sync_subscriptions();
     };
     hub_.on_channel_idle = [this](const std::string& channel) {
         tracker_.unwant(channel);
-        history_follow(channel, false);
+        history_.follow(channel, false);
         presence_follow(channel, false);
         sync_subscriptions();
     };
@@ -185,11 +190,11 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             else
                 on_message(std::move(m->channel), m->payload, batch);
         } else if (auto* echo = std::get_if<Router::CanaryEcho>(&action)) {
-            if (echo->payload.starts_with(sync_marker)) {
+            if (auto marker = StreamRead::marker_of(echo->payload)) {
                 // Live events before the marker must be in before a read is answered.
                 if (!batch.empty())
                     hub_.ingest(std::exchange(batch, {}), /*reject_duplicates=*/false);
-                on_sync_echo(echo->payload);
+                on_sync_echo(*marker);
                 continue;
             }
             if (auto rtt = canary_.on_echo(echo->payload, now)) {
@@ -205,7 +210,7 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
             if (ack->channel.starts_with('#'))
                 on_presence_subscribed(ack->channel);
             else if (tracker_.is_live(ack->channel))
-                history_subscribed(ack->channel);
+                history_.subscribed(ack->channel);
             confirmed = true;
         } else if (auto* reconnect = std::get_if<Router::Reconnect>(&action)) {
             return on_down(reconnect->reason);
@@ -221,7 +226,7 @@ void RedisBridge::on_message(std::string name, std::string_view payload,
                              std::vector<std::shared_ptr<Event>>& batch) {
     info_.redis_stats.messages_received.add();
     if (auto event = event_from_redis(config_, info_.redis_stats, std::move(name), payload))
-        on_live(std::move(event), batch);
+        history_.on_live(std::move(event), batch);
 }
 
 void RedisBridge::on_command_replies(std::vector<Reply>& replies) {

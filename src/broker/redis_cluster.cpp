@@ -40,11 +40,20 @@ RedisClusterBridge::RedisClusterBridge(const Config& config, Hub& hub, ServerInf
       admin_(hub, info,
              [this](const std::string& channel, std::string payload, AdminRelay::Receivers done) {
                  return admin_publish(channel, std::move(payload), std::move(done));
-             }) {
+             }),
+      history_in_redis_(history_in_redis(config)),
+      // A stream lives in its channel's slot: its reads go where SPUBLISH does.
+      history_(config, hub, info.redis_stats,
+               [this](const std::string& channel, std::vector<std::string> argv,
+                      redis::CommandQueue::Completion done) {
+                   command_for(config_.channel_prefix + channel, std::move(argv),
+                               std::move(done));
+               }) {
     info_.redis_enabled = true;
     info_.set_ready(false, "asking the Redis Cluster for its slot map");
     hub_.on_channel_active = [this](const std::string& channel) {
         router_.want(channel);
+        history_.follow(channel, true);
         if (const auto* node = router_.shard_of(channel))
             if (auto* shard = shard_at(*node))
                 sync_shard(*shard);
@@ -53,11 +62,13 @@ RedisClusterBridge::RedisClusterBridge(const Config& config, Hub& hub, ServerInf
         const auto* node = router_.shard_of(channel);
         auto* shard = node ? shard_at(*node) : nullptr;
         router_.unwant(channel);
-        broken_.erase(channel);
+        history_.follow(channel, false);
         if (shard)
             sync_shard(*shard);
     };
     hub_.is_channel_live = [this](const std::string& channel) { return router_.is_live(channel); };
+    if (history_in_redis_)
+        hub_.share_history(this);
     if (!config.admin_key.empty()) {
         hub_.share_admin(&admin_);
         // Wanted for good: set_map() places them once the map is known.
@@ -187,8 +198,10 @@ void RedisClusterBridge::on_map(redis::ClusterMap map) {
     next_periodic_ = Clock::now() + refresh_period;
     for (const auto& move : router_.set_map(std::move(map))) {
         // Events published between the move and the new SSUBSCRIBE's ack
-        // may be lost: the channel counts as broken until then.
-        mark_broken(move.channel);
+        // may be lost: the channel counts as broken until then, unless it
+        // had no master before (and so no subscription to break).
+        if (move.from)
+            history_.on_break(move.channel);
         spdlog::info("redis: channel {} moved from {} to {}", move.channel,
                      move.from ? to_string(*move.from) : "nowhere",
                      move.to ? to_string(*move.to) : "nowhere");

@@ -7,7 +7,6 @@
 #include "herald/broker/publish_batch.hpp"
 
 #include "herald/broker/redis/command.hpp"
-#include "herald/broker/redis/payload.hpp"
 
 namespace herald {
 
@@ -84,13 +83,10 @@ void RedisClusterBridge::publish(std::vector<Publication> publications, PublishH
     // As RedisBridge: encoded when it comes back from Redis, not here.
     net::post(hub_.context(), [this, events = std::move(publications), done = std::move(done)] {
         auto batch = PublishBatch::start(events, done);
-        for (const auto& e : events) {
-            auto channel = config_.channel_prefix + e.channel;
-            std::vector<std::string> argv = {
-                "SPUBLISH", channel,
-                redis::make_envelope(e.name, e.id, e.data_json, e.ephemeral, e.from, e.key)};
-            command_for(channel, std::move(argv), batch->completion());
-        }
+        // A stream is in its channel's slot: one master takes both.
+        for (const auto& e : events)
+            command_for(config_.channel_prefix + e.channel, publish_command(e),
+                        batch->completion());
     });
 }
 

@@ -63,6 +63,8 @@ void RedisClusterBridge::connect_shard(const HostPort& node) {
     shard->canary.on_connect();
     shard->subscriber->send(redis::format_command({"SSUBSCRIBE", *canary}));
     auto& placed = *(shards_[to_string(node)] = std::move(shard));
+    if (history_in_redis_)
+        load_functions(placed);
     sync_shard(placed);
 }
 
@@ -76,7 +78,7 @@ void RedisClusterBridge::close_shard(const HostPort& node) {
     if (auto* tracker = router_.shard(node)) {
         for (const auto& channel : tracker->wanted())
             if (tracker->is_subscribed(channel))
-                mark_broken(channel);
+                history_.on_break(channel);
         tracker->on_disconnect();
     }
     // Publishes waiting for a reply will not get one: answer them now (as
@@ -86,6 +88,7 @@ void RedisClusterBridge::close_shard(const HostPort& node) {
     if (auto lost = queue.fail_all())
         spdlog::warn("redis: cluster master {}: {} command(s) lost their reply with the connection",
                      to_string(node), lost);
+    history_shard_down(node);
 }
 
 void RedisClusterBridge::on_shard_down(const HostPort& node, const std::string& reason) {
@@ -143,8 +146,15 @@ void RedisClusterBridge::on_subscriber_replies(const HostPort& node,
                 admin_.on_message(m->channel, m->payload);
             else if (auto event = event_from_redis(config_, info_.redis_stats,
                                                    std::move(m->channel), m->payload))
-                batch.push_back(std::move(event));
+                history_.on_live(std::move(event), batch);
         } else if (auto* echo = std::get_if<Router::CanaryEcho>(&action)) {
+            if (auto marker = StreamRead::marker_of(echo->payload)) {
+                // Live events before the marker must be in before a read is answered.
+                if (!batch.empty())
+                    hub_.ingest(std::exchange(batch, {}), /*reject_duplicates=*/false);
+                on_sync_echo(node, *marker);
+                continue;
+            }
             if (auto rtt = shard.canary.on_echo(echo->payload, now)) {
                 auto us = std::chrono::duration_cast<std::chrono::microseconds>(*rtt);
                 info_.redis_stats.canary_rtt_us.set(static_cast<std::uint64_t>(us.count()));
@@ -157,8 +167,8 @@ void RedisClusterBridge::on_subscriber_replies(const HostPort& node,
             }
         } else if (auto* ack = std::get_if<Router::Confirmed>(&action)) {
             confirmed = true;
-            if (router_.is_live(ack->channel) && broken_.erase(ack->channel))
-                on_resubscribed(ack->channel);
+            if (router_.is_live(ack->channel))
+                history_.subscribed(ack->channel);
         } else if (auto* reconnect = std::get_if<Router::Reconnect>(&action)) {
             // Also a SUNSUBSCRIBE pushed for a channel whose slot moved.
             down = reconnect->reason;
@@ -193,25 +203,6 @@ void RedisClusterBridge::send_canary(Shard& shard, Clock::time_point now) {
     shard.commands->send(
         redis::format_command({"SPUBLISH", shard.router.canary_channel(), shard.canary.send(now)}));
     shard.queue.push(); // its reply is of no interest, but holds a place
-}
-
-void RedisClusterBridge::mark_broken(const std::string& channel) {
-    if (!channel.starts_with('#'))
-        broken_.insert(channel);
-}
-
-void RedisClusterBridge::on_resubscribed(const std::string& channel) {
-    // The channel's subscription is back after a break (the shard's
-    // connection dropped, or its slot moved): events published in between
-    // were not received, and with history in memory nothing can fill the
-    // gap, so the channel's subscribers are told (the single-server bridge
-    // fills it from the stream instead).
-    const std::string reason = "the node lost its Redis Cluster subscription to " + channel +
-                               " (a slot move or a failover); events may be missing";
-    info_.redis_stats.gap_resets.add();
-    spdlog::warn("redis: telling the subscribers of {} to reset: {}", channel, reason);
-    std::vector<std::shared_ptr<Event>> notice{make_reset_notice(channel, reason)};
-    hub_.ingest(std::move(notice), /*reject_duplicates=*/false);
 }
 
 } // namespace herald

@@ -103,10 +103,7 @@ std::vector<Key> core_keys() {
                            fail("unknown history backend " + quote(c.history_backend) +
                                 " (expected redis or memory)");
                        if (c.history_backend == "redis" && !uses_redis(c))
-                           fail("redis needs redis_url or redis_sentinels");
-                       if (c.history_backend == "redis" && !c.redis_cluster.empty())
-                           fail("redis is not supported with redis_cluster yet (history stays in "
-                                "memory there)");
+                           fail("redis needs redis_url, redis_sentinels or redis_cluster");
                    }),
         size_key("max_queued_bytes", "unsent bytes per session before it is a slow consumer",
                  &C::max_queued_bytes),

@@ -206,8 +206,7 @@ TEST(RedisHistory, ABrokenSubscriptionIsFilledFromTheStreamInOrderAndOnce) {
     EXPECT_GE(metric_value(node.port(), "herald_redis_gap_resets_total").value_or(0), 2);
 }
 
-// history_backend = "memory" with Redis (as with redis_cluster, where it is
-// the only backend): a node that missed events while its subscription was
+// history_backend = "memory" with Redis: a node that missed events while its subscription was
 // broken tells its subscribers reset. A client resuming on that node later,
 // from an event before the break, must be told too: its memory has a hole
 // there, and replaying the events around it would skip what was lost.

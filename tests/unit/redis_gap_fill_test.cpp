@@ -64,6 +64,26 @@ TEST(RedisGapFill, ABreakReadsAfterTheNewestDeliveredAndHoldsLiveEvents) {
     EXPECT_TRUE(gap.on_live(event("a", "raw"), std::nullopt));
 }
 
+// A cluster master's break is the break of its channels only: the others
+// are neither read nor held.
+TEST(RedisGapFill, AOneChannelBreakLeavesTheOtherChannelsLive) {
+    auto gap = stored_everywhere();
+    for (const char* c : {"a", "b"}) {
+        gap.follow(c);
+        gap.on_subscribed(c);
+        gap.floor(c, StreamId{5, 0});
+    }
+    gap.on_break("a", t0);
+    gap.on_break("unfollowed", t0); // nothing to break
+    EXPECT_EQ(gap.on_subscribed("b").kind, Kind::none);
+    auto action = gap.on_subscribed("a");
+    ASSERT_EQ(action.kind, Kind::read_gap);
+    EXPECT_EQ(action.after, (StreamId{5, 0}));
+    EXPECT_FALSE(gap.on_live(event("a", "e7"), StreamId{7, 0})); // held for the gap
+    EXPECT_TRUE(gap.on_live(event("b", "e7"), StreamId{7, 0}));
+    EXPECT_EQ(gap.on_subscribed("unfollowed").kind, Kind::none);
+}
+
 TEST(RedisGapFill, WhatTheStreamNoLongerHoldsIsAResetThenWhatItHas) {
     auto gap = stored_everywhere();
     gap.follow("a");

@@ -24,7 +24,7 @@
 // them, since the connections themselves move.
 //
 // With history_backend = "redis" (redis_history.cpp, stream_wire,
-// StreamResume, GapFill), stored events are published by the Redis function
+// StreamRead, StreamGap), stored events are published by the Redis function
 // herald_publish into each channel's stream as well; resumes read the
 // streams, and after a broken subscription each channel's gap is filled
 // from its stream before newer live events (or its subscribers are told
@@ -40,12 +40,13 @@
 #include "herald/broker/redis/canary.hpp"
 #include "herald/broker/redis/command_queue.hpp"
 #include "herald/broker/redis/connection.hpp"
-#include "herald/broker/redis/gap_fill.hpp"
 #include "herald/broker/redis/handshake.hpp"
 #include "herald/broker/redis/presence_sync.hpp"
 #include "herald/broker/redis/sentinel_resolver.hpp"
 #include "herald/broker/redis/subscriber_router.hpp"
 #include "herald/broker/redis/subscription_tracker.hpp"
+#include "herald/broker/stream_gap.hpp"
+#include "herald/broker/stream_read.hpp"
 #include "herald/server/server_info.hpp"
 
 #include <random>
@@ -115,20 +116,10 @@ private:
 
     // Shared history (redis_history.cpp).
     struct HistoryRead;
-    bool stored(const std::string& channel) const;
     std::string publish_command(const Publication& publication) const;
-    void history_follow(const std::string& channel, bool follow);
-    void history_subscribed(const std::string& channel);
     void history_break();
-    void read_floor(const std::string& channel);
-    void read_gap(const std::string& channel, redis::stream_wire::StreamId after);
-    void deliver_filled(const std::string& channel, redis::GapFill::Filled filled);
-    void on_live(std::shared_ptr<Event> event, std::vector<std::shared_ptr<Event>>& batch);
-    // Payloads on the canary channel that are sync markers, not canaries.
-    static constexpr std::string_view sync_marker = "sync:";
-    void on_sync_echo(std::string_view payload);
+    void on_sync_echo(std::uint64_t marker);
     void finish_read(const std::shared_ptr<HistoryRead>& read);
-    Hub::SharedHistory::Read resume_from(HistoryRead& read);
 
     // Presence (redis_presence.cpp).
     void presence_follow(const std::string& channel, bool follow);
@@ -171,7 +162,7 @@ private:
     redis::Backoff watch_backoff_;
 
     const bool history_in_redis_; // history_backend = "redis"
-    redis::GapFill gap_;
+    StreamGap history_;
     // History reads waiting for their replies and their sync marker (a
     // PUBLISH on the canary channel after the reads: once it is back on the
     // subscriber connection, every live event older than the reads is in).

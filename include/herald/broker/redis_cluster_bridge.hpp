@@ -22,7 +22,16 @@
 // its connections are rebuilt, the map is asked again, and every channel is
 // SSUBSCRIBEd at the owner the new map names. Channels are not live in
 // between (Hub::is_channel_live), as after a break of the single-node
-// bridge; on_resubscribed() is where a history gap-fill attaches.
+// bridge.
+//
+// With history_backend = "redis" (the default; redis_cluster_history.cpp),
+// each channel's stream lives in its channel's slot (stream_wire), stored
+// events go out through herald_spublish (loaded on every master at
+// connect), and reads and gap-fills go to the master of each channel's slot,
+// as the single bridge's do to its one server (StreamRead, StreamGap). A
+// read is answered once a marker SPUBLISHed on the canary channel of every
+// master it read from is back. With history in memory, a broken channel's
+// subscribers are told reset.
 //
 // With admin_key, the Admin API acts on every node (AdminRelay): each node
 // wants the admin request channel and its own reply channel like a client's
@@ -41,15 +50,18 @@
 #include "herald/broker/redis/command_queue.hpp"
 #include "herald/broker/redis/connection.hpp"
 #include "herald/broker/redis/subscriber_router.hpp"
+#include "herald/broker/stream_gap.hpp"
+#include "herald/broker/stream_read.hpp"
 #include "herald/server/server_info.hpp"
 
 #include <map>
 #include <random>
 #include <set>
+#include <unordered_map>
 
 namespace herald {
 
-class RedisClusterBridge final : public Broker {
+class RedisClusterBridge final : public Broker, public Hub::SharedHistory {
 public:
     RedisClusterBridge(const Config& config, Hub& hub, ServerInfo& info);
     // Both on the hub's thread (post them there).
@@ -59,6 +71,10 @@ public:
     void publish(std::vector<Publication> publications, PublishHandler done) override;
     bool has_upstream() const override { return true; }
     void send_upstream(upstream::Message message, upstream::Handler done) override;
+
+    // Hub::SharedHistory (redis_cluster_history.cpp), on the hub's thread.
+    void read(const std::vector<std::string>& channels, const std::optional<std::string>& last_id,
+              const std::vector<std::string>& latest, ReadHandler done) override;
 
 private:
     using HostPort = redis::cluster_wire::HostPort;
@@ -100,11 +116,16 @@ private:
     void on_command_replies(const HostPort& node, std::vector<redis::Reply>& replies);
     void sync_shard(Shard& shard);
     void send_canary(Shard& shard, Clock::time_point now);
-    void on_resubscribed(const std::string& channel);
-    // A wanted channel lost its subscription: clients' channels only, since
-    // internal ones ('#', never in a herald channel name) have no one to tell.
-    void mark_broken(const std::string& channel);
     Shard* shard_at(const HostPort& node);
+
+    // Shared history (redis_cluster_history.cpp).
+    struct HistoryRead;
+    std::vector<std::string> publish_command(const Publication& publication) const;
+    void load_functions(Shard& shard);
+    void on_sync_echo(const HostPort& node, std::uint64_t marker);
+    // The shard is gone: reads stop waiting for its marker.
+    void history_shard_down(const HostPort& node);
+    void maybe_finish(const std::shared_ptr<HistoryRead>& read);
 
     // Commands for others (redis_cluster_publish.cpp): `argv` to the owner
     // of `key`, following one -MOVED or -ASK.
@@ -124,7 +145,6 @@ private:
     const std::vector<HostPort> seeds_;
     redis::ClusterRouter router_;
     std::map<std::string, std::unique_ptr<Shard>> shards_; // by "host:port"
-    std::set<std::string> broken_; // wanted channels that were live, not yet again
     bool stopped_ = false;
     bool ready_ = false;
 
@@ -142,6 +162,11 @@ private:
     net::steady_timer refresh_timer_;
     net::steady_timer tick_timer_;
     AdminRelay admin_;
+
+    const bool history_in_redis_; // history_backend = "redis"
+    StreamGap history_;
+    std::uint64_t next_sync_ = 0;
+    std::unordered_map<std::uint64_t, std::shared_ptr<HistoryRead>> reads_;
 };
 
 } // namespace herald

@@ -118,8 +118,7 @@ inline bool uses_redis(const Config& c) {
 
 // History is kept in Redis streams (stream_wire.hpp), shared by every node.
 inline bool history_in_redis(const Config& c) {
-    // Not yet with redis_cluster, whose bridge keeps history in memory.
-    return uses_redis(c) && c.redis_cluster.empty() && c.history_backend != "memory";
+    return uses_redis(c) && c.history_backend != "memory";
 }
 
 struct ConfigError : std::runtime_error {

@@ -11,13 +11,21 @@ void GapFill::forget(const std::string& channel) {
 }
 
 void GapFill::on_break(Clock::time_point now) {
-    for (auto& [name, c] : channels_) {
-        if (!c.broken)
-            c.broke_at = now;
-        c.broken = true;
-        c.filling = false; // its read fails with the connection (unfilled)
-        c.floor_pending = false;
-    }
+    for (auto& [name, c] : channels_)
+        break_one(c, now);
+}
+
+void GapFill::on_break(const std::string& channel, Clock::time_point now) {
+    if (auto it = channels_.find(channel); it != channels_.end())
+        break_one(it->second, now);
+}
+
+void GapFill::break_one(Channel& c, Clock::time_point now) {
+    if (!c.broken)
+        c.broke_at = now;
+    c.broken = true;
+    c.filling = false; // its read fails with the connection (unfilled)
+    c.floor_pending = false;
 }
 
 GapFill::Action GapFill::on_subscribed(const std::string& channel) {

@@ -17,9 +17,11 @@ bool parse_u64(std::string_view text, std::uint64_t& out) {
 // The envelope check refuses what herald could not deliver with an id anyway
 // (a bare value, an empty object) before anything is stored. The "sid" goes
 // in front, so that the rest of the application's JSON is published as
-// written (no decode and re-encode, which would change numbers).
+// written (no decode and re-encode, which would change numbers). The two
+// functions differ only in how they publish: a Redis Cluster's sharded
+// subscribers hear SPUBLISH alone.
 const std::string_view library = R"(#!lua name=herald
-redis.register_function('herald_publish', function(keys, args)
+local function store(keys, args, publish)
   local message = args[4]
   if not string.find(message, '^%s*{') or string.find(message, '^%s*{%s*}%s*$') then
     return redis.error_reply('herald_publish: the message must be a JSON object with an event')
@@ -27,8 +29,14 @@ redis.register_function('herald_publish', function(keys, args)
   local id = redis.call('XADD', keys[1], 'MAXLEN', '~', args[2], '*', 'm', message)
   redis.call('PEXPIRE', keys[1], args[3])
   local rest = string.sub(message, string.find(message, '{', 1, true) + 1)
-  redis.call('PUBLISH', args[1], '{"sid":"' .. id .. '",' .. rest)
+  redis.call(publish, args[1], '{"sid":"' .. id .. '",' .. rest)
   return id
+end
+redis.register_function('herald_publish', function(keys, args)
+  return store(keys, args, 'PUBLISH')
+end)
+redis.register_function('herald_spublish', function(keys, args)
+  return store(keys, args, 'SPUBLISH')
 end)
 )";
 
@@ -58,28 +66,39 @@ std::string load_command() {
     return format_command({"FUNCTION", "LOAD", "REPLACE", library});
 }
 
-std::string publish_command(std::string_view prefix, std::string_view channel,
-                            std::size_t maxlen, Millis ttl, std::string_view envelope) {
-    const auto key = history_key(prefix, channel);
-    const auto pubsub = std::string(prefix) + std::string(channel);
-    const auto max = std::to_string(maxlen);
-    const auto ms = std::to_string(std::max<long long>(ttl.count(), 1));
-    return format_command({"FCALL", "herald_publish", "1", key, pubsub, max, ms, envelope});
+Argv publish_command(std::string_view prefix, std::string_view channel, std::size_t maxlen,
+                     Millis ttl, std::string_view envelope, PubSub pubsub) {
+    return {"FCALL",
+            pubsub == PubSub::sharded ? "herald_spublish" : "herald_publish",
+            "1",
+            history_key(prefix, channel),
+            std::string(prefix) + std::string(channel),
+            std::to_string(maxlen),
+            std::to_string(std::max<long long>(ttl.count(), 1)),
+            std::string(envelope)};
 }
 
-std::string range_command(std::string_view prefix, std::string_view channel, StreamId after,
-                          std::size_t count) {
-    return format_command({"XRANGE", history_key(prefix, channel), "(" + to_string(after), "+",
-                           "COUNT", std::to_string(count)});
+Argv range_command(std::string_view prefix, std::string_view channel, StreamId after,
+                   std::size_t count) {
+    return {"XRANGE", history_key(prefix, channel), "(" + to_string(after), "+", "COUNT",
+            std::to_string(count)};
 }
 
-std::string recent_command(std::string_view prefix, std::string_view channel, std::size_t count) {
-    return format_command({"XREVRANGE", history_key(prefix, channel), "+", "-", "COUNT",
-                           std::to_string(count)});
+Argv recent_command(std::string_view prefix, std::string_view channel, std::size_t count) {
+    return {"XREVRANGE", history_key(prefix, channel), "+", "-", "COUNT", std::to_string(count)};
 }
 
-std::string info_command(std::string_view prefix, std::string_view channel) {
-    return format_command({"XINFO", "STREAM", history_key(prefix, channel)});
+Argv info_command(std::string_view prefix, std::string_view channel) {
+    return {"XINFO", "STREAM", history_key(prefix, channel)};
+}
+
+Argv trim_command(std::string_view prefix, std::string_view channel, StreamId last) {
+    return {"XTRIM", history_key(prefix, channel), "MINID",
+            to_string(StreamId{last.ms, last.seq + 1})};
+}
+
+std::size_t read_count(std::size_t history_size) {
+    return history_size + 200;
 }
 
 std::variant<std::vector<Entry>, Bad> parse_entries(const Reply& reply) {

@@ -58,6 +58,8 @@ public:
     void forget(const std::string& channel);
     // The subscriber connection is gone: every followed channel has a gap.
     void on_break(Clock::time_point now);
+    // One channel's subscription is gone (a cluster master's connection).
+    void on_break(const std::string& channel, Clock::time_point now);
     Action on_subscribed(const std::string& channel);
     // The stream's newest entry when the channel began to be followed.
     // nullopt: the stream does not exist (yet).
@@ -100,6 +102,7 @@ private:
         Clock::time_point broke_at{};
         std::vector<std::pair<std::optional<StreamId>, std::shared_ptr<Event>>> held;
     };
+    static void break_one(Channel& c, Clock::time_point now);
     bool fresh(Channel& c, const std::optional<StreamId>& sid);
     void release_held(Channel& c, Filled& out);
 

@@ -9,10 +9,12 @@
 // hash tag {P} puts the stream in P's Cluster slot, where SPUBLISH P goes.
 // Each entry holds the envelope as published (field "m"); its stream id
 // orders it. The Redis function herald_publish (library "herald", loaded by
-// every node at connect) XADDs the entry, capped by MAXLEN ~ history_size,
-// refreshes the stream's expiry to history_ttl, and PUBLISHes the envelope
-// with the entry's id added as "sid", so that live receivers know where the
-// event sits in the stream. Applications may call it too (README).
+// every node at connect, on every master of a cluster) XADDs the entry,
+// capped by MAXLEN ~ history_size, refreshes the stream's expiry to
+// history_ttl, and PUBLISHes the envelope with the entry's id added as
+// "sid", so that live receivers know where the event sits in the stream;
+// herald_spublish does the same with SPUBLISH, for a cluster's sharded
+// pub/sub. Applications may call them too (README).
 #include "herald/broker/redis/reply_reader.hpp"
 
 #include <chrono>
@@ -42,18 +44,27 @@ extern const std::string_view library;
 std::string load_command();
 
 using Millis = std::chrono::milliseconds;
-// FCALL herald_publish 1 <stream> <pubsub channel> <maxlen> <ttl ms> <envelope>;
-// the reply is the new entry's id.
-std::string publish_command(std::string_view prefix, std::string_view channel,
-                            std::size_t maxlen, Millis ttl, std::string_view envelope);
+using Argv = std::vector<std::string>;
+// PUBLISH (a single Redis, Sentinel) or SPUBLISH (a Redis Cluster).
+enum class PubSub { classic, sharded };
+// FCALL herald_publish (or herald_spublish) 1 <stream> <pubsub channel>
+// <maxlen> <ttl ms> <envelope>; the reply is the new entry's id.
+Argv publish_command(std::string_view prefix, std::string_view channel, std::size_t maxlen,
+                     Millis ttl, std::string_view envelope, PubSub pubsub = PubSub::classic);
 
 // At most `count` entries after `after`, oldest first (a gap to fill).
-std::string range_command(std::string_view prefix, std::string_view channel, StreamId after,
-                          std::size_t count);
+Argv range_command(std::string_view prefix, std::string_view channel, StreamId after,
+                   std::size_t count);
 // The newest `count` entries, newest first (a resume, the latest event).
-std::string recent_command(std::string_view prefix, std::string_view channel, std::size_t count);
+Argv recent_command(std::string_view prefix, std::string_view channel, std::size_t count);
 // XINFO STREAM: whether it exists, and the newest id trimmed away.
-std::string info_command(std::string_view prefix, std::string_view channel);
+Argv info_command(std::string_view prefix, std::string_view channel);
+// Drops every entry up to `last` included.
+Argv trim_command(std::string_view prefix, std::string_view channel, StreamId last);
+// How many entries a read asks for to see `history_size` of them: MAXLEN ~
+// trims whole stream nodes (100 entries by default), so a stream may hold
+// that many more than history_size.
+std::size_t read_count(std::size_t history_size);
 
 struct Entry {
     StreamId id;
