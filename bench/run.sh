@@ -17,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command_line="bench/run.sh $*"
 
-ALL_SERVERS=herald,herald-redis,herald-redis-streams,nchan,nchan-redis,pushpin,node,epoll
+ALL_SERVERS=herald,herald-redis,herald-redis-streams,herald-redis-cluster,nchan,nchan-redis,pushpin,node,epoll
 ALL_SCENARIOS=idle,fanout,fanout-saturation,fanout-channels,connect-storm,slow-consumers,fresh-rate
 
 # ---- Parameters: the one place that says what each scenario runs. --------------------------

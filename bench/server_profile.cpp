@@ -13,6 +13,7 @@ constexpr std::array profiles{
     ServerProfile{"herald",       "/events?channel=", "/ws?channel=",   true,  PublishMode::herald_json,    false},
     ServerProfile{"herald-redis", "/events?channel=", "/ws?channel=",   true,  PublishMode::redis_envelope, true},
     ServerProfile{"herald-redis-streams", "/events?channel=", "/ws?channel=", true, PublishMode::redis_function, true},
+    ServerProfile{"herald-redis-cluster", "/events?channel=", "/ws?channel=", true, PublishMode::herald_json, false},
     ServerProfile{"nchan",        "/sub/",            "/sub/",          false, PublishMode::nchan_http,     false},
     ServerProfile{"nchan-redis",  "/sub/",            "/sub/",          false, PublishMode::nchan_http,     false},
     ServerProfile{"pushpin",      "/events?channel=", "/ws?channel=",   false, PublishMode::pushpin_http,   false},
