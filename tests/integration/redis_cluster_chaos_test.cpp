@@ -36,9 +36,7 @@ std::vector<std::string> node_args(const RedisClusterSet& set, std::uint16_t por
 pattern = "nohist:*"
 history_size = 0
 )");
-    return chaos_node_flags(port, config,
-                            {"--redis-cluster", set.addresses(), "--canary-interval", "1s",
-                             "--canary-timeout", "500ms"});
+    return chaos_node_flags(port, config, cluster_herald_args(set));
 }
 
 } // namespace

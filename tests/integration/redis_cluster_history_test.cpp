@@ -10,24 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <sstream>
 
 using namespace herald_test;
 
 namespace {
-
-std::vector<std::string> cluster_args(const RedisClusterSet& set) {
-    return {"--redis-cluster",  set.addresses(), "--canary-interval", "1s",
-            "--canary-timeout", "500ms"};
-}
-
-long long shard_numsub(RedisServer& node, const std::string& channel) {
-    std::istringstream in(node.cli("PUBSUB", "SHARDNUMSUB", channel));
-    std::string name, count;
-    std::getline(in, name);
-    std::getline(in, count);
-    return count.empty() ? -1 : std::stoll(count);
-}
 
 double metric(std::uint16_t port, const std::string& name) {
     return metric_value(port, name).value_or(-1);
@@ -47,8 +33,8 @@ void wait_reconnected(const std::vector<std::uint16_t>& ports, const std::vector
 
 TEST(RedisClusterHistory, ResumesOnAnyNodeAndFillsTheGapsOfABreakAReshardingAndAFailover) {
     RedisClusterSet set;
-    HeraldProcess a(cluster_args(set));
-    HeraldProcess b(cluster_args(set));
+    HeraldProcess a(cluster_herald_args(set));
+    HeraldProcess b(cluster_herald_args(set));
     ASSERT_TRUE(wait_ready(a.port())) << readyz(a.port()).body;
     ASSERT_TRUE(wait_ready(b.port())) << readyz(b.port()).body;
 

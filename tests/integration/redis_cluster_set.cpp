@@ -248,4 +248,20 @@ std::string RedisClusterSet::log() {
     return text;
 }
 
+std::vector<std::string> cluster_herald_args(const RedisClusterSet& set,
+                                             std::vector<std::string> more) {
+    std::vector<std::string> args = {"--redis-cluster", set.addresses(), "--canary-interval",
+                                     "1s", "--canary-timeout", "500ms"};
+    args.insert(args.end(), more.begin(), more.end());
+    return args;
+}
+
+long long shard_numsub(RedisServer& node, const std::string& channel) {
+    std::istringstream in(node.cli("PUBSUB", "SHARDNUMSUB", channel));
+    std::string name, count;
+    std::getline(in, name);
+    std::getline(in, count);
+    return count.empty() ? -1 : std::stoll(count);
+}
+
 } // namespace herald_test

@@ -55,4 +55,11 @@ private:
     std::vector<std::unique_ptr<RedisServer>> nodes_;
 };
 
+// herald's flags for the set: its nodes, and a quick canary (so that a dead
+// shard is noticed within a second).
+std::vector<std::string> cluster_herald_args(const RedisClusterSet& set,
+                                             std::vector<std::string> more = {});
+// PUBSUB SHARDNUMSUB on one node: sharded subscribers of `channel` there.
+long long shard_numsub(RedisServer& node, const std::string& channel);
+
 } // namespace herald_test

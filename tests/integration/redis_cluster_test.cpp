@@ -10,7 +10,6 @@
 
 #include <gtest/gtest.h>
 
-#include <sstream>
 #include <thread>
 
 using namespace herald_test;
@@ -20,17 +19,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::vector<std::string> cluster_args(const RedisClusterSet& set) {
-    return {"--redis-cluster", set.addresses(), "--canary-interval", "1s", "--canary-timeout",
-            "500ms", "--history-backend", "memory"};
-}
-
-// PUBSUB SHARDNUMSUB on one node: sharded subscribers of `channel` there.
-long long shard_numsub(RedisServer& node, const std::string& channel) {
-    std::istringstream in(node.cli("PUBSUB", "SHARDNUMSUB", channel));
-    std::string name, count;
-    std::getline(in, name);
-    std::getline(in, count);
-    return count.empty() ? -1 : std::stoll(count);
+    return cluster_herald_args(set, {"--history-backend", "memory"});
 }
 
 double metric(std::uint16_t port, const std::string& name) {
