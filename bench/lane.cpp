@@ -167,8 +167,11 @@ void Lane::consume(Conn* c, char* data, std::size_t n) {
 void Lane::record(Conn* c, const StreamEvents& ev) {
     if (ev.other)
         other.fetch_add(ev.other, std::memory_order_relaxed);
-    if (ev.resets)
+    if (ev.resets) {
         resets.fetch_add(ev.resets, std::memory_order_relaxed);
+        announced.fetch_add(ev.announced, std::memory_order_relaxed);
+        c->announced += ev.announced;
+    }
     stale += ev.stale;
     if (!ev.deliveries)
         return;
@@ -177,6 +180,7 @@ void Lane::record(Conn* c, const StreamEvents& ev) {
         return;
     }
     received.fetch_add(ev.deliveries, std::memory_order_relaxed);
+    c->received += ev.deliveries;
     last_delivery_ns = ev.now_ns;
     if (!c->first_seen) {
         c->first_seen = true;
@@ -220,6 +224,9 @@ void Lane::fail(Conn* c, const std::string& reason) {
     }
     if (was_live) {
         dropped.fetch_add(1, std::memory_order_relaxed);
+        cut_indices.push_back(c->index);
+        cut_received += c->received;
+        cut_announced += c->announced;
         ++errors["after subscribe: " + reason];
         return;
     }

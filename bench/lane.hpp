@@ -36,6 +36,8 @@ struct Conn {
     bool slow = false;       // slow-consumers: stops reading once subscribed
     bool paused = false;     // slow and not reading
     bool first_seen = false; // has received an event
+    std::uint64_t received = 0;  // deliveries
+    std::uint64_t announced = 0; // events its resets said were dropped
     ChunkState chunk;
 };
 
@@ -64,9 +66,14 @@ struct Lane {
     Histogram first_event; // t0 -> first event, per connection
     std::uint64_t last_connect_ns = 0, last_subscribe_ns = 0, slow_received = 0, slow_open = 0,
                   stale = 0;
+    // Subscribers the server cut after their subscribe: who, and what they
+    // had received and been told was dropped until then (all they missed
+    // after the cut is the cut's, which a real client learns from the close).
+    std::vector<std::uint32_t> cut_indices;
+    std::uint64_t cut_received = 0, cut_announced = 0;
     bool resumed = false; // resume_slow() was called
     std::atomic<std::uint64_t> subscribed{0}, failed{0}, received{0}, dropped{0}, other{0},
-        resets{0};
+        resets{0}, announced{0};
     std::atomic<std::uint64_t> connected{0}, firsts{0}, slow_closed{0};
     std::thread thread;
 

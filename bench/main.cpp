@@ -38,7 +38,8 @@ nlohmann::json summarize(const std::string& scenario, const nlohmann::json& resu
                               "slow_subscribers"});
     auto s =
         pick(results, {"deliveries_per_s", "server_cpu_seconds", "deliveries_per_server_cpu_second",
-                       "deliveries_missing", "subscribers_dropped", "resets"});
+                       "deliveries_missing", "subscribers_dropped", "resets",
+                       "deliveries_unannounced"});
     if (results.contains("latency_ms"))
         s["latency_ms"] = pick(results["latency_ms"], {"p50", "p99", "p999"});
     return s;

@@ -36,6 +36,8 @@ FANOUT_COLUMNS = [
     ("missing", lambda r: r.get("deliveries_missing"), None),
     ("dropped", lambda r: r.get("subscribers_dropped"), None),
     ("resets", lambda r: r.get("resets"), None),
+    # missing, less what resets counted and what came after a cut: a loss nobody was told of
+    ("unannounced", lambda r: r.get("deliveries_unannounced"), None),
 ]
 SCENARIOS = [
     ("idle", "Idle connections: server memory per connection",

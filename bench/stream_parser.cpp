@@ -28,6 +28,19 @@ void take_timestamp(std::string_view data, StreamEvents& out) {
         out.latency->record(out.now_ns > ts ? out.now_ns - ts : 0);
 }
 
+// A reset that sheds queued events says how many: {"reason":...,"dropped":N}.
+void take_reset(std::string_view text, StreamEvents& out) {
+    ++out.resets;
+    constexpr std::string_view key = R"("dropped":)";
+    auto at = text.find(key);
+    if (at == std::string_view::npos)
+        return;
+    std::uint64_t n = 0;
+    for (auto i = at + key.size(); i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i)
+        n = n * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    out.announced += n;
+}
+
 // Other servers: any block with a data line is an event; id:/event: lines may come along.
 void raw_sse_block(std::string_view block, StreamEvents& out) {
     std::size_t data = block.starts_with("data:") ? 0 : block.find("\ndata:");
@@ -53,7 +66,7 @@ void sse_block(std::string_view block, StreamEvents& out) {
         block.starts_with("event: ")) {
         // Named events are not the bench's; a reset announces a loss.
         if (block.find("event: reset\n") != std::string_view::npos)
-            ++out.resets;
+            take_reset(block, out);
         else
             ++out.other;
         return;
@@ -69,7 +82,7 @@ void ws_text(std::string_view payload, StreamEvents& out) {
         return;
     }
     if (payload.starts_with(R"({"type":"reset")")) {
-        ++out.resets;
+        take_reset(payload, out);
         return;
     }
     if (!payload.starts_with(R"({"channel":)")) {

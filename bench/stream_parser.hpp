@@ -22,6 +22,7 @@ struct StreamEvents {
     std::uint32_t deliveries = 0; // events carrying the bench's timestamp
     std::uint32_t other = 0;      // any other event or message (error, ...)
     std::uint32_t resets = 0;     // herald's reset notices: a loss it announced
+    std::uint64_t announced = 0;  // events those notices say were dropped ("dropped":N)
     bool subscribed = false;      // SSE "retry:" block / WS {"type":"subscribed"}
     bool closed = false;          // WS close frame
     bool protocol_error = false;

@@ -64,6 +64,7 @@ PoolProgress SubscriberPool::progress() const {
         p.dropped += l->dropped.load(std::memory_order_relaxed);
         p.other += l->other.load(std::memory_order_relaxed);
         p.resets += l->resets.load(std::memory_order_relaxed);
+        p.announced += l->announced.load(std::memory_order_relaxed);
         p.connected += l->connected.load(std::memory_order_relaxed);
         p.firsts += l->firsts.load(std::memory_order_relaxed);
         p.slow_closed += l->slow_closed.load(std::memory_order_relaxed);
@@ -85,7 +86,8 @@ void SubscriberPool::stop() {
 nlohmann::json SubscriberPool::final_report() const {
     Histogram latency, first_event;
     std::map<std::string, std::uint64_t> errors;
-    std::vector<std::uint32_t> failed;
+    std::vector<std::uint32_t> failed, cut;
+    std::uint64_t cut_received = 0, cut_announced = 0;
     std::uint64_t last = 0, last_connect = 0, last_subscribe = 0, slow_received = 0, slow_open = 0,
                   stale = 0;
     for (const auto& l : lanes_) {
@@ -99,11 +101,17 @@ nlohmann::json SubscriberPool::final_report() const {
         for (const auto& [k, v] : l->errors)
             errors[k] += v;
         failed.insert(failed.end(), l->failed_indices.begin(), l->failed_indices.end());
+        cut.insert(cut.end(), l->cut_indices.begin(), l->cut_indices.end());
+        cut_received += l->cut_received;
+        cut_announced += l->cut_announced;
         last = std::max(last, l->last_delivery_ns);
     }
     auto j = progress().to_json();
     j["errors"] = errors;
     j["failed_indices"] = failed;
+    j["cut_indices"] = cut;
+    j["cut_received"] = cut_received;
+    j["cut_announced"] = cut_announced;
     j["last_delivery_ns"] = last;
     j["latency"] = latency.to_json();
     j["first_event"] = first_event.to_json();
@@ -120,7 +128,8 @@ nlohmann::json SubscriberPool::final_report() const {
 nlohmann::json PoolProgress::to_json() const {
     return {{"connected", connected},   {"firsts", firsts}, {"slow_closed", slow_closed},
             {"subscribed", subscribed}, {"failed", failed}, {"received", received},
-            {"dropped", dropped},       {"other", other},   {"resets", resets}};
+            {"dropped", dropped},       {"other", other},   {"resets", resets},
+            {"announced", announced}};
 }
 
 PoolProgress PoolProgress::from_json(const nlohmann::json& j) {
@@ -133,6 +142,7 @@ PoolProgress PoolProgress::from_json(const nlohmann::json& j) {
     p.dropped = j.value("dropped", 0ull);
     p.other = j.value("other", 0ull);
     p.resets = j.value("resets", 0ull);
+    p.announced = j.value("announced", 0ull);
     p.connected = j.value("connected", 0ull);
     p.firsts = j.value("firsts", 0ull);
     p.slow_closed = j.value("slow_closed", 0ull);
@@ -146,6 +156,7 @@ PoolProgress& PoolProgress::operator+=(const PoolProgress& o) {
     dropped += o.dropped;
     other += o.other;
     resets += o.resets;
+    announced += o.announced;
     connected += o.connected;
     firsts += o.firsts;
     slow_closed += o.slow_closed;

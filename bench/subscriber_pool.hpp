@@ -46,7 +46,7 @@ inline bool is_slow(std::uint32_t index, double share) {
 
 struct PoolProgress {
     std::uint64_t subscribed = 0, failed = 0, received = 0, dropped = 0, other = 0,
-                  resets = 0;
+                  resets = 0, announced = 0;
     std::uint64_t connected = 0, firsts = 0, slow_closed = 0;
     nlohmann::json to_json() const;
     static PoolProgress from_json(const nlohmann::json& j);

@@ -10,10 +10,7 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../herald/lib.sh
 source "$(dirname "$0")/../herald/lib.sh"
-port=${1:?usage: start.sh PORT WORKDIR} dir=${2:?usage: start.sh PORT WORKDIR}
-mkdir -p "$dir"
-[[ -x $herald_bin ]] || { echo "no herald binary at $herald_bin (run bench/run.sh)" >&2; exit 1; }
-ulimit -n "$(ulimit -Hn)"
+start_args "$@"
 
 # Three ports P with P and P+10000 both free, below the ephemeral range.
 read -r -a ports < <(python3 - <<'PY'

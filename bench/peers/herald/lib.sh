@@ -5,6 +5,16 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 # shellcheck disable=SC2034 # used by the scripts that source this file
 herald_bin=${HERALD_BUILD_DIR:-$repo/build/bench}/herald
 
+# The start of every herald start.sh: its arguments (sets port and dir), its
+# work dir, the binary, and a descriptor limit for thousands of clients.
+start_args() { # PORT WORKDIR
+    # shellcheck disable=SC2034 # port: for the script that calls this
+    port=${1:?usage: start.sh PORT WORKDIR} dir=${2:?usage: start.sh PORT WORKDIR}
+    mkdir -p "$dir"
+    [[ -x $herald_bin ]] || { echo "no herald binary at $herald_bin (run bench/run.sh)" >&2; exit 1; }
+    ulimit -n "$(ulimit -Hn)"
+}
+
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }

@@ -4,10 +4,7 @@
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
-port=${1:?usage: start.sh PORT WORKDIR} dir=${2:?usage: start.sh PORT WORKDIR}
-mkdir -p "$dir"
-[[ -x $herald_bin ]] || { echo "no herald binary at $herald_bin (run bench/run.sh)" >&2; exit 1; }
-ulimit -n "$(ulimit -Hn)"
+start_args "$@"
 spawn "$dir" herald "$herald_bin" --listen "127.0.0.1:$port" --threads 2 --log-level warn "${bench_flags[@]}"
 wait_until "$dir" herald curl -fsS --max-time 1 "http://127.0.0.1:$port/readyz"
 echo "PIDS=$(cat "$dir/herald.pid") PUBLISH_PORT=$port REDIS_PORT=0"
