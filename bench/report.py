@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 from fresh_rate import FRESH_P99_MS, fresh
-from report_targets import evaluate_issue14_targets, evaluate_targets
+from report_targets import evaluate_issue13_targets, evaluate_issue14_targets, evaluate_targets
 from report_data import RunIndex, fmt, ratio
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -222,9 +222,10 @@ def render(doc, json_path, out, img_dir, findings):
     lines += ["", "## Targets (issue 4)", "", "| target | measured | |", "|---|---|---|"]
     for t in evaluate_targets(index):
         lines.append(f"| {t['target']} | {t['measured']} | {t['verdict']} |")
-    lines += ["", "## Targets (issue 14)", "", "| target | measured | |", "|---|---|---|"]
-    for t in evaluate_issue14_targets(index):
-        lines.append(f"| {t['target']} | {t['measured']} | {t['verdict']} |")
+    for issue, targets in (("13", evaluate_issue13_targets), ("14", evaluate_issue14_targets)):
+        lines += ["", f"## Targets (issue {issue})", "", "| target | measured | |", "|---|---|---|"]
+        for t in targets(index):
+            lines.append(f"| {t['target']} | {t['measured']} | {t['verdict']} |")
     lines += ["", "## Plots", ""] + plots(index, img_dir, page_dir) + [RATIO_TEXT.format(json=f"`{json_path}`")]
     for scenario, title, what, columns in SCENARIOS:
         if not index.runs_of(scenario):
