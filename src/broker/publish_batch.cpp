@@ -30,8 +30,9 @@ void PublishBatch::on_reply(const Reply& reply) {
     if (redis::CommandQueue::lost(reply))
         lost_ = true;
     else if (reply.type == Reply::Type::error) {
+        // Redis' own refusal, or the queue's word that nothing was sent.
         if (refused_.empty())
-            refused_ = reply.str;
+            refused_ = redis::CommandQueue::failed_here(reply) ? reply.str : "Redis: " + reply.str;
     } else
         ++confirmed_;
     if (--remaining_ == 0)
@@ -47,11 +48,11 @@ void PublishBatch::finish() {
                         " event(s) confirmed, the others may or may not have been delivered";
     } else if (!refused_.empty() && confirmed_ > 0) {
         result_.failure = PublishResult::Failure::uncertain;
-        result_.error = "Redis: " + refused_ + " (" + std::to_string(confirmed_) + " of " +
+        result_.error = refused_ + " (" + std::to_string(confirmed_) + " of " +
                         std::to_string(total) + " event(s) were published)";
     } else if (!refused_.empty()) {
         result_.failure = PublishResult::Failure::unavailable;
-        result_.error = "Redis: " + refused_;
+        result_.error = refused_;
     }
     std::exchange(done_, {})(std::move(result_));
 }

@@ -144,7 +144,7 @@ void RedisBridge::connect_to(const redis::RedisEndpoint& endpoint) {
         // herald_publish (or an older version of it) yet.
         commands_->send(redis::stream_wire::load_command());
         command_queue_.push([this](const Reply& reply) {
-            if (reply.type == Reply::Type::error)
+            if (reply.type == Reply::Type::error && !redis::CommandQueue::failed_here(reply))
                 spdlog::error("redis: loading the function library 'herald' failed ({}); "
                               "publishes to channels with history will fail until it loads",
                               reply.str);
@@ -268,7 +268,8 @@ void RedisBridge::drop_connections() {
     history_break();
     // Publishes waiting for a reply will not get one: answer them now (as
     // uncertain: Redis may have run them).
-    if (auto lost = command_queue_.fail_all())
+    const bool sent = commands_ && commands_->ever_connected();
+    if (auto lost = command_queue_.fail_all(sent); lost && sent)
         spdlog::warn("redis: {} command(s) lost their reply with the connection", lost);
     if (sentinels_)
         cancel_query(); // a check for connections that are gone; the reconnect asks anew

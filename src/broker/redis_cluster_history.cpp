@@ -45,7 +45,7 @@ void RedisClusterBridge::load_functions(Shard& shard) {
     // by replication, but a master added to the cluster has none.
     shard.commands->send(sw::load_command());
     shard.queue.push([node = shard.node](const Reply& reply) {
-        if (reply.type == Reply::Type::error && !redis::CommandQueue::lost(reply))
+        if (reply.type == Reply::Type::error && !redis::CommandQueue::failed_here(reply))
             spdlog::error("redis: cluster master {}: loading the function library 'herald' "
                           "failed ({}); publishes to its channels with history will fail",
                           to_string(node), reply.str);

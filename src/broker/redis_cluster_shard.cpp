@@ -84,8 +84,9 @@ void RedisClusterBridge::close_shard(const HostPort& node) {
     // Publishes waiting for a reply will not get one: answer them now (as
     // uncertain: Redis may have run them).
     auto queue = std::move(shard.queue);
+    const bool sent = shard.commands->ever_connected();
     shards_.erase(it);
-    if (auto lost = queue.fail_all())
+    if (auto lost = queue.fail_all(sent); lost && sent)
         spdlog::warn("redis: cluster master {}: {} command(s) lost their reply with the connection",
                      to_string(node), lost);
     history_shard_down(node);

@@ -68,6 +68,14 @@ TEST_F(PublishBatchTest, ALostReplyIsUncertainEvenIfOthersWereConfirmed) {
     EXPECT_EQ(answers, 1);
 }
 
+TEST_F(PublishBatchTest, ACommandThatNeverLeftIsUnavailableNotUncertain) {
+    publish(2);
+    queue.fail_all(/*sent=*/false); // the connection never came up
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->failure, Failure::unavailable);
+    EXPECT_EQ(answer->error, "Redis is unavailable"); // as when Redis is known to be down
+}
+
 TEST_F(PublishBatchTest, APartlyRefusedBatchIsUncertainNotARetryableFailure) {
     publish(2);
     queue.on_reply(integer(1));

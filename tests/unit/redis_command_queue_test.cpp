@@ -99,4 +99,14 @@ TEST_F(CommandQueueTest, ALostReplyIsToldApartFromRedisOwnErrors) {
     EXPECT_FALSE(CommandQueue::lost(bulk("Redis connection lost")));
 }
 
+TEST_F(CommandQueueTest, ACommandNeverSentIsNotLostButUnavailable) {
+    Reply seen;
+    queue.push([&](const Reply& r) { seen = r; });
+    EXPECT_EQ(queue.fail_all(/*sent=*/false), 1u);
+    EXPECT_FALSE(CommandQueue::lost(seen));
+    EXPECT_TRUE(CommandQueue::failed_here(seen));
+    EXPECT_EQ(seen, error("Redis is unavailable"));
+    EXPECT_FALSE(CommandQueue::failed_here(error("ERR unknown command")));
+}
+
 } // namespace

@@ -38,7 +38,7 @@ private:
     std::size_t remaining_;
     std::size_t confirmed_ = 0;
     bool lost_ = false;
-    std::string refused_; // Redis' first error, if any
+    std::string refused_; // the first refusal, as the publisher reads it
     PublishResult result_;
     Broker::PublishHandler done_;
 };

@@ -29,14 +29,23 @@ const Reply& connection_lost() {
     return reply;
 }
 
+const Reply& never_sent() {
+    static const Reply reply{Reply::Type::error, "Redis is unavailable", 0, {}};
+    return reply;
+}
+
 } // namespace
 
 bool CommandQueue::lost(const Reply& reply) {
     return reply == connection_lost();
 }
 
-std::size_t CommandQueue::fail_all() {
-    const auto& lost = connection_lost();
+bool CommandQueue::failed_here(const Reply& reply) {
+    return lost(reply) || reply == never_sent();
+}
+
+std::size_t CommandQueue::fail_all(bool sent) {
+    const auto& lost = sent ? connection_lost() : never_sent();
     std::size_t failed = 0;
     for (; !pending_.empty(); ++failed) {
         auto done = std::move(pending_.front());

@@ -32,12 +32,16 @@ public:
     // "Redis connection lost" (lost() is true of it), so that no publisher
     // waits forever. Completions pushed from inside one of them are failed
     // too: the queue is empty on return. Returns how many were failed.
-    std::size_t fail_all();
+    // `sent` false: the connection never came up, so no command reached
+    // Redis; the reply is then "Redis is unavailable", which lost() is not.
+    std::size_t fail_all(bool sent = true);
 
     // The reply fail_all gives: the command was written, but whether Redis
     // ran it is unknown. (Redis' own errors always start with a code, such
     // as "ERR ", so none is mistaken for it.)
     static bool lost(const Reply& reply);
+    // Either reply of fail_all: no word from Redis itself.
+    static bool failed_here(const Reply& reply);
 
     std::size_t size() const { return pending_.size(); }
     bool empty() const { return pending_.empty(); }

@@ -29,6 +29,8 @@ public:
     // Closes without calling the down handler (the owner already knows).
     void close();
     bool open() const { return socket_.is_open() && !down_; }
+    // The TCP connection came up: what was sent may have reached Redis.
+    bool ever_connected() const { return connected_; }
 
 private:
     void on_resolved(error_code ec, tcp::resolver::results_type results);
