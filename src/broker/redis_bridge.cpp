@@ -225,6 +225,8 @@ void RedisBridge::on_subscriber_replies(std::vector<Reply>& replies) {
 void RedisBridge::on_message(std::string name, std::string_view payload,
                              std::vector<std::shared_ptr<Event>>& batch) {
     info_.redis_stats.messages_received.add();
+    if (shed_if_busy(hub_, name, batch))
+        return;
     if (auto event = event_from_redis(config_, info_.redis_stats, std::move(name), payload))
         history_.on_live(std::move(event), batch);
 }

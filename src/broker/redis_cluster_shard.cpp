@@ -145,6 +145,8 @@ void RedisClusterBridge::on_subscriber_replies(const HostPort& node,
             info_.redis_stats.messages_received.add();
             if (m->channel.starts_with(redis::admin_wire::request_name))
                 admin_.on_message(m->channel, m->payload);
+            else if (shed_if_busy(hub_, m->channel, batch))
+                continue;
             else if (auto event = event_from_redis(config_, info_.redis_stats,
                                                    std::move(m->channel), m->payload))
                 history_.on_live(std::move(event), batch);

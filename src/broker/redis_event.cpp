@@ -2,8 +2,10 @@
 
 #include "herald/broker/broker.hpp"
 #include "herald/broker/redis/payload.hpp"
+#include "herald/hub/hub.hpp"
 
 #include <spdlog/spdlog.h>
+#include <utility>
 
 namespace herald {
 
@@ -36,6 +38,17 @@ std::shared_ptr<Event> event_from_redis(const Config& config, RedisStats& stats,
         event->stream_seq = sid->seq;
     }
     return event;
+}
+
+bool shed_if_busy(Hub& hub, const std::string& channel, std::vector<std::shared_ptr<Event>>& batch) {
+    // The batch read so far is not counted in the inboxes yet: at worst one
+    // read's worth is parsed and then shed at the inbox.
+    if (!hub.busy(channel))
+        return false;
+    if (!batch.empty()) // read before this one: offered before its shed count
+        hub.ingest(std::exchange(batch, {}), /*reject_duplicates=*/false);
+    hub.shed_unmade(channel);
+    return true;
 }
 
 } // namespace herald

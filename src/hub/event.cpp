@@ -44,11 +44,16 @@ std::size_t latest_key_hash(std::string_view channel, std::string_view key) {
     return c ^ (std::hash<std::string_view>{}(key) + 0x9e3779b9 + (c << 6) + (c >> 2));
 }
 
-std::shared_ptr<Event> make_reset_notice(std::string channel, std::string_view reason) {
+std::shared_ptr<Event> make_reset_notice(std::string channel, std::string_view reason,
+                                         std::size_t dropped) {
     auto event = std::make_shared<Event>();
-    event->data_json = R"({"reason":)" + json_quote(reason) + "}";
+    event->data_json = R"({"reason":)" + json_quote(reason);
+    if (dropped > 0)
+        event->data_json += R"(,"dropped":)" + std::to_string(dropped);
+    event->data_json += "}";
     event->sse = sse::encode_event({}, "reset", event->data_json);
-    event->ws_frame = ws::encode_frame(ws::Opcode::text, encode_reset_json(reason, channel));
+    event->ws_frame =
+        ws::encode_frame(ws::Opcode::text, encode_reset_json(reason, channel, dropped));
     event->channel = std::move(channel);
     event->name = "reset";
     event->ephemeral = true;

@@ -68,7 +68,7 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
         }
     }
     auto now = Clock::now();
-    std::vector<std::vector<EventPtr>> per_worker(workers_.size());
+    std::vector<WorkerInbox::Batch> per_worker(workers_.size());
     result.ids.reserve(events.size());
     for (auto& mutable_event : events) {
         mutable_event->seq = next_seq_++;
@@ -84,18 +84,34 @@ PublishResult Hub::ingest(std::vector<std::shared_ptr<Event>> events, bool rejec
             continue;
         for (std::size_t w = 0; w < per_worker.size(); ++w)
             if ((*per)[w] > 0)
-                per_worker[w].push_back(event);
+                per_worker[w].push_back({event, (*per)[w]});
     }
     stats_.events_ingested.add(events.size());
-    // One post per worker per batch, never one per event or per recipient.
-    for (std::size_t w = 0; w < per_worker.size(); ++w) {
-        if (per_worker[w].empty())
-            continue;
-        Worker* worker = workers_[w];
-        net::post(worker->context(),
-                  [worker, batch = std::move(per_worker[w])] { worker->deliver(batch); });
-    }
+    // One hand-off per worker per batch, never one per event or per recipient.
+    for (std::size_t w = 0; w < per_worker.size(); ++w)
+        if (!per_worker[w].empty())
+            workers_[w]->offer(std::move(per_worker[w]));
     return result;
+}
+
+bool Hub::busy(const std::string& channel) const {
+    const auto* per = counts_.find(channel);
+    if (!per)
+        return false; // nobody here: made for history, fanned out to no one
+    for (std::size_t w = 0; w < per->size(); ++w)
+        if ((*per)[w] > 0 && workers_[w]->has_room((*per)[w]))
+            return false;
+    return true;
+}
+
+void Hub::shed_unmade(const std::string& channel) {
+    // A resume across it must not replay around the hole.
+    history_.mark_gap(channel, next_seq_++, Clock::now());
+    stats_.events_shed.add();
+    if (const auto* per = counts_.find(channel))
+        for (std::size_t w = 0; w < per->size(); ++w)
+            if ((*per)[w] > 0)
+                workers_[w]->shed(channel);
 }
 
 void Hub::subscribe(unsigned worker, std::vector<std::string> channels,

@@ -97,7 +97,8 @@ void add_connections(Families& out, const Workers& workers) {
         [](const WorkerStats& w) -> auto& { return w.slow_consumers; }));
     MetricFamily dropped{"herald_events_dropped_total",
                          "Queued events a slow consumer lost, by the channel's slow_consumer "
-                         "policy, or max_queued_age for any policy",
+                         "policy, or max_queued_age for any policy; backlog: deliveries shed "
+                         "while a worker was too far behind",
                          MetricType::Counter,
                          {}};
     auto add = [&](std::string_view policy, auto counter) {
@@ -113,6 +114,8 @@ void add_connections(Families& out, const Workers& workers) {
         });
     add("max_queued_age",
         [](const WorkerStats& w) -> const Counter& { return w.stale_events_dropped; });
+    add("backlog",
+        [](const WorkerStats& w) -> const Counter& { return w.backlog_events_dropped; });
     out.push_back(std::move(dropped));
 }
 
@@ -207,6 +210,10 @@ void add_worker_totals(Families& out, const Workers& workers) {
 void add_hub(Families& out, const HubStats& hub) {
     out.push_back(single("herald_events_ingested_total",
                          "Events fanned out by the hub (from any publisher)", hub.events_ingested));
+    out.push_back(single("herald_events_shed_total",
+                         "Events from Redis shed before they were parsed, because no worker "
+                         "with subscribers of their channel could take them",
+                         hub.events_shed));
     out.push_back(single("herald_duplicate_ids_total", "Publishes refused for reusing an event id",
                          hub.duplicate_ids));
     out.push_back(single("herald_channels_active", "Channels with at least one subscriber",

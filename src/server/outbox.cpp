@@ -84,11 +84,12 @@ void Outbox::collapse_latest(PushResult& result) {
 
 PushResult Outbox::drop_stale(Clock::time_point cutoff) {
     // Entries are in the order they became due, so the stale ones are in
-    // front: stop at the first event that is not. Control frames stay.
+    // front: stop at the first event that is not. Control frames stay, and
+    // so do reset notices: dropping one would lose the count it carries.
     PushResult result;
     for (std::size_t i = 0; i < pending_.size(); ++i) {
         auto& entry = pending_[i];
-        if (!entry.buffer || !entry.event)
+        if (!entry.buffer || !entry.event || entry.event->reset_notice)
             continue;
         if (entry.since >= cutoff)
             break;

@@ -13,11 +13,29 @@
 
 namespace herald {
 
+namespace {
+// How far the fan-out may fall behind before the hub's events are shed at
+// the inbox (WorkerInbox): a few tenths of a second of a worker's work on a
+// small machine (one fans out 300,000-400,000 deliveries a second on the
+// benchmark's, docs/benchmarks-findings.md), inside the default
+// max_queued_age, so that what is kept is still fresh when it goes out.
+constexpr std::size_t inbox_max_deliveries = 131'072;
+// The same for many small channels, where events rather than deliveries
+// cost: this many queued events hold a few tens of MiB at most.
+constexpr std::size_t inbox_max_events = 65'536;
+// Deliveries per handler: after this many the worker lets its writes, reads
+// and timers run before it fans out more (uWebSockets drains its pub/sub
+// once per loop pass for the same reason). Four times this made a Redis
+// flood's deliveries later (median 2.1 s against 1.2 s) for no more of them.
+constexpr std::size_t deliveries_per_pass = 16'384;
+} // namespace
+
 Worker::Worker(unsigned index, const Config& config, Hub& hub, Broker& broker, ServerInfo& info)
     // The boot configuration is the Server's and outlives the worker: held
     // without ownership until a reload hands over an owned snapshot.
     : index_(index), config_(std::shared_ptr<const Config>(), &config), access_(info.access),
       hub_(hub), broker_(broker), info_(info), flusher_(context_, config.flush_interval),
+      inbox_(inbox_max_deliveries, inbox_max_events),
       listener_(std::make_unique<Listener>(*this)), sweep_timer_(context_), drain_timer_(context_),
       presence_configured_(std::any_of(config.namespaces.begin(), config.namespaces.end(),
                                        [](const Namespace& ns) { return ns.presence; })) {
@@ -130,8 +148,11 @@ void Worker::subscribe(const std::shared_ptr<Session>& session, std::vector<std:
         hub_.subscribe(
             index_, std::move(requested), std::move(last_event_id),
             [this, weak, channels = std::move(channels)](SubscribeResult result) mutable {
-                net::post(context_, [this, weak = std::move(weak), channels = std::move(channels),
-                                     result = std::move(result)]() mutable {
+                // Through the inbox, in line with the events: the session
+                // enters the shard after every event its replay holds and
+                // before every later one.
+                post_from_hub([this, weak = std::move(weak), channels = std::move(channels),
+                               result = std::move(result)]() mutable {
                     on_subscribed(weak.lock(), channels, result);
                 });
             });
@@ -231,15 +252,73 @@ void Worker::unsubscribe_all(Session& session) {
     });
 }
 
-void Worker::deliver(const std::vector<EventPtr>& batch) {
-    for (const auto& event : batch) {
-        const auto* entries = shard_.find(event->channel);
-        if (!entries)
-            continue;
-        for (const auto& entry : *entries)
-            entry.session->deliver(event);
+void Worker::offer(WorkerInbox::Batch batch) {
+    if (inbox_.offer(std::move(batch)).wake)
+        net::post(context_, [this] { on_inbox(); });
+}
+
+void Worker::post_from_hub(WorkerInbox::Task task) {
+    if (inbox_.post(std::move(task)))
+        net::post(context_, [this] { on_inbox(); });
+}
+
+void Worker::shed(const std::string& channel) {
+    if (inbox_.shed(channel))
+        net::post(context_, [this] { on_inbox(); });
+}
+
+void Worker::on_inbox() {
+    inbox_.take(backlog_);
+    std::size_t budget = deliveries_per_pass;
+    std::size_t events = 0, deliveries = 0; // done, as the inbox counted them
+    while (!backlog_.empty() && deliveries < budget) {
+        auto& item = backlog_.front();
+        if (auto* batch = std::get_if<WorkerInbox::Batch>(&item)) {
+            while (backlog_next_ < batch->size() && deliveries < budget) {
+                const auto& f = (*batch)[backlog_next_++];
+                fan_out(f.event);
+                ++events;
+                deliveries += f.recipients;
+            }
+            if (backlog_next_ < batch->size())
+                break;
+            backlog_next_ = 0;
+        } else if (auto* shed = std::get_if<WorkerInbox::Shed>(&item)) {
+            announce_shed(*shed);
+        } else {
+            std::get<WorkerInbox::Task>(item)();
+        }
+        backlog_.pop_front();
     }
+    inbox_.done(events, deliveries);
     // The flusher runs after this handler: one gather write per session.
+    if (!backlog_.empty() && !inbox_continues_) {
+        inbox_continues_ = true;
+        net::post(context_, [this] {
+            inbox_continues_ = false;
+            on_inbox();
+        });
+    }
+}
+
+void Worker::fan_out(const EventPtr& event) {
+    const auto* entries = shard_.find(event->channel);
+    if (!entries)
+        return;
+    for (const auto& entry : *entries)
+        entry.session->deliver(event);
+}
+
+void Worker::announce_shed(const WorkerInbox::Shed& shed) {
+    // One notice per channel and pass, encoded once for all its subscribers
+    // here, in the place of the events it counts.
+    const auto* entries = shard_.find(shed.channel);
+    if (!entries)
+        return;
+    stats_.backlog_events_dropped.add(shed.events * entries->size());
+    fan_out(make_reset_notice(shed.channel,
+                              "server busy: " + std::to_string(shed.events) + " events dropped",
+                              shed.events));
 }
 
 } // namespace herald

@@ -15,10 +15,13 @@ std::string encode_heartbeat_json() {
     return R"({"type":"heartbeat"})";
 }
 
-std::string encode_reset_json(std::string_view reason, std::string_view channel) {
+std::string encode_reset_json(std::string_view reason, std::string_view channel,
+                              std::size_t dropped) {
     std::string out = R"({"type":"reset","reason":)" + json_quote(reason);
     if (!channel.empty())
         out += R"(,"channel":)" + json_quote(channel);
+    if (dropped > 0)
+        out += R"(,"dropped":)" + std::to_string(dropped);
     return out + "}";
 }
 

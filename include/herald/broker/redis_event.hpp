@@ -15,6 +15,8 @@
 
 namespace herald {
 
+class Hub;
+
 // nullptr for a payload that is no valid event: counted and logged here.
 // Its stream position is `sid` (a stream entry's id), else the envelope's
 // "sid" (herald_publish adds it to what it publishes), else none. An event
@@ -23,5 +25,10 @@ namespace herald {
 std::shared_ptr<Event> event_from_redis(const Config& config, RedisStats& stats,
                                         std::string channel, std::string_view payload,
                                         std::optional<redis::stream_wire::StreamId> sid = {});
+
+// Before a message of `channel` is parsed: when no worker could take it
+// (Hub::busy), counts it shed and returns true. The events of `batch`, read
+// before it, are ingested first then, so that the shed count follows them.
+bool shed_if_busy(Hub& hub, const std::string& channel, std::vector<std::shared_ptr<Event>>& batch);
 
 } // namespace herald

@@ -105,7 +105,10 @@ std::shared_ptr<Event> make_event(std::string channel, std::string name, std::st
                                   std::string data_json, std::string_view sse_data);
 // A reset notice for every subscriber of `channel` (see Event::reset_notice):
 // ephemeral, with no id, so that the client's resume position stays put.
-std::shared_ptr<Event> make_reset_notice(std::string channel, std::string_view reason);
+// `dropped`, when herald knows it, is how many events of the channel each
+// subscriber missed: {"reason":..,"dropped":N}.
+std::shared_ptr<Event> make_reset_notice(std::string channel, std::string_view reason,
+                                         std::size_t dropped = 0);
 // With `from`, the SSE data becomes {"from":"<user>","data":<data>} (SSE has
 // no field of its own for it) and the WS JSON gets a "from" member.
 std::shared_ptr<Event> make_event(Publication publication);

@@ -67,6 +67,14 @@ public:
     // Stamps, remembers and fans out a batch. With `reject_duplicates`, a batch
     // reusing an id still held in its channel's history is refused whole.
     PublishResult ingest(std::vector<std::shared_ptr<Event>> events, bool reject_duplicates);
+    // A publisher that outruns the fan-out (a flood into Redis) must not be
+    // parsed and encoded only to be shed at the workers' inboxes: the
+    // bridges ask first, and when no worker with subscribers of `channel`
+    // would take an event now, count it shed (announced like every shed,
+    // and a gap in this node's history) without making it. Reading on at
+    // that cost keeps Redis from cutting the subscription for all channels.
+    bool busy(const std::string& channel) const;
+    void shed_unmade(const std::string& channel);
     // `done` runs once every channel is live: at once with the embedded
     // broker; with Redis, when Redis has confirmed the SUBSCRIBE (or after
     // canary_timeout, when Redis is down), so that a client told it is

@@ -106,6 +106,8 @@ struct WorkerStats {
     // By the dropped event's slow_consumer policy (disconnect never drops).
     std::array<Counter, slow_consumer_count> events_dropped;
     Counter stale_events_dropped; // waited longer than max_queued_age, any policy
+    // Deliveries shed at the worker's inbox while it was too far behind (WorkerInbox).
+    Counter backlog_events_dropped;
     std::array<Counter, static_cast<std::size_t>(Rejection::count)> rejections;
     void rejection(Rejection r) { rejections[static_cast<std::size_t>(r)].add(); }
     std::array<Counter, batch_buckets.size() + 1> write_batches; // last = +Inf
@@ -166,6 +168,7 @@ struct ReloadStats {
 
 struct HubStats {
     Counter events_ingested;
+    Counter events_shed; // from Redis, shed unmade: no worker would take them (Hub::busy)
     Counter duplicate_ids;
     Gauge history_events;
     Gauge history_channels;

@@ -8,10 +8,12 @@
 #include "herald/hub/event.hpp"
 #include "herald/server/drain_schedule.hpp"
 #include "herald/server/flusher.hpp"
+#include "herald/server/worker_inbox.hpp"
 #include "herald/metrics/metrics.hpp"
 #include "herald/util/net.hpp"
 #include "herald/hub/shard.hpp"
 
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,13 +89,23 @@ public:
     // request, done and reported (src/server/worker_admin.cpp).
     admin::Report admin_act(const admin::Request& request);
 
-    // Posted by the hub: fan a batch out to this worker's subscribers.
-    void deliver(const std::vector<EventPtr>& batch);
+    // Hub thread: events to fan out to this worker's subscribers, and the
+    // hub's answers, in the hub's order (WorkerInbox). What the worker is
+    // too far behind to take is shed there, and its subscribers are told.
+    void offer(WorkerInbox::Batch batch);
+    void post_from_hub(WorkerInbox::Task task);
+    bool has_room(std::uint32_t recipients) const { return inbox_.has_room(recipients); }
+    void shed(const std::string& channel);
 
     void connection_opened(Connection& c);
     void connection_closed(Connection& c);
 
 private:
+    // Takes what the hub handed over and fans it out, a bounded slice per
+    // handler, so that writes and reads run between slices of a flood.
+    void on_inbox();
+    void fan_out(const EventPtr& event);
+    void announce_shed(const WorkerInbox::Shed& shed);
     void schedule_sweep();
     void sweep();
     void do_drain(Millis window);
@@ -112,6 +124,10 @@ private:
     WorkerStats stats_;
     Flusher flusher_;
     Shard shard_;
+    WorkerInbox inbox_;
+    std::deque<WorkerInbox::Item> backlog_; // taken from the inbox, in order
+    std::size_t backlog_next_ = 0;          // next event of the front batch
+    bool inbox_continues_ = false;          // on_inbox() is posted again
     ConnectionList connections_;
     std::atomic<std::size_t> live_connections_{0};
     std::unique_ptr<Listener> listener_;

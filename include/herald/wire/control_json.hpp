@@ -25,7 +25,10 @@ std::string encode_heartbeat_json();
 // History no longer covers a resume: the client should reload its state.
 // With a channel when only that channel's events may be missing (the node's
 // Redis subscription broke): {"type":"reset","reason":..,"channel":..}.
-std::string encode_reset_json(std::string_view reason, std::string_view channel = {});
+// With `dropped` when herald knows how many events the client missed:
+// {"type":"reset","reason":..,"channel":..,"dropped":N}.
+std::string encode_reset_json(std::string_view reason, std::string_view channel = {},
+                              std::size_t dropped = 0);
 
 // `dropped` events of drop_oldest channels were dropped (slow consumer).
 std::string encode_dropped_json(std::size_t dropped);
