@@ -269,12 +269,11 @@ void Worker::shed(const std::string& channel) {
 
 void Worker::on_inbox() {
     inbox_.take(backlog_);
-    std::size_t budget = deliveries_per_pass;
     std::size_t events = 0, deliveries = 0; // done, as the inbox counted them
-    while (!backlog_.empty() && deliveries < budget) {
+    while (!backlog_.empty() && deliveries < deliveries_per_pass) {
         auto& item = backlog_.front();
         if (auto* batch = std::get_if<WorkerInbox::Batch>(&item)) {
-            while (backlog_next_ < batch->size() && deliveries < budget) {
+            while (backlog_next_ < batch->size() && deliveries < deliveries_per_pass) {
                 const auto& f = (*batch)[backlog_next_++];
                 fan_out(f.event);
                 ++events;

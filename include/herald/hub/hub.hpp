@@ -2,8 +2,9 @@
 // The hub is where threads meet: it runs on its own thread and owns, without
 // locks, the node-wide view of subscriptions (channel -> sessions per worker)
 // and the resume history. Workers post subscribe/unsubscribe to it; it stamps
-// every incoming event with its publish order, remembers it, and posts each
-// batch once to every worker that has subscribers for its channels.
+// every incoming event with its publish order, remembers it, and offers each
+// batch once to the inbox of every worker that has subscribers for its
+// channels (WorkerInbox, which sheds what a worker is too far behind for).
 #include "herald/hub/admin.hpp"
 #include "herald/hub/channel_counts.hpp"
 #include "herald/config/config.hpp"
