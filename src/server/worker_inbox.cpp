@@ -19,7 +19,6 @@ WorkerInbox::Offered WorkerInbox::offer(Batch batch) {
         if (!room_for(f.recipients)) {
             count_shed(f.event->channel);
             ++out.shed;
-            out.shed_to += f.recipients;
             continue;
         }
         if (!shed_.empty()) {

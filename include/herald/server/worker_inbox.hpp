@@ -52,9 +52,8 @@ public:
         : max_deliveries_(max_deliveries), max_events_(max_events) {}
 
     struct Offered {
-        bool wake = false;         // the worker has no wake-up coming: post one
-        std::size_t shed = 0;      // events shed (not queued) from this batch
-        std::size_t shed_to = 0;   // deliveries those events would have made
+        bool wake = false;    // the worker has no wake-up coming: post one
+        std::size_t shed = 0; // events shed (not queued) from this batch
     };
     // Hub thread. Queues what fits, sheds the rest (see above).
     Offered offer(Batch batch);
