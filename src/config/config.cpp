@@ -247,8 +247,14 @@ std::string to_toml(const Config& config) {
         }
     }
     table.insert("namespace", config_keys::namespaces_to_toml(config.namespaces));
+    // Basic strings only: toml++ writes a value with a newline as a
+    // multi-line string, and TOML drops the newline that opens one, so a
+    // value that starts with a newline read back without it (fuzz_config
+    // found it in a redis_url); a literal string cannot hold it at all.
     std::ostringstream out;
-    out << table;
+    out << toml::toml_formatter{table, toml::toml_formatter::default_flags &
+                                           ~(toml::format_flags::allow_multi_line_strings |
+                                             toml::format_flags::allow_literal_strings)};
     return out.str();
 }
 

@@ -47,3 +47,14 @@ TEST(ConfigText, ToTomlReadsBackEqual) {
     EXPECT_EQ(to_toml(back), text);
     EXPECT_EQ(parse_config_text(to_toml(Config{})), Config{});
 }
+
+TEST(ConfigText, ARedisUrlFoundByTheFuzzerReadsBackEqual) {
+    // fuzz_config, 2026-12-05: a unix URL with a newline and a long db.
+    const std::string input = "redis_url = \"\\nix:///ruk?db=0000000000000000483362912,"
+                              "5555555555%5555555578592808048&pass5=55ecret\"\n";
+    const auto c = parse_config_text(input, "fuzz.toml");
+    const auto text = to_toml(c);
+    const auto back = parse_config_text(text, "written");
+    EXPECT_EQ(back.redis_url, c.redis_url) << text;
+    EXPECT_EQ(back, c) << text;
+}
