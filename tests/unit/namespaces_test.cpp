@@ -229,7 +229,7 @@ TEST(Namespaces, SlowConsumerRoundTripsThroughToToml) {
                     with("chat:*", std::nullopt, SlowConsumer::disconnect),
                     with("*", 1, std::nullopt)};
     const auto text = to_toml(c);
-    EXPECT_NE(text.find("slow_consumer = 'drop_oldest'"), std::string::npos) << text;
+    EXPECT_NE(text.find("slow_consumer = \"drop_oldest\""), std::string::npos) << text;
     const auto back = parse_config_text(text, "written");
     EXPECT_EQ(back, c) << text;
     EXPECT_EQ(to_toml(back), text);
